@@ -1,0 +1,78 @@
+/**
+ * The Gymnasium-shaped environment contract every Keiko env, wrapper and agent speaks.
+ *
+ * Observations are typed arrays owned by the env: the array returned by reset()/step() may be
+ * overwritten by the next call (that is how envs avoid per-step allocation). Copy it if you keep
+ * it — the replay buffer does.
+ */
+
+export type ObservationArray = Float32Array | Uint8Array;
+
+export interface BoxSpace {
+  readonly kind: 'box';
+  readonly shape: readonly number[];
+  readonly low: number | Float32Array;
+  readonly high: number | Float32Array;
+  readonly dtype: 'float32' | 'uint8' | 'bool';
+}
+
+export interface DiscreteSpace {
+  readonly kind: 'discrete';
+  readonly n: number;
+  readonly actionNames: readonly string[];
+}
+
+export interface EnvSpec {
+  readonly id: string;
+  readonly maxEpisodeSteps: number | null;
+  readonly rewardThreshold: number | null;
+  /** The family of the render frames: 'cartpole' | 'mountaincar' | 'acrobot' | 'minatar' | ... */
+  readonly family: string;
+}
+
+export type Info = Record<string, unknown>;
+
+export interface ResetResult<O = ObservationArray> {
+  observation: O;
+  info: Info;
+}
+
+export interface StepResult<O = ObservationArray> {
+  observation: O;
+  reward: number;
+  terminated: boolean;
+  truncated: boolean;
+  info: Info;
+}
+
+export interface ResetOptions {
+  seed?: number;
+}
+
+/** A JSON-serialisable description of one frame, for the viewer (see docs/render-frames.md). */
+export type RenderFrame =
+  | { family: 'cartpole'; x: number; theta: number; xThreshold: number; thetaThreshold: number }
+  | { family: 'mountaincar'; position: number; velocity: number; minPosition: number; maxPosition: number; goalPosition: number }
+  | { family: 'acrobot'; theta1: number; theta2: number; linkLength1: number; linkLength2: number }
+  | {
+      family: 'minatar';
+      game: string;
+      height: number;
+      width: number;
+      channels: string[];
+      /** Flat HWC indices ((y * width + x) * C + c) of the cells that are on. */
+      on: number[];
+    }
+  | { family: 'observation'; shape: number[]; data: number[] };
+
+export interface Env<O extends ObservationArray = ObservationArray> {
+  readonly observationSpace: BoxSpace;
+  readonly actionSpace: DiscreteSpace;
+  readonly spec: EnvSpec;
+  /** The innermost env beneath all wrappers. */
+  readonly unwrapped: Env<ObservationArray>;
+  reset(options?: ResetOptions): ResetResult<O>;
+  step(action: number): StepResult<O>;
+  render(): RenderFrame;
+  close(): void;
+}
