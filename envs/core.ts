@@ -76,3 +76,11 @@ export interface Env<O extends ObservationArray = ObservationArray> {
   render(): RenderFrame;
   close(): void;
 }
+
+/** Options every registered env accepts through make(); families add their own. */
+export type EnvOptions = Record<string, unknown>;
+
+export type EnvFactory = (options?: EnvOptions) => Env;
+
+/** The registry's register(): how env families (classic control, MinAtar) add their ids. */
+export type RegisterFn = (id: string, factory: EnvFactory, spec: EnvSpec) => void;
