@@ -1,0 +1,121 @@
+/**
+ * CSV datasets from a string (browser-safe; node/datasets/csv-file.ts reads files). Every column
+ * except the label must be numeric; a bad cell is an error naming its line and column.
+ */
+import type { Dataset } from './types';
+
+export class CsvError extends Error {
+  override name = 'CsvError';
+}
+
+export interface CsvOptions {
+  /** The label column: a header name or a 0-based index (default: the last column). */
+  label?: string | number;
+  /** 'classification' (labels become class indices) or 'regression' (numeric target). Default classification. */
+  task?: 'classification' | 'regression';
+  /** Whether the first line is a header; 'auto' (default) = yes when any of its cells is not a number. */
+  header?: boolean | 'auto';
+  /** Field separator (default ','). */
+  delimiter?: string;
+}
+
+/** Split one line into fields, honouring double quotes ("a,b" and "" escapes). */
+function splitLine(line: string, delim: string): string[] {
+  const out: string[] = [];
+  let cur = '';
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i];
+    if (quoted) {
+      if (c === '"' && line[i + 1] === '"') {
+        cur += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else cur += c;
+    } else if (c === '"') quoted = true;
+    else if (line.startsWith(delim, i)) {
+      out.push(cur.trim());
+      cur = '';
+      i += delim.length - 1;
+    } else cur += c;
+  }
+  out.push(cur.trim());
+  return out;
+}
+
+function isNumber(s: string): boolean {
+  return s !== '' && Number.isFinite(Number(s));
+}
+
+/** Parse CSV text into a dataset. Line numbers in errors are 1-based as in an editor. */
+export function parseCsv(text: string, opts: CsvOptions = {}): Dataset & { featureNames: string[] } {
+  const { task = 'classification', header = 'auto', delimiter = ',' } = opts;
+  const lines = text.split(/\r?\n/);
+  const rows: { line: number; cells: string[] }[] = [];
+  lines.forEach((l, i) => {
+    if (l.trim() !== '' && !l.trimStart().startsWith('#')) rows.push({ line: i + 1, cells: splitLine(l, delimiter) });
+  });
+  if (rows.length === 0) throw new CsvError('CSV is empty');
+  const hasHeader = header === 'auto' ? rows[0].cells.some((c) => !isNumber(c)) : header;
+  const names = hasHeader ? rows[0].cells : rows[0].cells.map((_, i) => `column${i}`);
+  const data = hasHeader ? rows.slice(1) : rows;
+  if (data.length === 0) throw new CsvError('CSV has a header but no data rows');
+  const width = names.length;
+  if (width < 2) throw new CsvError(`CSV needs at least 2 columns (features and a label), line ${rows[0].line} has ${width}`);
+
+  let labelCol: number;
+  if (opts.label === undefined) labelCol = width - 1;
+  else if (typeof opts.label === 'number') labelCol = opts.label;
+  else if (/^\d+$/.test(opts.label) && !names.includes(opts.label)) labelCol = Number(opts.label);
+  else {
+    labelCol = names.indexOf(opts.label);
+    if (labelCol < 0) throw new CsvError(`label column "${opts.label}" not found; columns are: ${names.join(', ')}`);
+  }
+  if (!(labelCol >= 0 && labelCol < width)) throw new CsvError(`label column index ${labelCol} is outside [0, ${width - 1}]`);
+
+  const f = width - 1;
+  const x = new Float32Array(data.length * f);
+  const rawLabels: string[] = [];
+  data.forEach(({ line, cells }, r) => {
+    if (cells.length !== width) {
+      throw new CsvError(`line ${line}: expected ${width} columns, found ${cells.length}`);
+    }
+    let j = 0;
+    for (let c = 0; c < width; c++) {
+      if (c === labelCol) continue;
+      const v = Number(cells[c]);
+      if (!isNumber(cells[c])) {
+        throw new CsvError(`line ${line}, column ${c + 1} ("${names[c]}"): "${cells[c]}" is not a number`);
+      }
+      x[r * f + j++] = v;
+    }
+    rawLabels.push(cells[labelCol]);
+  });
+  const featureNames = names.filter((_, c) => c !== labelCol);
+
+  if (task === 'regression') {
+    const targets = new Float32Array(data.length);
+    rawLabels.forEach((s, r) => {
+      if (!isNumber(s)) {
+        throw new CsvError(`line ${data[r].line}, column ${labelCol + 1} ("${names[labelCol]}"): "${s}" is not a number`);
+      }
+      targets[r] = Number(s);
+    });
+    return { task, size: data.length, sampleShape: [f], x, targets, targetSize: 1, featureNames };
+  }
+  // Classification: integer labels 0..k-1 are used as they are; anything else is mapped to indices
+  // in sorted order of first appearance-independent names.
+  const allInts = rawLabels.every((s) => /^\d+$/.test(s));
+  let labels: Int32Array;
+  let classNames: string[];
+  if (allInts) {
+    labels = Int32Array.from(rawLabels, Number);
+    const k = Math.max(...labels) + 1;
+    classNames = Array.from({ length: k }, (_, i) => String(i));
+  } else {
+    classNames = [...new Set(rawLabels)].sort();
+    const index = new Map(classNames.map((n, i) => [n, i]));
+    labels = Int32Array.from(rawLabels, (s) => index.get(s)!);
+  }
+  return { task, size: data.length, sampleShape: [f], x, labels, numClasses: classNames.length, classNames, featureNames };
+}

@@ -1,0 +1,7 @@
+export * from './types';
+export * from './toy';
+export * from './split';
+export * from './normalize';
+export * from './csv';
+
+export * from './palette';
