@@ -4,6 +4,11 @@
  * Observations are typed arrays owned by the env: the array returned by reset()/step() may be
  * overwritten by the next call (that is how envs avoid per-step allocation). Copy it if you keep
  * it — the replay buffer does.
+ *
+ * The object returned by step() may likewise be reused by the env for its next step (Keiko's
+ * built-in envs and wrappers do, so that a step allocates nothing): read its fields before the
+ * next step()/reset(), do not keep the object itself. Its `info` may be a shared frozen empty
+ * object: never mutate an info you did not create.
  */
 
 export type ObservationArray = Float32Array | Uint8Array;
@@ -71,6 +76,11 @@ export interface Env<O extends ObservationArray = ObservationArray> {
   readonly spec: EnvSpec;
   /** The innermost env beneath all wrappers. */
   readonly unwrapped: Env<ObservationArray>;
+  /**
+   * Classic-control envs only: the float64 physics state in Gymnasium's order, live and writable
+   * (assigning an array copies it in). Wrappers forward it; other envs leave it undefined.
+   */
+  state?: Float64Array;
   reset(options?: ResetOptions): ResetResult<O>;
   step(action: number): StepResult<O>;
   render(): RenderFrame;

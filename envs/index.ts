@@ -1,0 +1,11 @@
+/** Keiko's env API: the contract, the registry, the classic-control envs, wrappers and VectorEnv. */
+export * from './core';
+export { make, listEnvs, register, envSpec, closestId, editDistance } from './registry';
+export type { EnvEntry, MakeOptions } from './registry';
+export { EMPTY_INFO, EnvOrderError, isValidAction, invalidActionError } from './errors';
+export { ClassicControlEnv, DEFAULT_ENV_SEED } from './classic/base';
+export { CartPoleEnv, CARTPOLE, CARTPOLE_SPEC } from './classic/cartpole';
+export { MountainCarEnv, MOUNTAIN_CAR, MOUNTAIN_CAR_SPEC } from './classic/mountain-car';
+export { AcrobotEnv, ACROBOT, ACROBOT_SPEC } from './classic/acrobot';
+export { Wrapper } from './wrappers/wrapper';
+export { TimeLimit } from './wrappers/time-limit';
