@@ -1,0 +1,226 @@
+/**
+ * Optimisers from plain, zod-validated configs, and gradient clipping by global norm.
+ *
+ * Update rules as tfjs 4.22 implements them (g = gradient, lr = learningRate, t = step from 1):
+ * - sgd:      w ← w − lr·g
+ * - momentum: a ← m·a + g;  w ← w − lr·a   (nesterov: w ← w − lr·(g + m·a))
+ * - adagrad:  s ← s + g² (s starts at initialAccumulatorValue, default 0.1, not 0);
+ *             w ← w − lr·g / sqrt(s + ε_backend)   (ε_backend = 1e-7 on cpu/wasm; not configurable)
+ * - rmsprop:  v ← ρ·v + (1−ρ)·g²;  mom ← μ·mom + lr·g / sqrt(v + ε);  w ← w − mom  (ε INSIDE the sqrt)
+ *             centered: mg ← ρ·mg + (1−ρ)·g;  mom ← μ·mom + lr·g / sqrt(v − mg² + ε)
+ *             (tfjs itself computes sqrt(v − (mg² + ε)), which is NaN for a zero gradient; we fix it.)
+ * - adam:     m ← β1·m + (1−β1)·g;  v ← β2·v + (1−β2)·g²;  w ← w − lr·m̂ / (sqrt(v̂) + ε)
+ *             with m̂ = m/(1−β1^t), v̂ = v/(1−β2^t)   (ε OUTSIDE the sqrt, as in the paper)
+ * - adamax:   m ← β1·m + (1−β1)·g;  u ← max(β2·u, |g|);  w ← w − lr_t/(1−β1^t) · m/(u + ε),
+ *             lr_t = lr / (1 + decay·(t−1))
+ * - adadelta: E[g²] ← ρ·E[g²] + (1−ρ)·g²;  Δ = sqrt(E[Δ²] + ε)/sqrt(E[g²]_{t−1} + ε) · g;
+ *             E[Δ²] ← ρ·E[Δ²] + (1−ρ)·Δ²;  w ← w − lr·Δ   (tfjs divides by the PREVIOUS E[g²], where
+ *             Zeiler's paper uses the updated one; kept as is)
+ */
+import * as tf from '@tensorflow/tfjs';
+import { z } from 'zod';
+
+const lr = z.number({ error: 'expected a number > 0' }).positive({ error: 'expected a number > 0' });
+const unit = z
+  .number({ error: 'expected a number in [0, 1)' })
+  .min(0, { error: 'expected a number in [0, 1)' })
+  .lt(1, { error: 'expected a number in [0, 1)' });
+const eps = z.number({ error: 'expected a number > 0' }).positive({ error: 'expected a number > 0' });
+
+export const optimizerConfigSchema = z.discriminatedUnion(
+  'type',
+  [
+    z.strictObject({ type: z.literal('sgd'), learningRate: lr }),
+    z.strictObject({
+      type: z.literal('momentum'),
+      learningRate: lr,
+      /** Default 0.9. */
+      momentum: unit.default(0.9),
+      /** Default false. */
+      nesterov: z.boolean({ error: 'expected true or false' }).default(false),
+    }),
+    z.strictObject({
+      type: z.literal('adagrad'),
+      learningRate: lr,
+      /** Default 0.1 (tfjs). */
+      initialAccumulatorValue: z.number().positive({ error: 'expected a number > 0' }).default(0.1),
+    }),
+    z.strictObject({
+      type: z.literal('rmsprop'),
+      learningRate: lr,
+      /** ρ, default 0.9. */
+      decay: unit.default(0.9),
+      /** Default 0. */
+      momentum: unit.default(0),
+      /** Default 1e-7. */
+      epsilon: eps.default(1e-7),
+      /** Default false. */
+      centered: z.boolean({ error: 'expected true or false' }).default(false),
+    }),
+    z.strictObject({
+      type: z.literal('adam'),
+      learningRate: lr,
+      beta1: unit.default(0.9),
+      beta2: unit.default(0.999),
+      /** Default 1e-7 (Keras/tfjs; PyTorch uses 1e-8). */
+      epsilon: eps.default(1e-7),
+    }),
+    z.strictObject({
+      type: z.literal('adamax'),
+      learningRate: lr,
+      beta1: unit.default(0.9),
+      beta2: unit.default(0.999),
+      epsilon: eps.default(1e-7),
+      /** Learning-rate decay per step, default 0. */
+      decay: z.number().nonnegative({ error: 'expected a number >= 0' }).default(0),
+    }),
+    z.strictObject({
+      type: z.literal('adadelta'),
+      learningRate: lr,
+      rho: unit.default(0.95),
+      epsilon: eps.default(1e-7),
+    }),
+  ],
+  { error: "expected type to be one of 'sgd', 'momentum', 'adagrad', 'rmsprop', 'adam', 'adamax', 'adadelta'" },
+);
+
+/** A config as written by a user (defaults optional). */
+export type OptimizerConfigInput = z.input<typeof optimizerConfigSchema>;
+/** A config with every default filled in. */
+export type OptimizerConfig = z.output<typeof optimizerConfigSchema>;
+export type OptimizerType = OptimizerConfig['type'];
+
+export class OptimizerConfigError extends Error {
+  override name = 'OptimizerConfigError';
+  constructor(readonly problems: string[]) {
+    super(`invalid optimizer config:\n  ${problems.join('\n  ')}`);
+  }
+}
+
+/** Validate and fill defaults; throws OptimizerConfigError listing every problem by path. */
+export function resolveOptimizerConfig(input: unknown, root = 'optimizer'): OptimizerConfig {
+  const result = optimizerConfigSchema.safeParse(input);
+  if (result.success) return result.data;
+  throw new OptimizerConfigError(
+    result.error.issues.map((issue) => {
+      const path = [root, ...issue.path.map(String)].join('.');
+      const msg =
+        issue.code === 'unrecognized_keys' ? `unknown field(s) ${issue.keys.map((k) => `'${k}'`).join(', ')}` : issue.message;
+      return `${path}: ${msg}`;
+    }),
+  );
+}
+
+const configs = new WeakMap<tf.Optimizer, OptimizerConfig>();
+
+/** The resolved config an optimizer was created from (undefined if not made by createOptimizer). */
+export function getOptimizerConfig(optimizer: tf.Optimizer): OptimizerConfig | undefined {
+  return configs.get(optimizer);
+}
+
+type Slot = { originalName: string; variable: tf.Variable };
+
+/**
+ * RMSProp whose centered variant puts ε on the right side: sqrt(v − mg² + ε). The non-centered
+ * path is tfjs's own.
+ */
+export class CenteredRMSPropOptimizer extends tf.RMSPropOptimizer {
+  override applyGradients(variableGradients: tf.NamedTensorMap | { name: string; tensor: tf.Tensor }[]): void {
+    const self = this as unknown as {
+      centered: boolean;
+      decay: number;
+      momentum: number;
+      epsilon: number;
+      learningRate: number;
+      accumulatedMeanSquares: Slot[];
+      accumulatedMoments: Slot[];
+      accumulatedMeanGrads: Slot[];
+      incrementIterations(): void;
+    };
+    if (!self.centered) {
+      super.applyGradients(variableGradients);
+      return;
+    }
+    const names = Array.isArray(variableGradients) ? variableGradients.map((v) => v.name) : Object.keys(variableGradients);
+    names.forEach((name, i) => {
+      const value = tf.engine().registeredVariables[name]!;
+      const slot = (suffix: string): Slot => ({
+        originalName: `${name}/${suffix}`,
+        variable: tf.tidy(() => tf.zerosLike(value).variable(false)),
+      });
+      self.accumulatedMeanSquares[i] ??= slot('rms');
+      self.accumulatedMoments[i] ??= slot('momentum');
+      self.accumulatedMeanGrads[i] ??= slot('mg');
+      const g = Array.isArray(variableGradients) ? variableGradients[i]!.tensor : variableGradients[name];
+      if (g == null) return;
+      const ms = self.accumulatedMeanSquares[i]!.variable;
+      const mom = self.accumulatedMoments[i]!.variable;
+      const mg = self.accumulatedMeanGrads[i]!.variable;
+      tf.tidy(() => {
+        const newMs = tf.add(tf.mul(ms, self.decay), tf.mul(tf.square(g), 1 - self.decay));
+        const newMg = tf.add(tf.mul(mg, self.decay), tf.mul(g, 1 - self.decay));
+        const denom = tf.sqrt(tf.add(tf.sub(newMs, tf.square(newMg)), self.epsilon));
+        const newMom = tf.add(tf.mul(mom, self.momentum), tf.div(tf.mul(g, self.learningRate), denom));
+        ms.assign(newMs);
+        mg.assign(newMg);
+        mom.assign(newMom);
+        value.assign(tf.sub(value, newMom));
+      });
+    });
+    self.incrementIterations();
+  }
+}
+
+/** Create a tfjs optimiser from a plain config (validated; defaults above). */
+export function createOptimizer(input: OptimizerConfigInput | OptimizerConfig): tf.Optimizer {
+  const c = resolveOptimizerConfig(input);
+  let opt: tf.Optimizer;
+  switch (c.type) {
+    case 'sgd':
+      opt = tf.train.sgd(c.learningRate);
+      break;
+    case 'momentum':
+      opt = tf.train.momentum(c.learningRate, c.momentum, c.nesterov);
+      break;
+    case 'adagrad':
+      opt = tf.train.adagrad(c.learningRate, c.initialAccumulatorValue);
+      break;
+    case 'rmsprop':
+      opt = new CenteredRMSPropOptimizer(c.learningRate, c.decay, c.momentum, c.epsilon, c.centered);
+      break;
+    case 'adam':
+      opt = tf.train.adam(c.learningRate, c.beta1, c.beta2, c.epsilon);
+      break;
+    case 'adamax':
+      opt = tf.train.adamax(c.learningRate, c.beta1, c.beta2, c.epsilon, c.decay);
+      break;
+    case 'adadelta':
+      opt = tf.train.adadelta(c.learningRate, c.rho, c.epsilon);
+      break;
+  }
+  configs.set(opt, c);
+  return opt;
+}
+
+export type Gradients = tf.NamedTensorMap | tf.Tensor[];
+
+/**
+ * Scale gradients so their global L2 norm sqrt(Σ‖g_i‖²) is at most maxNorm (unchanged if
+ * already within). Returns NEW tensors (same structure) and the pre-clipping norm as a scalar
+ * tensor (no GPU→CPU sync); the caller disposes inputs and outputs.
+ */
+export function clipByGlobalNorm<G extends Gradients>(grads: G, maxNorm: number): { grads: G; globalNorm: tf.Scalar } {
+  if (!(typeof maxNorm === 'number' && maxNorm > 0)) {
+    throw new Error(`clipByGlobalNorm: maxNorm must be a number > 0, got ${JSON.stringify(maxNorm)}`);
+  }
+  const list: tf.Tensor[] = Array.isArray(grads) ? grads : Object.values(grads);
+  return tf.tidy(() => {
+    const sumSq = list.length === 0 ? tf.scalar(0) : tf.addN(list.map((g) => tf.sum(tf.square(g))));
+    const globalNorm = tf.sqrt(sumSq) as tf.Scalar;
+    const scale = tf.div(maxNorm, tf.maximum(globalNorm, maxNorm));
+    const clipped = Array.isArray(grads)
+      ? grads.map((g) => tf.mul(g, scale))
+      : Object.fromEntries(Object.entries(grads).map(([k, g]) => [k, tf.mul(g, scale)]));
+    return { grads: clipped as G, globalNorm } as never;
+  }) as { grads: G; globalNorm: tf.Scalar };
+}
