@@ -13,9 +13,9 @@
  *             with m̂ = m/(1−β1^t), v̂ = v/(1−β2^t)   (ε OUTSIDE the sqrt, as in the paper)
  * - adamax:   m ← β1·m + (1−β1)·g;  u ← max(β2·u, |g|);  w ← w − lr_t/(1−β1^t) · m/(u + ε),
  *             lr_t = lr / (1 + decay·(t−1))
- * - adadelta: E[g²] ← ρ·E[g²] + (1−ρ)·g²;  Δ = sqrt(E[Δ²] + ε)/sqrt(E[g²]_{t−1} + ε) · g;
- *             E[Δ²] ← ρ·E[Δ²] + (1−ρ)·Δ²;  w ← w − lr·Δ   (tfjs divides by the PREVIOUS E[g²], where
- *             Zeiler's paper uses the updated one; kept as is)
+ * - adadelta: E[g²] ← ρ·E[g²] + (1−ρ)·g²;  Δ = sqrt(E[Δ²] + ε)/sqrt(E[g²] + ε) · g;
+ *             E[Δ²] ← ρ·E[Δ²] + (1−ρ)·Δ²;  w ← w − lr·Δ   (Zeiler 2012, with the UPDATED E[g²]; tfjs
+ *             itself divides by the previous E[g²], so its first step is lr·g whatever ε is — fixed here)
  */
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
@@ -171,6 +171,43 @@ export class CenteredRMSPropOptimizer extends tf.RMSPropOptimizer {
   }
 }
 
+/** Adadelta as in Zeiler (2012): the step divides by the updated E[g²] (see the header). */
+export class ZeilerAdadeltaOptimizer extends tf.AdadeltaOptimizer {
+  override applyGradients(variableGradients: tf.NamedTensorMap | { name: string; tensor: tf.Tensor }[]): void {
+    const self = this as unknown as {
+      rho: number;
+      epsilon: number;
+      learningRate: number;
+      accumulatedGrads: Slot[];
+      accumulatedUpdates: Slot[];
+      incrementIterations(): void;
+    };
+    const names = Array.isArray(variableGradients) ? variableGradients.map((v) => v.name) : Object.keys(variableGradients);
+    names.forEach((name, i) => {
+      const value = tf.engine().registeredVariables[name]!;
+      const slot = (suffix: string): Slot => ({
+        originalName: `${name}/${suffix}`,
+        variable: tf.tidy(() => tf.zerosLike(value).variable(false)),
+      });
+      self.accumulatedGrads[i] ??= slot('accum_grad');
+      self.accumulatedUpdates[i] ??= slot('accum_var');
+      const g = Array.isArray(variableGradients) ? variableGradients[i]!.tensor : variableGradients[name];
+      if (g == null) return;
+      const eg2 = self.accumulatedGrads[i]!.variable;
+      const edx2 = self.accumulatedUpdates[i]!.variable;
+      tf.tidy(() => {
+        const newEg2 = tf.add(tf.mul(eg2, self.rho), tf.mul(tf.square(g), 1 - self.rho));
+        const update = tf.mul(tf.div(tf.sqrt(tf.add(edx2, self.epsilon)), tf.sqrt(tf.add(newEg2, self.epsilon))), g);
+        const newEdx2 = tf.add(tf.mul(edx2, self.rho), tf.mul(tf.square(update), 1 - self.rho));
+        eg2.assign(newEg2);
+        edx2.assign(newEdx2);
+        value.assign(tf.sub(value, tf.mul(update, self.learningRate)));
+      });
+    });
+    self.incrementIterations();
+  }
+}
+
 /** Create a tfjs optimiser from a plain config (validated; defaults above). */
 export function createOptimizer(input: OptimizerConfigInput | OptimizerConfig): tf.Optimizer {
   const c = resolveOptimizerConfig(input);
@@ -195,7 +232,7 @@ export function createOptimizer(input: OptimizerConfigInput | OptimizerConfig): 
       opt = tf.train.adamax(c.learningRate, c.beta1, c.beta2, c.epsilon, c.decay);
       break;
     case 'adadelta':
-      opt = tf.train.adadelta(c.learningRate, c.rho, c.epsilon);
+      opt = new ZeilerAdadeltaOptimizer(c.learningRate, c.rho, c.epsilon);
       break;
   }
   configs.set(opt, c);

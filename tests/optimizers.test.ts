@@ -1,0 +1,209 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { clipByGlobalNorm, createOptimizer, getOptimizerConfig, OptimizerConfigError, resolveOptimizerConfig, type OptimizerConfigInput } from '../src/optimizers';
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+// Quadratic E(w) = ½ Σ a_i (w_i − c_i)², gradient a ⊙ (w − c). The last coordinate starts at its
+// optimum, so its gradient is exactly 0 (catches NaN from a misplaced ε).
+const A = [1, 4, 0.5, 2];
+const C = [1, -2, 3, 0.5];
+const W0 = [0, 1, -1, 0.5];
+const grad = (w: number[]) => w.map((wi, i) => A[i]! * (wi - C[i]!));
+
+/** Three optimizer steps through tfjs minimize. */
+function tfjsSteps(config: OptimizerConfigInput, steps = 3): number[][] {
+  const w = tf.variable(tf.tensor1d(W0));
+  const a = tf.tensor1d(A);
+  const c = tf.tensor1d(C);
+  const opt = createOptimizer(config);
+  const out: number[][] = [];
+  for (let t = 0; t < steps; t++) {
+    opt.minimize(() => tf.mul(0.5, tf.sum(tf.mul(a, tf.square(tf.sub(w, c))))) as tf.Scalar, false, [w]);
+    out.push(Array.from(w.dataSync()));
+  }
+  w.dispose();
+  opt.dispose();
+  return out;
+}
+
+/** Textbook update rule in plain JS (float64): state → new w. */
+function reference(step: (w: number[], g: number[], t: number) => number[], steps = 3): number[][] {
+  let w = W0.slice();
+  const out: number[][] = [];
+  for (let t = 1; t <= steps; t++) {
+    w = step(w, grad(w), t);
+    out.push(w.slice());
+  }
+  return out;
+}
+
+function expectClose(actual: number[][], expected: number[][], tol = 1e-5): void {
+  expect(actual.length).toBe(expected.length);
+  actual.forEach((row, t) =>
+    row.forEach((v, i) => {
+      expect(Number.isFinite(v)).toBe(true);
+      expect(Math.abs(v - expected[t]![i]!)).toBeLessThan(tol * Math.max(1, Math.abs(expected[t]![i]!)));
+    }),
+  );
+}
+
+const zeros = () => W0.map(() => 0);
+
+describe('optimisers: first three updates on a quadratic match the formulas', () => {
+  it('sgd', () => {
+    const lr = 0.1;
+    expectClose(tfjsSteps({ type: 'sgd', learningRate: lr }), reference((w, g) => w.map((wi, i) => wi - lr * g[i]!)));
+  });
+
+  it('momentum (classical and nesterov)', () => {
+    const lr = 0.05;
+    const m = 0.9;
+    for (const nesterov of [false, true]) {
+      const acc = zeros();
+      const ref = reference((w, g) =>
+        w.map((wi, i) => {
+          acc[i] = m * acc[i]! + g[i]!;
+          return wi - lr * (nesterov ? g[i]! + m * acc[i]! : acc[i]!);
+        }),
+      );
+      expectClose(tfjsSteps({ type: 'momentum', learningRate: lr, momentum: m, nesterov }), ref);
+    }
+  });
+
+  it('adagrad (accumulator starts at 0.1, backend ε 1e-7)', () => {
+    const lr = 0.3;
+    const s = W0.map(() => 0.1);
+    const ref = reference((w, g) =>
+      w.map((wi, i) => {
+        s[i] = s[i]! + g[i]! ** 2;
+        return wi - (lr * g[i]!) / Math.sqrt(s[i]! + 1e-7);
+      }),
+    );
+    expectClose(tfjsSteps({ type: 'adagrad', learningRate: lr }), ref);
+  });
+
+  it('rmsprop (plain, with momentum, centered)', () => {
+    const lr = 0.01;
+    const rho = 0.9;
+    const eps = 1e-6;
+    for (const [mu, centered] of [
+      [0, false],
+      [0.5, false],
+      [0.5, true],
+    ] as const) {
+      const v = zeros();
+      const mg = zeros();
+      const mom = zeros();
+      const ref = reference((w, g) =>
+        w.map((wi, i) => {
+          v[i] = rho * v[i]! + (1 - rho) * g[i]! ** 2;
+          mg[i] = rho * mg[i]! + (1 - rho) * g[i]!;
+          const denom = centered ? Math.sqrt(v[i]! - mg[i]! ** 2 + eps) : Math.sqrt(v[i]! + eps);
+          mom[i] = mu * mom[i]! + (lr * g[i]!) / denom;
+          return wi - mom[i]!;
+        }),
+      );
+      expectClose(tfjsSteps({ type: 'rmsprop', learningRate: lr, decay: rho, momentum: mu, epsilon: eps, centered }), ref);
+    }
+  });
+
+  it('adam (bias-corrected, ε outside the sqrt)', () => {
+    const [lr, b1, b2, eps] = [0.1, 0.8, 0.95, 1e-3];
+    const m = zeros();
+    const v = zeros();
+    const ref = reference((w, g, t) =>
+      w.map((wi, i) => {
+        m[i] = b1 * m[i]! + (1 - b1) * g[i]!;
+        v[i] = b2 * v[i]! + (1 - b2) * g[i]! ** 2;
+        const mHat = m[i]! / (1 - b1 ** t);
+        const vHat = v[i]! / (1 - b2 ** t);
+        return wi - (lr * mHat) / (Math.sqrt(vHat) + eps);
+      }),
+    );
+    expectClose(tfjsSteps({ type: 'adam', learningRate: lr, beta1: b1, beta2: b2, epsilon: eps }), ref);
+  });
+
+  it('adamax', () => {
+    const [lr, b1, b2, eps] = [0.1, 0.9, 0.99, 1e-7];
+    const m = zeros();
+    const u = zeros();
+    const ref = reference((w, g, t) =>
+      w.map((wi, i) => {
+        m[i] = b1 * m[i]! + (1 - b1) * g[i]!;
+        u[i] = Math.max(b2 * u[i]!, Math.abs(g[i]!));
+        return wi - (lr / (1 - b1 ** t)) * (m[i]! / (u[i]! + eps));
+      }),
+    );
+    expectClose(tfjsSteps({ type: 'adamax', learningRate: lr, beta1: b1, beta2: b2, epsilon: eps }), ref);
+  });
+
+  it('adadelta (Zeiler 2012)', () => {
+    const [lr, rho, eps] = [1, 0.9, 1e-2];
+    const eg = zeros();
+    const ed = zeros();
+    const ref = reference((w, g) =>
+      w.map((wi, i) => {
+        eg[i] = rho * eg[i]! + (1 - rho) * g[i]! ** 2;
+        const d = (Math.sqrt(ed[i]! + eps) / Math.sqrt(eg[i]! + eps)) * g[i]!;
+        ed[i] = rho * ed[i]! + (1 - rho) * d ** 2;
+        return wi - lr * d;
+      }),
+    );
+    expectClose(tfjsSteps({ type: 'adadelta', learningRate: lr, rho, epsilon: eps }), ref);
+  });
+});
+
+describe('optimizer config', () => {
+  it('fills documented defaults and remembers the config', () => {
+    expect(resolveOptimizerConfig({ type: 'adam', learningRate: 1e-3 })).toEqual({
+      type: 'adam',
+      learningRate: 1e-3,
+      beta1: 0.9,
+      beta2: 0.999,
+      epsilon: 1e-7,
+    });
+    const opt = createOptimizer({ type: 'rmsprop', learningRate: 0.01 });
+    expect(getOptimizerConfig(opt)).toMatchObject({ decay: 0.9, momentum: 0, epsilon: 1e-7, centered: false });
+  });
+  it('lists every problem by path', () => {
+    let err: unknown;
+    try {
+      createOptimizer({ type: 'adam', learningRate: -1, beta1: 1.5, betta2: 0.9 } as never);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(OptimizerConfigError);
+    const text = (err as Error).message;
+    expect(text).toMatch(/optimizer\.learningRate: expected a number > 0/);
+    expect(text).toMatch(/optimizer\.beta1: expected a number in \[0, 1\)/);
+    expect(text).toMatch(/optimizer: unknown field\(s\) 'betta2'/);
+    expect(() => createOptimizer({ type: 'lion', learningRate: 1 } as never)).toThrow(/optimizer\.type: expected type to be one of 'sgd'/);
+  });
+});
+
+describe('clipByGlobalNorm', () => {
+  it('scales all gradients by maxNorm / globalNorm when above, and leaves them when below', () => {
+    const grads = { a: tf.tensor1d([3, 0]), b: tf.tensor2d([[0, 4]]) }; // global norm 5
+    const { grads: clipped, globalNorm } = clipByGlobalNorm(grads, 1);
+    expect(globalNorm.dataSync()[0]).toBeCloseTo(5, 6);
+    expect(Array.from(clipped.a.dataSync())).toEqual([expect.closeTo(0.6, 6), 0]);
+    expect(Array.from(clipped.b.dataSync())).toEqual([0, expect.closeTo(0.8, 6)]);
+    expect(clipped.b.shape).toEqual([1, 2]);
+    const same = clipByGlobalNorm([tf.tensor1d([3, 0]), tf.tensor1d([0, 4])], 10);
+    expect(Array.from(same.grads[0]!.dataSync())).toEqual([3, 0]);
+    expect(Array.from(same.grads[1]!.dataSync())).toEqual([0, 4]);
+    expect(same.globalNorm.dataSync()[0]).toBeCloseTo(5, 6);
+  });
+  it('does not leak tensors and rejects a bad maxNorm', () => {
+    const g = [tf.ones([10]), tf.ones([3, 3])];
+    const before = tf.memory().numTensors;
+    const out = clipByGlobalNorm(g, 1);
+    expect(tf.memory().numTensors).toBe(before + 3);
+    tf.dispose([out.grads, out.globalNorm]);
+    expect(tf.memory().numTensors).toBe(before);
+    expect(() => clipByGlobalNorm(g, 0)).toThrow(/maxNorm must be a number > 0/);
+  });
+});
