@@ -1,6 +1,65 @@
+/**
+ * `keiko view [PATH]`: serve the replay viewer for a run directory, a folder of runs (searched
+ * recursively, e.g. a sweep) or a single replay file, on 127.0.0.1 unless told otherwise.
+ */
+import { spawn } from 'node:child_process';
 import type { Command } from 'commander';
+import { InvalidArgumentError } from 'commander';
+import { buildViewer } from '../../viewer/build';
+import { DEFAULT_VIEWER_HOST, DEFAULT_VIEWER_PORT, startViewerServer } from '../../viewer/server';
+import { UserError } from '../errors';
 
-// Placeholder until the `view` command lands; its owner replaces this file.
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidArgumentError('--port must be an integer from 0 to 65535 (0 = any free port).');
+  return port;
+}
+
+/** Open the URL in a browser when one exists; never fails the command. */
+function openBrowser(url: string): void {
+  const opener = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open';
+  try {
+    const child = spawn(opener, [url], { stdio: 'ignore', detached: true });
+    child.on('error', () => console.log(`keiko view: could not open a browser (${opener} not found); open ${url} yourself.`));
+    child.unref();
+  } catch {
+    console.log(`keiko view: could not open a browser; open ${url} yourself.`);
+  }
+}
+
 export function registerView(program: Command): void {
-  void program;
+  program
+    .command('view')
+    .description('Watch recorded episodes and learning curves in the browser (a run dir, a folder of runs, or a replay file)')
+    .argument('[path]', 'run directory, folder of runs (searched recursively) or replay .json file', 'runs')
+    .option('-p, --port <port>', `port to listen on (0 = any free port)`, parsePort, DEFAULT_VIEWER_PORT)
+    .option('--host <host>', 'address to bind (only 127.0.0.1 is private to this machine)', DEFAULT_VIEWER_HOST)
+    .option('--open', 'open the viewer in a browser if one is available', false)
+    .action(async (path: string, opts: { port: number; host: string; open: boolean }) => {
+      const build = await buildViewer({ log: (line) => console.log(line) });
+      if (build.built) console.log(`keiko view: built the viewer in ${(build.ms / 1000).toFixed(1)} s`);
+      let viewer;
+      try {
+        viewer = await startViewerServer({ target: path, port: opts.port, host: opts.host });
+      } catch (err) {
+        const e = err as NodeJS.ErrnoException;
+        if (e.code === 'EADDRINUSE') throw new UserError(`port ${opts.port} is in use: pass --port <another> (or --port 0 for any free port)`);
+        if (e.code === 'EADDRNOTAVAIL' || e.code === 'ENOTFOUND') throw new UserError(`cannot bind --host ${opts.host}: not an address of this machine`);
+        if (e.code === undefined) throw new UserError(`keiko view ${path}: ${e.message}`);
+        throw err;
+      }
+      if (!['127.0.0.1', 'localhost', '::1'].includes(opts.host)) {
+        console.log(`keiko view: warning: listening on ${opts.host}, so other machines can read the run files under ${viewer.target.root}`);
+      }
+      console.log(`keiko view: serving ${viewer.target.root} (${viewer.target.mode})`);
+      console.log(`keiko view: open ${viewer.url}   (Ctrl+C to stop)`);
+      if (opts.open) openBrowser(viewer.url);
+      await new Promise<void>((resolveStop) => {
+        const stop = (): void => {
+          void viewer.close().then(resolveStop);
+        };
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+    });
 }

@@ -1,0 +1,201 @@
+/**
+ * The viewer server without a browser: run discovery, episode listing, incremental metrics with
+ * partial lines, replay-file mode, and that nothing outside the root can be read.
+ */
+import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { networkInterfaces, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readMetricsChunk, startViewerServer, type ViewerServer } from '../viewer/server';
+import type { EpisodeListing, MetricsChunk, RunListing, ViewerInfo } from '../viewer/src/api-types';
+
+const FIXTURES = new URL('./fixtures/runs/', import.meta.url).pathname;
+const SECRET = 'TOP-SECRET-must-not-leak';
+
+/** A raw HTTP/1.1 GET over a socket: the path goes out byte for byte, unlike fetch, which normalises it. */
+function rawGet(port: number, rawPath: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => {
+      socket.write(`GET ${rawPath} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`);
+    });
+    let data = '';
+    socket.setEncoding('latin1');
+    socket.on('data', (chunk) => (data += chunk));
+    socket.on('end', () => {
+      const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(data)?.[1] ?? 0);
+      resolve({ status, body: data.slice(data.indexOf('\r\n\r\n') + 4) });
+    });
+    socket.on('error', reject);
+  });
+}
+
+async function getJson<T>(srv: ViewerServer, path: string): Promise<T> {
+  const res = await fetch(new URL(path, srv.url));
+  expect(res.status, path).toBe(200);
+  return (await res.json()) as T;
+}
+
+describe('viewer server', () => {
+  let tmp: string;
+  let root: string;
+  let srv: ViewerServer;
+
+  beforeAll(async () => {
+    tmp = mkdtempSync(join(tmpdir(), 'keiko-viewer-server-'));
+    root = join(tmp, 'runs');
+    cpSync(FIXTURES, root, { recursive: true });
+    writeFileSync(join(tmp, 'secret.txt'), SECRET);
+    mkdirSync(join(tmp, 'dist'));
+    writeFileSync(join(tmp, 'dist', 'index.html'), '<!doctype html><title>Keiko viewer</title>');
+    // Symlinks out of the root, to a file and to a directory.
+    symlinkSync(join(tmp, 'secret.txt'), join(root, 'cartpole', 'leak.json'));
+    symlinkSync(tmp, join(root, 'outside'));
+    srv = await startViewerServer({ target: root, port: 0, distDir: join(tmp, 'dist') });
+  });
+
+  afterAll(async () => {
+    await srv?.close();
+    rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it('binds 127.0.0.1 only by default', async () => {
+    const address = srv.server.address();
+    expect(typeof address === 'object' && address?.address).toBe('127.0.0.1');
+    expect(srv.url).toBe(`http://127.0.0.1:${srv.port}/`);
+    const external = Object.values(networkInterfaces()).flat().find((i) => i && i.family === 'IPv4' && !i.internal);
+    if (external) {
+      const refused = await new Promise<boolean>((resolve) => {
+        const s = connect(srv.port, external.address);
+        s.on('connect', () => { s.destroy(); resolve(false); });
+        s.on('error', () => resolve(true));
+      });
+      expect(refused, `connection on ${external.address} must be refused`).toBe(true);
+    }
+  });
+
+  it('discovers run directories recursively, sweep sub-folders included', async () => {
+    const { runs } = await getJson<{ runs: RunListing[] }>(srv, '/api/runs');
+    expect(runs.map((r) => r.id)).toEqual(['acrobot', 'breakout', 'cartpole', 'custom', 'mountaincar', 'sweep/lr-0.0003', 'sweep/lr-0.001']);
+    const cart = runs.find((r) => r.id === 'cartpole')!;
+    expect(cart.env).toBe('CartPole-v1');
+    expect(cart.replayCount).toBe(5);
+    expect(cart.metricsSize).toBe(readFileSync(join(root, 'cartpole', 'metrics.jsonl')).length);
+    const info = await getJson<ViewerInfo>(srv, '/api/info');
+    expect(info).toEqual({ mode: 'runs', rootName: 'runs', initialEpisode: null });
+  });
+
+  it('lists episodes with return, length, training step and kind, flagging unreadable files', async () => {
+    const { episodes } = await getJson<{ episodes: EpisodeListing[] }>(srv, '/api/episodes?run=cartpole');
+    const byName = new Map(episodes.map((e) => [e.name, e]));
+    const evalFile = 'eval-step000020000.json';
+    const replay = JSON.parse(readFileSync(join(root, 'cartpole', 'replays', evalFile), 'utf8'));
+    expect(byName.get(evalFile)).toMatchObject({ file: `cartpole/replays/${evalFile}`, kind: 'eval', trainingStep: 20000, return: replay.return, length: replay.length, error: null });
+    expect(byName.get('train-ep000003-step000002000.json')).toMatchObject({ kind: 'train', episode: 3, trainingStep: 2000 });
+    // The truncated file: metadata from its name, and the JSON problem.
+    expect(byName.get('train-ep000008-step000009500.json')).toMatchObject({ kind: 'train', episode: 8, trainingStep: 9500, return: null });
+    expect(byName.get('train-ep000008-step000009500.json')!.error).toMatch(/not valid JSON/);
+    const steps = episodes.filter((e) => e.trainingStep !== null).map((e) => e.trainingStep!);
+    expect(steps).toEqual([...steps].sort((a, b) => a - b));
+    expect((await fetch(new URL('/api/episodes?run=../secret', srv.url))).status).toBe(404);
+  });
+
+  it('serves run files and the app, and never anything outside the root', async () => {
+    const ok = await rawGet(srv.port, '/files/cartpole/config.json');
+    expect(ok.status).toBe(200);
+    expect(JSON.parse(ok.body).env).toBe('CartPole-v1');
+    expect((await rawGet(srv.port, '/')).body).toContain('Keiko viewer');
+    const attacks = [
+      '/../../etc/passwd',
+      '/files/../../etc/passwd',
+      '/files/../secret.txt',
+      '/%2e%2e/%2e%2e/etc/passwd',
+      '/files/%2e%2e/secret.txt',
+      '/files/%2e%2e%2fsecret.txt',
+      '/files/..%2fsecret.txt',
+      '/files/%252e%252e/secret.txt',
+      '/files/%252e%252e%252fsecret.txt',
+      '/files/..\\secret.txt',
+      '/files/%5c..%5csecret.txt',
+      '/files/cartpole/..%5c..%5csecret.txt',
+      '/files/secret.txt%00.json',
+      '/files/cartpole/config.json%00',
+      '/files//etc/passwd',
+      '/files/%2fetc%2fpasswd',
+      '/files/cartpole/leak.json', // symlink to a file outside
+      '/files/outside/secret.txt', // symlink to a directory outside
+      '/%2e%2e/secret.txt',
+      '/..%2f..%2f..%2fetc%2fpasswd',
+      '/files/%c0%ae%c0%ae/secret.txt', // overlong UTF-8
+      '/no/such/path',
+    ];
+    for (const path of attacks) {
+      const res = await rawGet(srv.port, path);
+      expect([400, 404], `${path} → ${res.status}`).toContain(res.status);
+      expect(res.body, path).not.toContain(SECRET);
+      expect(res.body, path).not.toMatch(/root:.*:0:0:/);
+    }
+    expect((await rawGet(srv.port, '/files/cartpole/leak.json')).status).toBe(404);
+    const post = await fetch(new URL('/api/runs', srv.url), { method: 'POST' });
+    expect(post.status).toBe(405);
+  });
+
+  it('returns complete metrics lines only and resumes from the byte offset', async () => {
+    const run = join(root, 'live');
+    mkdirSync(run);
+    writeFileSync(join(run, 'config.json'), JSON.stringify({ env: 'CartPole-v1' }));
+    const l1 = JSON.stringify({ type: 'episode', step: 10, episode: 0, return: 10, length: 10 });
+    const l2 = JSON.stringify({ type: 'eval', step: 20, meanReturn: 15, stdReturn: 2, episodes: 3 });
+    const l3 = JSON.stringify({ type: 'train', step: 20, loss: 0.5, qMean: 1, epsilon: 0.9, sps: 100 });
+    writeFileSync(join(run, 'metrics.jsonl'), `${l1}\nnot json\n${l2}\n${l3.slice(0, 15)}`);
+    const first = await getJson<MetricsChunk>(srv, '/api/metrics?run=live&from=0');
+    expect(first.lines).toEqual([JSON.parse(l1), JSON.parse(l2)]);
+    expect(first.skipped).toBe(1);
+    expect(first.next).toBe(Buffer.byteLength(`${l1}\nnot json\n${l2}\n`));
+    const runs = await getJson<{ runs: RunListing[] }>(srv, '/api/runs');
+    const sigBefore = runs.runs.find((r) => r.id === 'live')!.signature;
+    appendFileSync(join(run, 'metrics.jsonl'), `${l3.slice(15)}\n`);
+    const second = await getJson<MetricsChunk>(srv, `/api/metrics?run=live&from=${first.next}`);
+    expect(second.lines).toEqual([JSON.parse(l3)]);
+    expect(second.reset).toBe(false);
+    const sigAfter = (await getJson<{ runs: RunListing[] }>(srv, '/api/runs')).runs.find((r) => r.id === 'live')!.signature;
+    expect(sigAfter).not.toBe(sigBefore);
+    // A file replaced by a shorter one starts over.
+    writeFileSync(join(run, 'metrics.jsonl'), `${l1}\n`);
+    const third = await readMetricsChunk(join(run, 'metrics.jsonl'), second.next);
+    expect(third).toMatchObject({ reset: true, lines: [JSON.parse(l1)] });
+    expect((await fetch(new URL('/api/metrics?run=live&from=-1', srv.url))).status).toBe(400);
+  });
+
+  it('picks up replays renamed into place and ignores temp files', async () => {
+    const dir = join(root, 'cartpole', 'replays');
+    const src = readFileSync(join(dir, 'eval-step000020000.json'), 'utf8');
+    const tmpName = join(dir, '.eval-step000030000.json.123.tmp');
+    writeFileSync(tmpName, src.slice(0, 100));
+    let { episodes } = await getJson<{ episodes: EpisodeListing[] }>(srv, '/api/episodes?run=cartpole');
+    expect(episodes.some((e) => e.name.includes('000030000'))).toBe(false);
+    writeFileSync(tmpName, src.replace('"trainingStep":20000', '"trainingStep":30000'));
+    renameSync(tmpName, join(dir, 'eval-step000030000.json'));
+    ({ episodes } = await getJson<{ episodes: EpisodeListing[] }>(srv, '/api/episodes?run=cartpole'));
+    expect(episodes.at(-1)).toMatchObject({ name: 'eval-step000030000.json', trainingStep: 30000, error: null });
+  });
+
+  it('serves a single replay file with its folder as the root', async () => {
+    const file = join(root, 'breakout', 'replays', 'eval-step000020000.json');
+    const one = await startViewerServer({ target: file, port: 0, distDir: join(tmp, 'dist') });
+    try {
+      const info = await getJson<ViewerInfo>(one, '/api/info');
+      expect(info).toEqual({ mode: 'replay', rootName: 'replays', initialEpisode: 'eval-step000020000.json' });
+      const { episodes } = await getJson<{ episodes: EpisodeListing[] }>(one, '/api/episodes?run=.');
+      expect(episodes.map((e) => e.file)).toContain('eval-step000020000.json');
+      expect((await rawGet(one.port, '/files/eval-step000020000.json')).status).toBe(200);
+      expect((await rawGet(one.port, '/files/../config.json')).status).toBe(404);
+    } finally {
+      await one.close();
+    }
+  });
+
+  it('refuses a target that does not exist, naming it', async () => {
+    await expect(startViewerServer({ target: join(tmp, 'nope'), port: 0, distDir: join(tmp, 'dist') })).rejects.toThrow(/no such file or directory: .*nope/);
+  });
+});

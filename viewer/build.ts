@@ -1,0 +1,86 @@
+/**
+ * Bundles the viewer app (viewer/src/main.ts + pixi.js + zod) with esbuild into viewer/dist/.
+ * Staleness is a content hash of the sources (not mtimes, which a fresh clone resets), so
+ * `keiko view` rebuilds exactly when something changed.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { atomicWriteFile } from '../node/atomic';
+
+const VIEWER_DIR = fileURLToPath(new URL('.', import.meta.url));
+const REPO_DIR = join(VIEWER_DIR, '..');
+export const DIST_DIR = join(VIEWER_DIR, 'dist');
+const HASH_FILE = join(DIST_DIR, '.build-hash');
+
+function sourceFiles(): string[] {
+  const files: string[] = [];
+  const walk = (dir: string): void => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      if (e.isDirectory()) walk(join(dir, e.name));
+      else if (/\.(ts|css|html)$/.test(e.name)) files.push(join(dir, e.name));
+    }
+  };
+  walk(join(VIEWER_DIR, 'src'));
+  files.push(join(VIEWER_DIR, 'index.html'), join(VIEWER_DIR, 'build.ts'));
+  // Bundled from outside viewer/: the replay schema, the frame types, and the pinned libraries.
+  for (const f of ['agents/recording/replay-format.ts', 'envs/core.ts', 'package-lock.json']) {
+    if (existsSync(join(REPO_DIR, f))) files.push(join(REPO_DIR, f));
+  }
+  return files.sort();
+}
+
+export function viewerSourceHash(): string {
+  const hash = createHash('sha256');
+  for (const f of sourceFiles()) {
+    hash.update(relative(REPO_DIR, f));
+    hash.update('\0');
+    hash.update(readFileSync(f));
+    hash.update('\0');
+  }
+  return hash.digest('hex');
+}
+
+export function isViewerBuildStale(): boolean {
+  if (!existsSync(HASH_FILE) || !existsSync(join(DIST_DIR, 'app.js')) || !existsSync(join(DIST_DIR, 'index.html'))) return true;
+  return readFileSync(HASH_FILE, 'utf8').trim() !== viewerSourceHash();
+}
+
+export interface BuildResult {
+  built: boolean;
+  distDir: string;
+  ms: number;
+  bytes: number;
+}
+
+/** Build viewer/dist when it is missing or stale (or always, with force). */
+export async function buildViewer(options: { force?: boolean; log?: (line: string) => void } = {}): Promise<BuildResult> {
+  const t0 = performance.now();
+  if (!options.force && !isViewerBuildStale()) return { built: false, distDir: DIST_DIR, ms: 0, bytes: 0 };
+  options.log?.('keiko view: building the viewer app (viewer/dist)...');
+  const hash = viewerSourceHash();
+  const result = await build({
+    entryPoints: [join(VIEWER_DIR, 'src', 'main.ts')],
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    minify: true,
+    sourcemap: 'linked',
+    outfile: join(DIST_DIR, 'app.js'),
+    write: false,
+    logLevel: 'silent',
+    legalComments: 'linked',
+  });
+  let bytes = 0;
+  // Each output is written atomically, the hash last: a half-finished build is never "fresh".
+  for (const out of result.outputFiles) {
+    atomicWriteFile(out.path, out.contents);
+    bytes += out.contents.length;
+  }
+  atomicWriteFile(join(DIST_DIR, 'index.html'), readFileSync(join(VIEWER_DIR, 'index.html')));
+  atomicWriteFile(HASH_FILE, hash + '\n');
+  return { built: true, distDir: DIST_DIR, ms: performance.now() - t0, bytes };
+}

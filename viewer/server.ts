@@ -1,0 +1,364 @@
+/**
+ * The viewer's HTTP server (node:http, no framework): serves the built app from viewer/dist and,
+ * read-only, the run files under one root directory, plus a small JSON API (see
+ * viewer/src/api-types.ts). Nothing outside the root is ever served: request paths are decoded
+ * once, `.`/`..`/empty segments, backslashes and NUL bytes are refused, and the real path of
+ * every file (symlinks resolved) must lie inside the real root.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { existsSync, realpathSync, statSync } from 'node:fs';
+import { open, readdir, readFile, realpath, stat } from 'node:fs/promises';
+import { basename, dirname, extname, join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { EpisodeListing, MetricsChunk, RunListing, ViewerInfo } from './src/api-types';
+
+export const DEFAULT_VIEWER_PORT = 8765;
+export const DEFAULT_VIEWER_HOST = '127.0.0.1';
+export const VIEWER_DIST_DIR = fileURLToPath(new URL('./dist/', import.meta.url));
+
+export interface ViewerTarget {
+  /** The directory whose files are served (real path). */
+  root: string;
+  mode: ViewerInfo['mode'];
+  /** 'replay' mode: the replay file's path relative to root. */
+  initialEpisode: string | null;
+}
+
+/** What `keiko view PATH` serves: a replay file's folder, a run directory or a folder of runs. */
+export function resolveViewerTarget(path: string): ViewerTarget {
+  const abs = resolve(path);
+  if (!existsSync(abs)) throw new Error(`no such file or directory: ${path}`);
+  const real = realpathSync(abs);
+  const st = statSync(real);
+  if (st.isFile()) {
+    if (extname(real) !== '.json') throw new Error(`${path} is not a replay file (.json) or a directory`);
+    return { root: dirname(real), mode: 'replay', initialEpisode: basename(real) };
+  }
+  if (!st.isDirectory()) throw new Error(`${path} is neither a file nor a directory`);
+  return { root: real, mode: isRunDir(real) ? 'run' : 'runs', initialEpisode: null };
+}
+
+const RUN_MARKERS = ['config.json', 'metrics.jsonl', 'summary.json'];
+
+function isRunDir(dir: string): boolean {
+  return RUN_MARKERS.some((f) => existsSync(join(dir, f))) || existsSync(join(dir, 'replays'));
+}
+
+// Folders never searched for runs: a run's own internals and tooling noise.
+const SKIP_DIRS = new Set(['replays', 'checkpoints', 'node_modules', '.git']);
+const MAX_DEPTH = 8;
+const MAX_DIRS = 5000;
+
+/** Run directories under root (recursively, symlinks not followed), as root-relative ids. */
+export async function discoverRuns(root: string, mode: ViewerInfo['mode']): Promise<string[]> {
+  if (mode !== 'runs') return ['.'];
+  const found: string[] = [];
+  let visited = 0;
+  const walk = async (dir: string, depth: number): Promise<void> => {
+    if (++visited > MAX_DIRS) return;
+    let entries;
+    try {
+      entries = await readdir(dir, { withFileTypes: true });
+    } catch {
+      return; // vanished or unreadable while a run writes: skip it
+    }
+    const names = new Set(entries.map((e) => e.name));
+    if (RUN_MARKERS.some((m) => names.has(m)) || entries.some((e) => e.name === 'replays' && e.isDirectory())) {
+      found.push(relative(root, dir).split(sep).join('/') || '.');
+    }
+    if (depth >= MAX_DEPTH) return;
+    const subdirs = entries.filter((e) => e.isDirectory() && !e.name.startsWith('.') && !SKIP_DIRS.has(e.name)).map((e) => e.name).sort();
+    for (const name of subdirs) await walk(join(dir, name), depth + 1);
+  };
+  await walk(root, 0);
+  return found;
+}
+
+async function statOrNull(path: string): Promise<import('node:fs').Stats | null> {
+  try {
+    return await stat(path);
+  } catch {
+    return null;
+  }
+}
+
+async function readJsonOrNull(path: string): Promise<Record<string, unknown> | null> {
+  try {
+    const value = JSON.parse(await readFile(path, 'utf8'));
+    return value && typeof value === 'object' && !Array.isArray(value) ? value : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Replay files of a run: `replays/*.json`, or in replay mode the .json files beside the given one. */
+async function replayFiles(root: string, runId: string, mode: ViewerInfo['mode']): Promise<string[]> {
+  const runDir = join(root, runId);
+  const replaysDir = join(runDir, 'replays');
+  const dir = (await statOrNull(replaysDir))?.isDirectory() ? replaysDir : mode === 'replay' ? runDir : null;
+  if (!dir) return [];
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return [];
+  }
+  const skip = new Set(['config.json', 'summary.json']);
+  // Temp files of atomic writes start with '.'; they are renamed into place when complete.
+  return names.filter((n) => n.endsWith('.json') && !n.startsWith('.') && !skip.has(n)).map((n) => relative(root, join(dir, n)).split(sep).join('/'));
+}
+
+async function listRun(root: string, runId: string, mode: ViewerInfo['mode']): Promise<RunListing> {
+  const runDir = join(root, runId);
+  const [metrics, summaryStat, replays, config, summary] = await Promise.all([
+    statOrNull(join(runDir, 'metrics.jsonl')),
+    statOrNull(join(runDir, 'summary.json')),
+    replayFiles(root, runId, mode),
+    readJsonOrNull(join(runDir, 'config.json')),
+    readJsonOrNull(join(runDir, 'summary.json')),
+  ]);
+  const env = typeof config?.env === 'string' ? config.env : typeof summary?.env === 'string' ? summary.env : null;
+  const replaysMtime = (await statOrNull(join(runDir, 'replays')))?.mtimeMs ?? 0;
+  return {
+    id: runId,
+    env,
+    metricsSize: metrics?.size ?? 0,
+    replayCount: replays.length,
+    signature: [metrics?.size ?? 0, metrics?.mtimeMs ?? 0, replays.length, replaysMtime, summaryStat?.mtimeMs ?? 0].join(':'),
+    summary,
+    config,
+  };
+}
+
+const NAME_PATTERN = /^(train|eval)(?:-ep(\d+))?-step(\d+)\.json$/;
+
+/** Episode metadata, read from the file (cached by size and mtime) with the file name as fallback. */
+class EpisodeIndex {
+  private cache = new Map<string, { key: string; listing: EpisodeListing }>();
+
+  async describe(root: string, file: string): Promise<EpisodeListing | null> {
+    const path = join(root, file);
+    const st = await statOrNull(path);
+    if (!st?.isFile()) return null;
+    const key = `${st.size}:${st.mtimeMs}`;
+    const hit = this.cache.get(path);
+    if (hit && hit.key === key) return hit.listing;
+    const name = basename(file);
+    const m = NAME_PATTERN.exec(name);
+    const listing: EpisodeListing = {
+      file,
+      name,
+      kind: m ? (m[1] as 'train' | 'eval') : null,
+      episode: m?.[2] !== undefined ? Number(m[2]) : null,
+      trainingStep: m ? Number(m[3]) : null,
+      return: null,
+      length: null,
+      error: null,
+    };
+    try {
+      const value = JSON.parse(await readFile(path, 'utf8'));
+      const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+      if (value?.kind === 'train' || value?.kind === 'eval') listing.kind = value.kind;
+      listing.episode = num(value?.episode) ?? listing.episode;
+      listing.trainingStep = num(value?.trainingStep) ?? listing.trainingStep;
+      listing.return = num(value?.return);
+      listing.length = num(value?.length);
+    } catch (err) {
+      listing.error = `not valid JSON (${(err as Error).message})`;
+    }
+    this.cache.set(path, { key, listing });
+    return listing;
+  }
+}
+
+/** Complete lines of a JSONL file from a byte offset; a trailing partial line is left for later. */
+export async function readMetricsChunk(path: string, from: number): Promise<MetricsChunk> {
+  const st = await statOrNull(path);
+  if (!st?.isFile()) return { lines: [], next: 0, skipped: 0, reset: from > 0 };
+  const reset = from > st.size;
+  const start = reset ? 0 : from;
+  const length = st.size - start;
+  if (length <= 0) return { lines: [], next: start, skipped: 0, reset };
+  const fh = await open(path, 'r');
+  let buf: Buffer;
+  try {
+    buf = Buffer.alloc(length);
+    let off = 0;
+    while (off < length) {
+      const { bytesRead } = await fh.read(buf, off, length - off, start + off);
+      if (bytesRead === 0) break;
+      off += bytesRead;
+    }
+    buf = buf.subarray(0, off);
+  } finally {
+    await fh.close();
+  }
+  const lastNewline = buf.lastIndexOf(0x0a);
+  if (lastNewline < 0) return { lines: [], next: start, skipped: 0, reset };
+  const lines: Record<string, unknown>[] = [];
+  let skipped = 0;
+  for (const line of buf.subarray(0, lastNewline).toString('utf8').split('\n')) {
+    if (!line.trim()) continue;
+    try {
+      const value = JSON.parse(line);
+      if (value && typeof value === 'object' && !Array.isArray(value)) lines.push(value);
+      else skipped++;
+    } catch {
+      skipped++;
+    }
+  }
+  return { lines, next: start + lastNewline + 1, skipped, reset };
+}
+
+/**
+ * Map a raw URL path (below a route prefix) to a real file inside root, or null. Decodes once;
+ * refuses NUL bytes, backslashes, empty/`.`/`..` segments and anything whose real path (after
+ * resolving symlinks) leaves the real root.
+ */
+export async function resolveSafePath(root: string, rawPath: string): Promise<string | null> {
+  if (/%00|\0|\\|%5c/i.test(rawPath)) return null;
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(rawPath);
+  } catch {
+    return null;
+  }
+  if (decoded.includes('\0') || decoded.includes('\\')) return null;
+  const segments = decoded.split('/');
+  if (segments.some((s) => s === '' || s === '.' || s === '..')) return null;
+  const candidate = resolve(root, ...segments);
+  if (!candidate.startsWith(root + sep)) return null;
+  try {
+    const [realRoot, realFile] = await Promise.all([realpath(root), realpath(candidate)]);
+    if (!realFile.startsWith(realRoot + sep)) return null;
+    const st = await stat(realFile);
+    return st.isFile() ? realFile : null;
+  } catch {
+    return null;
+  }
+}
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.jsonl': 'application/x-ndjson; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.txt': 'text/plain; charset=utf-8',
+};
+
+export interface ViewerServerOptions {
+  /** A run directory, a folder of runs, or a replay file. */
+  target: string;
+  port?: number;
+  host?: string;
+  /** The built app (default viewer/dist). */
+  distDir?: string;
+}
+
+export interface ViewerServer {
+  url: string;
+  host: string;
+  port: number;
+  target: ViewerTarget;
+  server: Server;
+  close(): Promise<void>;
+}
+
+export async function startViewerServer(options: ViewerServerOptions): Promise<ViewerServer> {
+  const target = resolveViewerTarget(options.target);
+  const distDir = realpathSync(resolve(options.distDir ?? VIEWER_DIST_DIR));
+  const host = options.host ?? DEFAULT_VIEWER_HOST;
+  const episodes = new EpisodeIndex();
+  const info: ViewerInfo = { mode: target.mode, rootName: basename(target.root), initialEpisode: target.initialEpisode };
+
+  const knownRun = async (id: string | null): Promise<string | null> => (id !== null && (await discoverRuns(target.root, target.mode)).includes(id) ? id : null);
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'method not allowed');
+    const raw = req.url ?? '/';
+    const q = raw.indexOf('?');
+    const path = q < 0 ? raw : raw.slice(0, q);
+    const params = new URLSearchParams(q < 0 ? '' : raw.slice(q + 1));
+
+    if (path === '/api/info') return sendJson(res, info);
+    if (path === '/api/runs') {
+      const ids = await discoverRuns(target.root, target.mode);
+      return sendJson(res, { runs: await Promise.all(ids.map((id) => listRun(target.root, id, target.mode))) });
+    }
+    if (path === '/api/episodes') {
+      const run = await knownRun(params.get('run'));
+      if (run === null) return send(res, 404, 'unknown run');
+      const files = await replayFiles(target.root, run, target.mode);
+      const listed = (await Promise.all(files.map((f) => episodes.describe(target.root, f)))).filter((e): e is EpisodeListing => e !== null);
+      listed.sort((a, b) => (a.trainingStep ?? Infinity) - (b.trainingStep ?? Infinity) || a.name.localeCompare(b.name));
+      return sendJson(res, { episodes: listed });
+    }
+    if (path === '/api/metrics') {
+      const run = await knownRun(params.get('run'));
+      if (run === null) return send(res, 404, 'unknown run');
+      const from = Number(params.get('from') ?? 0);
+      if (!Number.isSafeInteger(from) || from < 0) return send(res, 400, 'from must be a non-negative integer');
+      return sendJson(res, await readMetricsChunk(join(target.root, run, 'metrics.jsonl'), from));
+    }
+    if (path.startsWith('/files/')) {
+      const file = await resolveSafePath(target.root, path.slice('/files/'.length));
+      return file ? sendFile(req, res, file) : send(res, 404, 'not found');
+    }
+    const asset = path === '/' ? 'index.html' : path.slice(1);
+    const file = await resolveSafePath(distDir, asset);
+    return file ? sendFile(req, res, file) : send(res, 404, 'not found');
+  };
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((err) => {
+      if (!res.headersSent) send(res, 500, `internal error: ${(err as Error).message}`);
+      else res.destroy();
+    });
+  });
+  await new Promise<void>((ok, fail) => {
+    server.once('error', fail);
+    server.listen(options.port ?? DEFAULT_VIEWER_PORT, host, () => {
+      server.off('error', fail);
+      ok();
+    });
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : options.port ?? DEFAULT_VIEWER_PORT;
+  const urlHost = host.includes(':') ? `[${host}]` : host;
+  return {
+    url: `http://${urlHost}:${port}/`,
+    host,
+    port,
+    target,
+    server,
+    close: () =>
+      new Promise<void>((ok) => {
+        server.close(() => ok());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+function baseHeaders(type: string): Record<string, string> {
+  return { 'Content-Type': type, 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' };
+}
+
+function send(res: ServerResponse, status: number, message: string): void {
+  res.writeHead(status, baseHeaders('text/plain; charset=utf-8'));
+  res.end(message + '\n');
+}
+
+function sendJson(res: ServerResponse, value: unknown): void {
+  res.writeHead(200, baseHeaders('application/json; charset=utf-8'));
+  res.end(JSON.stringify(value));
+}
+
+async function sendFile(req: IncomingMessage, res: ServerResponse, file: string): Promise<void> {
+  const body = await readFile(file);
+  res.writeHead(200, { ...baseHeaders(CONTENT_TYPES[extname(file)] ?? 'application/octet-stream'), 'Content-Length': String(body.length) });
+  res.end(req.method === 'HEAD' ? undefined : body);
+}

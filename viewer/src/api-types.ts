@@ -1,0 +1,47 @@
+/** The JSON shapes of the viewer server's small API (shared by viewer/server.ts and the app). */
+
+export interface ViewerInfo {
+  /** 'runs': a folder of run directories; 'run': one run directory; 'replay': one replay file. */
+  mode: 'runs' | 'run' | 'replay';
+  /** The name of the served root (its base name), for the page title. */
+  rootName: string;
+  /** In 'replay' mode: the root-relative path of the replay file to open first. */
+  initialEpisode: string | null;
+}
+
+export interface RunListing {
+  /** Root-relative path of the run directory, '.' for the root itself. */
+  id: string;
+  env: string | null;
+  /** Size in bytes of metrics.jsonl, 0 when absent: a cheap change signal for live mode. */
+  metricsSize: number;
+  replayCount: number;
+  /** Changes whenever a file the viewer shows changes (live mode compares it). */
+  signature: string;
+  summary: Record<string, unknown> | null;
+  config: Record<string, unknown> | null;
+}
+
+export interface EpisodeListing {
+  /** Root-relative path of the replay file (fetch it from /files/<file>). */
+  file: string;
+  name: string;
+  kind: 'train' | 'eval' | null;
+  episode: number | null;
+  trainingStep: number | null;
+  return: number | null;
+  length: number | null;
+  /** Set when the file cannot be read as JSON (the app shows the full validation problem). */
+  error: string | null;
+}
+
+export interface MetricsChunk {
+  /** Complete, parsed lines from byte offset `from` on. */
+  lines: Record<string, unknown>[];
+  /** The offset to ask from next time (just past the last complete line). */
+  next: number;
+  /** Lines that were complete but not valid JSON objects. */
+  skipped: number;
+  /** True when the file shrank below `from` (it was replaced): the lines start again from 0. */
+  reset: boolean;
+}
