@@ -1,6 +1,96 @@
-import type { Command } from 'commander';
+/**
+ * `keiko bench SWEEP.(json|yaml) --out DIR [--workers N] [--queue redis://HOST:PORT]`: run a
+ * hyperparameter sweep across envs and seeds (docs/sweeps.md).
+ */
+import { Command, Option } from 'commander';
+import { UserError } from '../errors';
+import { SweepError } from '../../node/sweep/schema';
 
-// Placeholder until the `bench` command lands; its owner replaces this file.
+function positiveInt(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1) throw new UserError(`${name} must be a positive integer, got "${value}"`);
+    return n;
+  };
+}
+
 export function registerBench(program: Command): void {
-  void program;
+  program
+    .command('bench')
+    .description('run a sweep (envs × configs × seeds) in parallel; resumable; writes results.db/csv and a report')
+    .argument('<sweep>', 'sweep file (.json, .yaml or .yml), see docs/sweeps.md')
+    .requiredOption('--out <dir>', 'sweep directory: runs/, results.db, results.csv, report.md, report.html')
+    .option('--workers <n>', 'worker threads (default: number of cores)', positiveInt('--workers'))
+    .option('--queue <url>', 'distribute runs through BullMQ on this Redis (redis://host:port); run `keiko worker` elsewhere')
+    .option('--queue-name <name>', 'BullMQ queue name', 'keiko-runs')
+    .option('--no-retry-failed', 'do not retry runs that failed in an earlier invocation')
+    .option('--validate-only', 'check the sweep file and list its runs, run nothing')
+    .addOption(new Option('--runner <module>', 'module exporting runTraining (testing)').hideHelp())
+    .action(async (sweepFile: string, opts: BenchCliOptions) => {
+      await benchAction(sweepFile, opts);
+    });
+}
+
+interface BenchCliOptions {
+  out: string;
+  workers?: number;
+  queue?: string;
+  queueName: string;
+  retryFailed: boolean;
+  validateOnly?: boolean;
+  runner?: string;
+}
+
+async function benchAction(sweepFile: string, opts: BenchCliOptions): Promise<void> {
+  const { runSweep, prepareSweep, loadValidator, moduleUrl } = await import('../../node/sweep/run-sweep');
+  const log = (line: string) => console.log(line);
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSigint = () => {
+    interrupts++;
+    if (interrupts > 1) process.exit(130);
+    controller.abort();
+  };
+  process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigint);
+  try {
+    if (opts.validateOnly) {
+      const validate = await loadValidator(opts.runner ? moduleUrl(opts.runner) : undefined);
+      const prepared = await prepareSweep(sweepFile, validate);
+      log(`${sweepFile}: valid, ${prepared.runs.length} runs`);
+      for (const r of prepared.runs) log(`  ${r.key}  ${JSON.stringify(r.hyperparams)}`);
+      return;
+    }
+    let summary;
+    if (opts.queue) {
+      const { runSweepQueued } = await import('../../node/sweep/queue');
+      summary = await runSweepQueued(sweepFile, {
+        outDir: opts.out,
+        redisUrl: opts.queue,
+        queueName: opts.queueName,
+        runnerModule: opts.runner,
+        retryFailed: opts.retryFailed,
+        signal: controller.signal,
+        log,
+      });
+    } else {
+      summary = await runSweep(sweepFile, {
+        outDir: opts.out,
+        workers: opts.workers,
+        runnerModule: opts.runner,
+        retryFailed: opts.retryFailed,
+        signal: controller.signal,
+        log,
+      });
+    }
+    log(`report: ${summary.reportPath}`);
+    if (summary.aborted) process.exitCode = 130;
+    else if (summary.counts.failed > 0) process.exitCode = 1;
+  } catch (err) {
+    if (err instanceof SweepError) throw new UserError(err.message);
+    throw err;
+  } finally {
+    process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigint);
+  }
 }

@@ -1,0 +1,116 @@
+/**
+ * A pool of worker threads that each run one training at a time. A worker that dies mid-run
+ * (uncaught error, process.exit in the thread, out of memory) fails only its own job; the pool
+ * replaces it for the next job.
+ */
+import { Worker } from 'node:worker_threads';
+import type { FromWorker, JobOutcome, JobProgress, RunJob, ToWorker } from './job';
+
+// A plain-JS bootstrap that registers tsx in the thread and then imports worker-entry.ts.
+const WORKER_ENTRY = new URL('./worker-boot.mjs', import.meta.url);
+
+export interface PoolOptions {
+  /** Number of worker threads (default: 1). */
+  size: number;
+  /** Module URL exporting runTraining (default: node/run-training.ts). */
+  runnerModule?: string;
+  onProgress?: (p: JobProgress) => void;
+}
+
+interface Slot {
+  worker: Worker;
+  busy: { job: RunJob; resolve: (o: JobOutcome) => void; t0: number } | null;
+  dead: boolean;
+}
+
+export class WorkerPool {
+  private readonly slots: Slot[] = [];
+  private readonly waiting: { job: RunJob; resolve: (o: JobOutcome) => void }[] = [];
+  private closed = false;
+
+  constructor(private readonly options: PoolOptions) {
+    if (!(options.size >= 1)) throw new RangeError(`pool size must be >= 1, got ${options.size}`);
+  }
+
+  /** Run a job on the next free worker; never rejects (failures are outcomes). */
+  run(job: RunJob): Promise<JobOutcome> {
+    if (this.closed) return Promise.resolve({ status: 'aborted' });
+    return new Promise((resolve) => {
+      this.waiting.push({ job, resolve });
+      this.dispatch();
+    });
+  }
+
+  get busyCount(): number {
+    return this.slots.filter((s) => s.busy).length;
+  }
+
+  /** Ask every running job to stop (runTraining checkpoints and returns); queued jobs are dropped. */
+  abort(): void {
+    for (const w of this.waiting.splice(0)) w.resolve({ status: 'aborted' });
+    for (const slot of this.slots) if (slot.busy) this.post(slot, { type: 'abort' });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const w of this.waiting.splice(0)) w.resolve({ status: 'aborted' });
+    await Promise.all(this.slots.map((s) => s.worker.terminate()));
+    this.slots.length = 0;
+  }
+
+  private post(slot: Slot, msg: ToWorker): void {
+    slot.worker.postMessage(msg);
+  }
+
+  private dispatch(): void {
+    while (this.waiting.length > 0) {
+      let slot = this.slots.find((s) => !s.busy && !s.dead);
+      if (!slot) {
+        if (this.slots.filter((s) => !s.dead).length >= this.options.size) return;
+        slot = this.spawn();
+      }
+      const next = this.waiting.shift()!;
+      slot.busy = { ...next, t0: performance.now() };
+      this.post(slot, { type: 'run', job: next.job });
+    }
+  }
+
+  private spawn(): Slot {
+    const worker = new Worker(WORKER_ENTRY, {
+      workerData: { runnerModule: this.options.runnerModule },
+    });
+    const slot: Slot = { worker, busy: null, dead: false };
+    this.slots.push(slot);
+    worker.on('message', (msg: FromWorker) => {
+      if (msg.type === 'progress') this.options.onProgress?.(msg.progress);
+      else if (msg.type === 'outcome' && slot.busy && slot.busy.job.key === msg.key) {
+        const { resolve } = slot.busy;
+        slot.busy = null;
+        resolve(msg.outcome);
+        this.dispatch();
+      }
+    });
+    let lastError: unknown = null;
+    worker.on('error', (err) => {
+      lastError = err;
+    });
+    worker.on('exit', (code) => {
+      slot.dead = true;
+      const idx = this.slots.indexOf(slot);
+      if (idx >= 0) this.slots.splice(idx, 1);
+      if (slot.busy) {
+        const { resolve, t0 } = slot.busy;
+        slot.busy = null;
+        const why = lastError ? String((lastError as Error).message ?? lastError) : `exit code ${code}`;
+        resolve({
+          status: 'failed',
+          error: `worker thread died: ${why}`,
+          wallSeconds: (performance.now() - t0) / 1000,
+          crashed: true,
+        });
+      }
+      if (!this.closed) this.dispatch();
+    });
+    return slot;
+  }
+}
