@@ -11,6 +11,7 @@ import { registerWorker } from './commands/worker';
 import { registerSupervised } from './commands/supervised';
 import { registerGan } from './commands/gan';
 import { UserError } from './errors';
+import { registerNodeBackendLoader } from '../node/backend-node';
 
 export function buildProgram(): Command {
   const program = new Command('keiko')
@@ -24,6 +25,8 @@ export function buildProgram(): Command {
 }
 
 export async function main(argv: string[]): Promise<void> {
+  // Lets initBackend('auto') find tfjs-node(-gpu) when installed (src/ stays browser-safe).
+  registerNodeBackendLoader();
   const program = buildProgram();
   program.exitOverride();
   try {

@@ -1,0 +1,91 @@
+/**
+ * Conv2DBackpropFilter for the wasm backend (stock tfjs 4.22 wasm lacks it, so conv nets cannot
+ * train). dW[kh,kw,ci,co] = Σ_{b,oh,ow} x[b, oh·sh+kh−pt, ow·sw+kw−pl, ci] · dy[b,oh,ow,co]:
+ * we write the input patches transposed (im2colᵀ, [K, M] with K = kh·kw·ci, M = b·oh·ow) straight
+ * into wasm memory and hand the product im2colᵀ · dy ([K, M]·[M, co] = [K, co] = the filter layout)
+ * to the backend's own BatchMatMul, which is XNNPACK-fast. One JS pass, one matmul, no transposes.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { allocate, read, type TensorInfo, type WasmBackendLike } from './heap';
+
+interface Attrs {
+  strides: [number, number] | number;
+  pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
+  dataFormat: 'NHWC' | 'NCHW';
+  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+  filterShape: [number, number, number, number];
+}
+
+/** Fills colsT ([K, M], row-major) with the transposed im2col of x (NHWC), zero where padded. */
+export function im2colTransposed(
+  x: ArrayLike<number>,
+  colsT: Float32Array,
+  info: tf.backend_util.Conv2DInfo,
+): void {
+  const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, strideHeight, strideWidth, filterHeight, filterWidth } = info;
+  const dilH = info.dilationHeight;
+  const dilW = info.dilationWidth;
+  const padTop = info.padInfo.top;
+  const padLeft = info.padInfo.left;
+  const m = batchSize * outHeight * outWidth;
+  const rowStride = inWidth * inChannels;
+  const batchStride = inHeight * rowStride;
+  let k = 0;
+  for (let kh = 0; kh < filterHeight; kh++) {
+    for (let kw = 0; kw < filterWidth; kw++) {
+      for (let ci = 0; ci < inChannels; ci++, k++) {
+        let o = k * m;
+        for (let b = 0; b < batchSize; b++) {
+          const xb = b * batchStride + ci;
+          for (let oh = 0; oh < outHeight; oh++) {
+            const ih = oh * strideHeight + kh * dilH - padTop;
+            if (ih < 0 || ih >= inHeight) {
+              colsT.fill(0, o, o + outWidth);
+              o += outWidth;
+              continue;
+            }
+            const xr = xb + ih * rowStride;
+            let iw = kw * dilW - padLeft;
+            for (let ow = 0; ow < outWidth; ow++, iw += strideWidth) {
+              colsT[o++] = iw >= 0 && iw < inWidth ? x[xr + iw * inChannels] : 0;
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+function conv2DBackpropFilter(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs: unknown }): TensorInfo {
+  const { x, dy } = args.inputs as { x: TensorInfo; dy: TensorInfo };
+  const attrs = args.attrs as Attrs;
+  if (attrs.dataFormat === 'NCHW') {
+    throw new Error("Conv2DBackpropFilter on wasm: dataFormat 'NCHW' is not supported; Keiko's layers use 'NHWC'");
+  }
+  const backend = args.backend as WasmBackendLike;
+  const info = tf.backend_util.computeConv2DInfo(
+    x.shape as [number, number, number, number], attrs.filterShape, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode,
+  );
+  const k = info.filterHeight * info.filterWidth * info.inChannels;
+  const m = info.batchSize * info.outHeight * info.outWidth;
+  const cols = allocate('wasm', backend, [k, m]);
+  im2colTransposed(read('wasm', backend, x), read('wasm', backend, cols.info) as Float32Array, info);
+  const matMul = tf.getKernel('BatchMatMul', 'wasm');
+  if (!matMul) throw new Error('Conv2DBackpropFilter on wasm needs the BatchMatMul kernel');
+  const product = matMul.kernelFunc({
+    inputs: {
+      a: { dataId: cols.info.dataId, shape: [1, k, m], dtype: 'float32' },
+      b: { dataId: dy.dataId, shape: [1, m, info.outChannels], dtype: 'float32' },
+    },
+    backend: backend as unknown as tf.KernelBackend,
+    attrs: { transposeA: false, transposeB: false },
+  }) as TensorInfo;
+  backend.disposeData(cols.info.dataId);
+  return { dataId: product.dataId, shape: attrs.filterShape.slice(), dtype: 'float32' };
+}
+
+export const conv2DBackpropFilterWasm: tf.KernelConfig = {
+  kernelName: 'Conv2DBackpropFilter',
+  backendName: 'wasm',
+  kernelFunc: conv2DBackpropFilter as unknown as tf.KernelFunc,
+};

@@ -1,0 +1,49 @@
+/**
+ * Typed-array access to tensor memory inside a kernel, for the wasm and cpu backends.
+ *
+ * The wasm backend keeps every tensor in the module's linear memory; allocating (makeOutput) can
+ * grow that memory and detach earlier views, so kernels allocate first and take views after.
+ */
+import type * as tf from '@tensorflow/tfjs';
+
+export type TensorInfo = tf.TensorInfo;
+
+/** The parts of the wasm backend (BackendWasm) the kernels use. */
+export interface WasmBackendLike {
+  makeOutput(shape: number[], dtype: tf.DataType): TensorInfo;
+  typedArrayFromHeap(info: TensorInfo): Float32Array | Int32Array | Uint8Array;
+  disposeData(dataId: object, force?: boolean): boolean;
+}
+
+/** The parts of the cpu backend (MathBackendCPU) the kernels use. */
+export interface CpuBackendLike {
+  data: { get(dataId: object): { values: ArrayLike<number> } };
+  makeTensorInfo(shape: number[], dtype: tf.DataType, values?: Float32Array | Int32Array): TensorInfo;
+}
+
+export type KernelBackend = 'wasm' | 'cpu';
+
+/** Allocates an output tensor and returns it with a writable float32 view (zero-filled). */
+export function allocate(backendName: KernelBackend, backend: unknown, shape: number[]): { info: TensorInfo; out: Float32Array } {
+  const size = shape.reduce((a, b) => a * b, 1);
+  if (backendName === 'wasm') {
+    const wasm = backend as WasmBackendLike;
+    const info = wasm.makeOutput(shape, 'float32');
+    const out = wasm.typedArrayFromHeap(info) as Float32Array;
+    out.fill(0);
+    return { info, out };
+  }
+  const values = new Float32Array(size);
+  return { info: (backend as CpuBackendLike).makeTensorInfo(shape, 'float32', values), out: values };
+}
+
+/** A view of a tensor's values. On wasm, take it after every allocation in the kernel. */
+export function read(backendName: KernelBackend, backend: unknown, info: TensorInfo): ArrayLike<number> {
+  if (backendName === 'wasm') return (backend as WasmBackendLike).typedArrayFromHeap(info);
+  return (backend as CpuBackendLike).data.get(info.dataId).values;
+}
+
+/** A float32 view of an output allocated earlier (re-taken because memory may have grown). */
+export function view(backendName: KernelBackend, backend: unknown, info: TensorInfo): Float32Array {
+  return read(backendName, backend, info) as Float32Array;
+}

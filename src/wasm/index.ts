@@ -1,0 +1,46 @@
+/**
+ * Registers the kernels Keiko adds to or fixes in tfjs 4.22 so that every layer of the stack trains
+ * on wasm and cpu. Called by initBackend when it selects one of them; registration happens once.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { conv2DBackpropFilterWasm } from './conv2d-backprop-filter';
+import { gatherV2WasmConfig } from './gather';
+import { maxPoolGradWasm, resizeNearestNeighborGradCpu, resizeNearestNeighborGradWasm, unsortedSegmentSumWasm } from './grad-kernels';
+
+const KERNELS: Record<'wasm' | 'cpu', Array<tf.KernelConfig | ((stock: tf.KernelConfig | undefined) => tf.KernelConfig)>> = {
+  wasm: [conv2DBackpropFilterWasm, maxPoolGradWasm, unsortedSegmentSumWasm, gatherV2WasmConfig, resizeNearestNeighborGradWasm],
+  cpu: [resizeNearestNeighborGradCpu],
+};
+const NAMES: Record<'wasm' | 'cpu', string[]> = {
+  wasm: ['Conv2DBackpropFilter', 'MaxPoolGrad', 'UnsortedSegmentSum', 'GatherV2', 'ResizeNearestNeighborGrad'],
+  cpu: ['ResizeNearestNeighborGrad'],
+};
+
+const registered = new Set<string>();
+
+/** Registers (replacing any stock version) the training kernels for one backend; idempotent. */
+export function registerTrainingKernels(backend: 'wasm' | 'cpu'): string[] {
+  if (!registered.has(backend)) {
+    KERNELS[backend].forEach((entry, i) => {
+      const name = NAMES[backend][i];
+      const stock = tf.getKernel(name, backend);
+      // A wrapper gets the stock kernel to delegate to; the config it builds replaces it.
+      const config = typeof entry === 'function' ? entry(stock) : entry;
+      // Replacing a stock kernel: unregister first so tfjs does not warn about the duplicate.
+      if (stock) tf.unregisterKernel(name, backend);
+      tf.registerKernel(config);
+    });
+    registered.add(backend);
+  }
+  return registeredTrainingKernels(backend);
+}
+
+/** Names of the kernels Keiko registers for a backend. */
+export function registeredTrainingKernels(backend: 'wasm' | 'cpu'): string[] {
+  return NAMES[backend].slice();
+}
+
+/** Whether registerTrainingKernels already ran for the backend. */
+export function trainingKernelsRegistered(backend: 'wasm' | 'cpu'): boolean {
+  return registered.has(backend);
+}

@@ -1,0 +1,256 @@
+/**
+ * The kernels Keiko registers (src/wasm/) against the cpu backend (1e-4 relative), and every
+ * differentiable op the layer stack, losses and optimisers use, run as a gradient on wasm vs cpu.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { initBackend } from '../src/backend';
+import { resizeNearestNeighborBackprop } from '../src/wasm/grad-kernels';
+import { Random } from '../src/random';
+
+type Spec = { shape: number[]; values: Float32Array };
+
+function randn(shape: number[], seed: number, scale = 1): Spec {
+  const rng = new Random(seed);
+  const n = shape.reduce((a, b) => a * b, 1);
+  const values = new Float32Array(n);
+  for (let i = 0; i < n; i++) values[i] = (rng.random() * 2 - 1) * scale;
+  return { shape, values };
+}
+
+/** max |a − b| / max |b|: error relative to the reference tensor's scale. */
+function relError(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  expect(a.length).toBe(b.length);
+  let diff = 0;
+  let scale = 1e-12;
+  for (let i = 0; i < a.length; i++) {
+    diff = Math.max(diff, Math.abs(a[i] - b[i]));
+    scale = Math.max(scale, Math.abs(b[i]));
+  }
+  return diff / scale;
+}
+
+/** Runs fn under a backend with fresh input tensors and returns every output's values. */
+async function on(backend: 'cpu' | 'wasm', inputs: Spec[], fn: (...xs: tf.Tensor[]) => tf.Tensor | tf.Tensor[]): Promise<Float32Array[]> {
+  await initBackend(backend, { quiet: true });
+  return tf.tidy(() => {
+    const xs = inputs.map((s) => tf.tensor(s.values, s.shape));
+    const out = fn(...xs);
+    return (Array.isArray(out) ? out : [out]).map((t) => Float32Array.from(t.dataSync()));
+  });
+}
+
+async function compare(inputs: Spec[], fn: (...xs: tf.Tensor[]) => tf.Tensor | tf.Tensor[], tol = 1e-4): Promise<number> {
+  const ref = await on('cpu', inputs, fn);
+  const got = await on('wasm', inputs, fn);
+  expect(got.length).toBe(ref.length);
+  let worst = 0;
+  for (let i = 0; i < ref.length; i++) worst = Math.max(worst, relError(got[i], ref[i]));
+  expect(worst).toBeLessThanOrEqual(tol);
+  return worst;
+}
+
+const grads = (f: (...xs: tf.Tensor[]) => tf.Tensor) => (...xs: tf.Tensor[]) => tf.grads((...ys: tf.Tensor[]) => f(...ys) as tf.Scalar)(xs);
+
+beforeAll(async () => {
+  await initBackend('wasm', { quiet: true });
+});
+
+describe('Conv2DBackpropFilter on wasm', () => {
+  const cases: Array<{ x: number[]; f: number[]; strides: number | [number, number]; pad: 'valid' | 'same' }> = [
+    { x: [2, 6, 6, 3], f: [3, 3, 3, 4], strides: 1, pad: 'valid' },
+    { x: [2, 6, 6, 3], f: [3, 3, 3, 4], strides: 1, pad: 'same' },
+    { x: [3, 7, 7, 2], f: [3, 3, 2, 5], strides: 2, pad: 'same' },
+    { x: [3, 7, 7, 2], f: [3, 3, 2, 5], strides: 2, pad: 'valid' },
+    { x: [1, 9, 8, 4], f: [5, 4, 4, 3], strides: [2, 3], pad: 'same' },
+    { x: [4, 5, 5, 6], f: [1, 1, 6, 2], strides: 1, pad: 'valid' },
+    { x: [32, 10, 10, 4], f: [3, 3, 4, 16], strides: 1, pad: 'valid' },
+    { x: [2, 8, 8, 3], f: [8, 8, 3, 2], strides: 4, pad: 'valid' },
+  ];
+  for (const c of cases) {
+    it(`x ${c.x} filter ${c.f} strides ${c.strides} ${c.pad}`, async () => {
+      const outShape = tf.backend_util.computeConv2DInfo(c.x as [number, number, number, number], c.f as [number, number, number, number], c.strides, 1, c.pad);
+      const dyShape = [outShape.batchSize, outShape.outHeight, outShape.outWidth, outShape.outChannels];
+      await compare([randn(c.x, 1), randn(dyShape, 2)], (x, dy) =>
+        tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', filterShape: c.f }) as tf.Tensor);
+    });
+  }
+
+  it('conv2dTranspose gradients (filter and input), stride 2 same and valid', async () => {
+    for (const pad of ['same', 'valid'] as const) {
+      const outSize = pad === 'same' ? 6 : 7;
+      await compare([randn([2, 3, 3, 4], 3), randn([3, 3, 5, 4], 4)], grads((x, w) =>
+        tf.conv2dTranspose(x as tf.Tensor4D, w as tf.Tensor4D, [2, outSize, outSize, 5], 2, pad).square().sum()));
+    }
+  });
+});
+
+describe('MaxPoolGrad on wasm (the stock kernel is wrong for negative inputs)', () => {
+  const cases: Array<{ x: number[]; size: number; strides: number; pad: 'valid' | 'same'; offset: number }> = [
+    { x: [2, 6, 6, 3], size: 2, strides: 2, pad: 'valid', offset: -2 },
+    { x: [2, 6, 6, 3], size: 3, strides: 2, pad: 'same', offset: -2 },
+    { x: [1, 7, 5, 2], size: 3, strides: 1, pad: 'same', offset: 0 },
+    { x: [3, 8, 8, 4], size: 2, strides: 1, pad: 'valid', offset: 1 },
+  ];
+  for (const c of cases) {
+    it(`x ${c.x} pool ${c.size} strides ${c.strides} ${c.pad} (values offset ${c.offset})`, async () => {
+      const x = randn(c.x, 5);
+      x.values.forEach((v, i) => (x.values[i] = v + c.offset));
+      await compare([x], grads((t) => tf.maxPool(t as tf.Tensor4D, c.size, c.strides, c.pad).square().sum()));
+    });
+  }
+});
+
+describe('UnsortedSegmentSum and batched GatherV2 on wasm', () => {
+  it('matches cpu for rank-1 and rank-3 x', async () => {
+    await compare([randn([6, 4, 3], 6)], (x) =>
+      tf.unsortedSegmentSum(x, tf.tensor1d([0, 2, 0, 1, 2, 1], 'int32'), 3));
+    await compare([randn([7], 7)], (x) =>
+      tf.unsortedSegmentSum(x, tf.tensor1d([3, 3, 0, 1, 0, 3, 3], 'int32'), 5));
+  });
+
+  it('drops out-of-range segment ids, as TensorFlow does', async () => {
+    const [got] = await on('wasm', [{ shape: [4, 2], values: Float32Array.from([1, 2, 3, 4, 5, 6, 7, 8]) }], (x) =>
+      tf.unsortedSegmentSum(x, tf.tensor1d([1, -1, 1, 2], 'int32'), 2));
+    expect(Array.from(got)).toEqual([0, 0, 6, 8]);
+  });
+
+  it('gather gradients (axis 0, axis 1, batchDims 1) match cpu', async () => {
+    const idx = () => tf.tensor1d([3, 0, 1, 1, 2], 'int32');
+    await compare([randn([5, 4], 8)], grads((x) => tf.gather(x, idx(), 0).square().sum()));
+    await compare([randn([5, 4], 8)], grads((x) => tf.gather(x, tf.tensor1d([3, 0, 1], 'int32'), 1).square().sum()));
+    await compare([randn([5, 4], 9)], (x) => tf.gather(x, idx(), 1, 1));
+    await compare([randn([5, 4], 9)], grads((x) => tf.gather(x, idx(), 1, 1).square().sum()));
+    await compare([randn([5, 4, 3], 9)], (x) => tf.gather(x, tf.tensor2d([[1, 0], [2, 2], [3, 1], [0, 0], [1, 3]], undefined, 'int32'), 1, 1));
+  });
+});
+
+describe('ResizeNearestNeighborGrad (replaced on cpu; the stock one mixes up batch elements)', () => {
+  it('equals central differences of the forward resize, on cpu and wasm', async () => {
+    for (const [alignCorners, halfPixelCenters] of [[false, false], [true, false], [false, true]] as const) {
+      const x = randn([2, 3, 4, 2], 10);
+      const w = randn([2, 7, 9, 2], 11);
+      const loss = (t: tf.Tensor) => tf.image.resizeNearestNeighbor(t as tf.Tensor4D, [7, 9], alignCorners, halfPixelCenters).mul(tf.tensor(w.values, w.shape)).sum();
+      // The loss is linear in x, so central differences with h = 1 are exact up to float rounding.
+      await initBackend('cpu', { quiet: true });
+      const numeric = new Float32Array(x.values.length);
+      for (let i = 0; i < numeric.length; i++) {
+        const plus = Float32Array.from(x.values); plus[i] += 1;
+        const minus = Float32Array.from(x.values); minus[i] -= 1;
+        numeric[i] = tf.tidy(() => (loss(tf.tensor(plus, x.shape)).dataSync()[0] - loss(tf.tensor(minus, x.shape)).dataSync()[0]) / 2);
+      }
+      for (const backend of ['cpu', 'wasm'] as const) {
+        const [g] = await on(backend, [x], grads(loss));
+        expect(relError(g, numeric)).toBeLessThan(1e-5);
+      }
+      const direct = new Float32Array(x.values.length);
+      resizeNearestNeighborBackprop(w.values, direct, x.shape, w.shape, alignCorners, halfPixelCenters);
+      expect(relError(direct, numeric)).toBeLessThan(1e-5);
+    }
+  });
+});
+
+describe('every op the stack differentiates: wasm gradient vs cpu', () => {
+  const x4 = randn([2, 6, 6, 3], 1);
+  const m = randn([4, 5], 2);
+  const t = randn([4, 5], 3);
+  const cases: Array<[string, Spec[], (...xs: tf.Tensor[]) => tf.Tensor]> = [
+    ['dense (fused matMul + bias + relu)', [m, randn([5, 3], 4), randn([3], 5)], (a, b, c) => tf.fused.matMul({ a: a as tf.Tensor2D, b: b as tf.Tensor2D, bias: c, activation: 'relu' }).square().sum()],
+    ['fused conv2d same + bias + relu', [x4, randn([3, 3, 3, 4], 6), randn([4], 7)], (x, w, b) => tf.fused.conv2d({ x: x as tf.Tensor4D, filter: w as tf.Tensor4D, strides: 1, pad: 'same', bias: b, activation: 'relu' }).square().sum()],
+    ['avgPool valid', [x4], (x) => tf.avgPool(x as tf.Tensor4D, 2, 2, 'valid').square().sum()],
+    ['avgPool same', [x4], (x) => tf.avgPool(x as tf.Tensor4D, 3, 2, 'same').square().sum()],
+    ['upSampling2d', [x4], (x) => tf.image.resizeNearestNeighbor(x as tf.Tensor4D, [12, 12]).square().sum()],
+    ['batchNorm (training: moments)', [x4, randn([3], 8), randn([3], 9), randn(x4.shape, 10)], (x, g, b, w) => { const mo = tf.moments(x, [0, 1, 2]); return tf.batchNorm(x, mo.mean, mo.variance, b, g, 1e-3).square().mul(w).sum(); }],
+    ['relu', [x4], (x) => tf.relu(x).square().sum()],
+    ['leakyRelu', [x4], (x) => tf.leakyRelu(x, 0.2).square().sum()],
+    ['sigmoid', [x4], (x) => tf.sigmoid(x).square().sum()],
+    ['tanh', [x4], (x) => tf.tanh(x).square().sum()],
+    ['softmax', [m], (x) => tf.softmax(x).square().sum()],
+    ['elu', [x4], (x) => tf.elu(x).square().sum()],
+    ['swish', [x4], (x) => tf.mul(x, tf.sigmoid(x)).square().sum()],
+    ['huber', [m, t], (a, b) => tf.losses.huberLoss(a, b, undefined, 0.5)],
+    ['softmax cross-entropy', [m, t], (a, b) => tf.losses.softmaxCrossEntropy(tf.softmax(b), a)],
+    ['sigmoid cross-entropy', [m, t], (a, b) => tf.losses.sigmoidCrossEntropy(tf.sigmoid(b), a)],
+    ['logSoftmax', [m], (x) => tf.logSoftmax(x).mul(tf.range(0, 5)).sum()],
+    ['softplus / log1p / exp', [m], (x) => tf.softplus(x).add(tf.log1p(tf.exp(x.neg()))).sum()],
+    ['l1 + l2 regularisers', [m], (x) => tf.abs(x).sum().add(x.square().sum())],
+    ['global norm', [m], (x) => tf.norm(x)],
+    ['max / argMax target', [m], (x) => tf.max(x, 1).sum()],
+    ['concat / slice / dueling mean', [m, randn([4, 1], 12)], (a, v) => tf.add(v, tf.sub(a, tf.mean(a, 1, true))).concat(a, 1).slice([0, 1], [4, 6]).square().sum()],
+    ['one-hot Q(s,a)', [m], (x) => tf.mul(x, tf.oneHot(tf.tensor1d([0, 4, 2, 1], 'int32'), 5)).sum(1).square().sum()],
+    ['where / minimum / clip', [m], (x) => tf.where(tf.tensor2d(m.values.map((v) => (v > 0 ? 1 : 0)), [4, 5], 'bool'), tf.minimum(x, 0.5), tf.clipByValue(x, -0.3, 0.3)).square().sum()],
+    ['dropout (rate 0 path) + reshape', [x4], (x) => tf.reshape(tf.dropout(x, 0), [2, -1]).square().sum()],
+  ];
+  for (const [name, inputs, f] of cases) {
+    it(name, async () => {
+      await compare(inputs, grads(f));
+    });
+  }
+});
+
+describe('optimisers on wasm vs cpu (3 steps)', () => {
+  const optimisers: Array<[string, () => tf.Optimizer]> = [
+    ['sgd', () => tf.train.sgd(0.1)],
+    ['momentum (nesterov)', () => tf.train.momentum(0.1, 0.9, true)],
+    ['adagrad', () => tf.train.adagrad(0.1)],
+    ['rmsprop', () => tf.train.rmsprop(0.01, 0.9, 0.1)],
+    ['rmsprop centered', () => tf.train.rmsprop(0.01, 0.9, 0.1, 1e-7, true)],
+    ['adam', () => tf.train.adam(0.01)],
+    ['adamax', () => tf.train.adamax(0.01)],
+    ['adadelta', () => tf.train.adadelta(1)],
+  ];
+  for (const [name, make] of optimisers) {
+    it(name, async () => {
+      const w0 = randn([5, 3], 13);
+      const x = randn([4, 5], 14);
+      const run = async (backend: 'cpu' | 'wasm') => {
+        await initBackend(backend, { quiet: true });
+        const w = tf.variable(tf.tensor(w0.values, w0.shape));
+        const opt = make();
+        const xt = tf.tensor(x.values, x.shape);
+        for (let i = 0; i < 3; i++) {
+          opt.minimize(() => tf.matMul(xt, w).square().mean() as tf.Scalar);
+        }
+        const out = Float32Array.from(w.dataSync());
+        opt.dispose(); w.dispose(); xt.dispose();
+        return out;
+      };
+      const ref = await run('cpu');
+      const got = await run('wasm');
+      expect(relError(got, ref)).toBeLessThan(1e-4);
+    });
+  }
+});
+
+describe('a whole conv net on wasm vs cpu', () => {
+  it('gradients of a conv → maxPool → conv(same, stride 2) → upSampling → conv → flatten → dense net', async () => {
+    const build = () => tf.sequential({
+      layers: [
+        tf.layers.conv2d({ inputShape: [10, 10, 4], filters: 8, kernelSize: 3, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }),
+        tf.layers.maxPooling2d({ poolSize: 2 }),
+        tf.layers.conv2d({ filters: 6, kernelSize: 3, strides: 2, padding: 'same', activation: 'elu', kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }) }),
+        tf.layers.upSampling2d({ size: [2, 2] }),
+        tf.layers.conv2d({ filters: 4, kernelSize: 2, activation: 'tanh', kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }) }),
+        tf.layers.flatten(),
+        tf.layers.dense({ units: 6, kernelInitializer: tf.initializers.glorotUniform({ seed: 4 }) }),
+      ],
+    });
+    const x = randn([8, 10, 10, 4], 15);
+    const y = randn([8, 6], 16);
+    const run = async (backend: 'cpu' | 'wasm') => {
+      await initBackend(backend, { quiet: true });
+      const model = build();
+      const xt = tf.tensor(x.values, x.shape);
+      const yt = tf.tensor(y.values, y.shape);
+      const { grads: g } = tf.variableGrads(() => tf.losses.huberLoss(yt, model.apply(xt) as tf.Tensor) as tf.Scalar);
+      const out = model.trainableWeights.map((w) => Float32Array.from(g[w.originalName].dataSync()));
+      tf.dispose([xt, yt, ...Object.values(g)]);
+      model.dispose();
+      return out;
+    };
+    const ref = await run('cpu');
+    const got = await run('wasm');
+    expect(got.length).toBe(8);
+    for (let i = 0; i < ref.length; i++) expect(relError(got[i], ref[i])).toBeLessThan(1e-4);
+  });
+});
