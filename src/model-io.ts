@@ -1,0 +1,366 @@
+/**
+ * Browser-safe model serialisation: a model built from a spec (plus, optionally, its optimiser
+ * with its full state) ⇄ plain artifacts (JSON objects and byte arrays). File I/O lives in
+ * node/model-dir.ts; the artifact names below are the file names in a model directory.
+ *
+ * The model is REBUILT from its spec on load (so custom layers such as the dueling merge work
+ * without any tfjs registry), then its weights are set; every tensor round-trips bitwise.
+ * Each byte blob carries its length and a CRC-32 in its JSON manifest, so truncation or
+ * corruption is reported by file name instead of surfacing as garbage weights.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { z } from 'zod';
+import { buildModel, getModelSpec, networkSpecSchema, type ModelSpecInfo, type NetworkSpec } from './layers';
+import { createOptimizer, getOptimizerConfig, optimizerConfigSchema, type OptimizerConfig } from './optimizers';
+
+export const MODEL_FORMAT = 'keiko-model';
+export const MODEL_FORMAT_VERSION = 1;
+
+/** File names inside a model directory. */
+export const MODEL_FILES = {
+  spec: 'spec.json',
+  weightsManifest: 'weights.json',
+  weights: 'weights.bin',
+  optimizerManifest: 'optimizer.json',
+  optimizer: 'optimizer.bin',
+} as const;
+
+/** A model artifact is missing, malformed or inconsistent; `file` names the culprit. */
+export class ModelLoadError extends Error {
+  override name = 'ModelLoadError';
+  constructor(
+    readonly file: string,
+    detail: string,
+  ) {
+    super(`${file}: ${detail}`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Checksums
+
+const CRC_TABLE = (() => {
+  const table = new Uint32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    table[n] = c >>> 0;
+  }
+  return table;
+})();
+
+/** CRC-32 (IEEE, as zlib/PNG), as an unsigned integer. */
+export function crc32(bytes: Uint8Array): number {
+  let c = 0xffffffff;
+  for (let i = 0; i < bytes.length; i++) c = CRC_TABLE[(c ^ bytes[i]!) & 0xff]! ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+// ---------------------------------------------------------------------------------------------
+// File schemas
+
+const tensorEntrySchema = z.strictObject({
+  name: z.string(),
+  shape: z.array(z.int().nonnegative()),
+  dtype: z.enum(['float32', 'int32']),
+  offset: z.int().nonnegative(),
+  byteLength: z.int().nonnegative(),
+});
+export type TensorEntry = z.infer<typeof tensorEntrySchema>;
+
+const blobFields = {
+  formatVersion: z.literal(MODEL_FORMAT_VERSION),
+  byteLength: z.int().nonnegative(),
+  crc32: z.int().nonnegative(),
+  tensors: z.array(tensorEntrySchema),
+};
+
+export const specFileSchema = z.strictObject({
+  format: z.literal(MODEL_FORMAT),
+  formatVersion: z.literal(MODEL_FORMAT_VERSION),
+  name: z.string().optional(),
+  inputShape: z.array(z.int().positive()).min(1),
+  seed: z.int(),
+  spec: networkSpecSchema,
+});
+export type SpecFile = z.infer<typeof specFileSchema>;
+
+export const weightsManifestSchema = z.strictObject(blobFields);
+export type WeightsManifest = z.infer<typeof weightsManifestSchema>;
+
+export const optimizerManifestSchema = z.strictObject({
+  ...blobFields,
+  config: optimizerConfigSchema,
+  /** Completed optimiser steps. */
+  iterations: z.int().nonnegative(),
+  /** Number of variables with per-variable state (slots). */
+  slotCount: z.int().nonnegative(),
+});
+export type OptimizerManifest = z.infer<typeof optimizerManifestSchema>;
+
+export interface ModelArtifacts {
+  spec: SpecFile;
+  weightsManifest: WeightsManifest;
+  weights: Uint8Array;
+  optimizerManifest?: OptimizerManifest;
+  optimizer?: Uint8Array;
+}
+
+export interface LoadedModel {
+  model: tf.LayersModel;
+  spec: NetworkSpec;
+  inputShape: number[];
+  seed: number;
+  name?: string;
+  optimizer?: tf.Optimizer;
+  optimizerConfig?: OptimizerConfig;
+}
+
+/** Parse and validate one JSON artifact, naming the file on failure. */
+export function parseArtifactJson<T>(file: string, text: string, schema: z.ZodType<T>): T {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    throw new ModelLoadError(file, `not valid JSON (${(err as Error).message})`);
+  }
+  const result = schema.safeParse(raw);
+  if (!result.success) {
+    const problems = result.error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`);
+    throw new ModelLoadError(file, `unexpected content: ${problems.slice(0, 5).join('; ')}`);
+  }
+  return result.data;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tensors ⇄ bytes
+
+function packTensors(named: { name: string; tensor: tf.Tensor }[]): { tensors: TensorEntry[]; data: Uint8Array } {
+  const parts: Uint8Array[] = [];
+  const tensors: TensorEntry[] = [];
+  let offset = 0;
+  for (const { name, tensor } of named) {
+    if (tensor.dtype !== 'float32' && tensor.dtype !== 'int32') {
+      throw new Error(`cannot save tensor ${name} of dtype ${tensor.dtype}`);
+    }
+    const values = tensor.dataSync() as Float32Array | Int32Array;
+    const bytes = new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+    parts.push(bytes);
+    tensors.push({ name, shape: [...tensor.shape], dtype: tensor.dtype, offset, byteLength: bytes.byteLength });
+    offset += bytes.byteLength;
+  }
+  const data = new Uint8Array(offset);
+  let at = 0;
+  for (const p of parts) {
+    data.set(p, at);
+    at += p.byteLength;
+  }
+  return { tensors, data };
+}
+
+function checkBlob(file: string, manifest: { byteLength: number; crc32: number; tensors: TensorEntry[] }, data: Uint8Array): void {
+  if (data.byteLength !== manifest.byteLength) {
+    throw new ModelLoadError(
+      file,
+      `expected ${manifest.byteLength} bytes, found ${data.byteLength} (${data.byteLength < manifest.byteLength ? 'truncated' : 'wrong file'}?)`,
+    );
+  }
+  const crc = crc32(data);
+  if (crc !== manifest.crc32) {
+    throw new ModelLoadError(file, `checksum mismatch (CRC-32 ${crc.toString(16)}, manifest says ${manifest.crc32.toString(16)}): the file is corrupted`);
+  }
+  for (const t of manifest.tensors) {
+    const size = t.shape.reduce((a, b) => a * b, 1);
+    if (t.byteLength !== size * 4 || t.offset + t.byteLength > data.byteLength) {
+      throw new ModelLoadError(file, `tensor ${t.name} [${t.shape}] does not fit the data (offset ${t.offset}, ${t.byteLength} bytes)`);
+    }
+  }
+}
+
+function unpackTensor(t: TensorEntry, data: Uint8Array): tf.Tensor {
+  // Copy to an aligned buffer: file buffers may start at any byte offset.
+  const bytes = data.slice(t.offset, t.offset + t.byteLength);
+  const values = t.dtype === 'int32' ? new Int32Array(bytes.buffer) : new Float32Array(bytes.buffer);
+  return tf.tensor(values, t.shape, t.dtype);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Optimiser state. tfjs keeps it in private fields (getWeights() misses Adam's β-powers and is
+// not implemented for Adamax), so we read and restore those fields directly, per type. Slots
+// are per-variable and POSITIONAL: they follow the order of the variables the optimiser was
+// given (minimize's varList), so pass the same list in the same order after loading.
+
+type Slot = { originalName: string; variable: tf.Variable };
+type OptimizerInternals = Record<string, unknown> & { iterations_?: number };
+
+function slotFields(config: OptimizerConfig): string[] {
+  switch (config.type) {
+    case 'sgd':
+      return [];
+    case 'momentum':
+      return ['accumulations'];
+    case 'adagrad':
+      return ['accumulatedGrads'];
+    case 'rmsprop':
+      return config.centered
+        ? ['accumulatedMeanSquares', 'accumulatedMoments', 'accumulatedMeanGrads']
+        : ['accumulatedMeanSquares', 'accumulatedMoments'];
+    case 'adam':
+      return ['accumulatedFirstMoment', 'accumulatedSecondMoment'];
+    case 'adamax':
+      return ['accumulatedFirstMoment', 'accumulatedWeightedInfNorm'];
+    case 'adadelta':
+      return ['accumulatedGrads', 'accumulatedUpdates'];
+  }
+}
+
+function scalarFields(config: OptimizerConfig): string[] {
+  if (config.type === 'adam') return ['accBeta1', 'accBeta2'];
+  if (config.type === 'adamax') return ['accBeta1', 'iteration'];
+  return [];
+}
+
+function optimizerState(optimizer: tf.Optimizer, config: OptimizerConfig) {
+  const o = optimizer as unknown as OptimizerInternals;
+  const named: { name: string; tensor: tf.Tensor }[] = [];
+  const fields = slotFields(config);
+  const slotCount = fields.length ? ((o[fields[0]!] as Slot[] | undefined)?.length ?? 0) : 0;
+  for (const field of fields) {
+    const slots = (o[field] as Slot[] | undefined) ?? [];
+    if (slots.length !== slotCount) throw new Error(`optimizer state ${field} has ${slots.length} slots, expected ${slotCount}`);
+    slots.forEach((s, i) => named.push({ name: `${field}/${i}:${s.originalName}`, tensor: s.variable }));
+  }
+  for (const field of scalarFields(config)) named.push({ name: field, tensor: o[field] as tf.Variable });
+  return { named, slotCount, iterations: o.iterations_ ?? 0 };
+}
+
+function restoreOptimizerState(
+  optimizer: tf.Optimizer,
+  config: OptimizerConfig,
+  manifest: OptimizerManifest,
+  data: Uint8Array,
+  file: string,
+): void {
+  const o = optimizer as unknown as OptimizerInternals;
+  const fields = slotFields(config);
+  const scalars = scalarFields(config);
+  const expected = fields.length * manifest.slotCount + scalars.length;
+  if (manifest.tensors.length !== expected) {
+    throw new ModelLoadError(file, `expected ${expected} state tensors for ${config.type} with ${manifest.slotCount} slots, found ${manifest.tensors.length}`);
+  }
+  let k = 0;
+  for (const field of fields) {
+    const slots: Slot[] = [];
+    for (let i = 0; i < manifest.slotCount; i++, k++) {
+      const entry = manifest.tensors[k]!;
+      const t = unpackTensor(entry, data);
+      const originalName = entry.name.slice(entry.name.indexOf(':') + 1);
+      slots.push({ originalName, variable: t.variable(false) });
+      t.dispose();
+    }
+    for (const old of (o[field] as Slot[] | undefined) ?? []) old.variable.dispose();
+    o[field] = slots;
+  }
+  for (const field of scalars) {
+    const t = unpackTensor(manifest.tensors[k++]!, data);
+    (o[field] as tf.Variable).assign(t);
+    t.dispose();
+  }
+  o.iterations_ = manifest.iterations;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Public API
+
+export interface SerializeOptions {
+  /** Save this optimiser (made by createOptimizer) and its state alongside the weights. */
+  optimizer?: tf.Optimizer;
+  /** The spec, if the model was not made by buildModel in this process. */
+  specInfo?: ModelSpecInfo;
+}
+
+/** Model (+ optimiser) → artifacts. The model must come from buildModel (or pass specInfo). */
+export function serializeModel(model: tf.LayersModel, options: SerializeOptions = {}): ModelArtifacts {
+  const info = options.specInfo ?? getModelSpec(model);
+  if (!info) throw new Error('serializeModel: this model was not made by buildModel; pass options.specInfo');
+  const spec: SpecFile = {
+    format: MODEL_FORMAT,
+    formatVersion: MODEL_FORMAT_VERSION,
+    ...(info.name !== undefined ? { name: info.name } : {}),
+    inputShape: info.inputShape,
+    seed: info.seed,
+    spec: info.spec,
+  };
+  const packed = packTensors(model.weights.map((w) => ({ name: w.originalName, tensor: w.read() })));
+  const artifacts: ModelArtifacts = {
+    spec,
+    weightsManifest: {
+      formatVersion: MODEL_FORMAT_VERSION,
+      byteLength: packed.data.byteLength,
+      crc32: crc32(packed.data),
+      tensors: packed.tensors,
+    },
+    weights: packed.data,
+  };
+  if (options.optimizer) {
+    const config = getOptimizerConfig(options.optimizer);
+    if (!config) throw new Error('serializeModel: the optimizer was not made by createOptimizer, so its config is unknown');
+    const state = optimizerState(options.optimizer, config);
+    const blob = packTensors(state.named);
+    artifacts.optimizerManifest = {
+      formatVersion: MODEL_FORMAT_VERSION,
+      byteLength: blob.data.byteLength,
+      crc32: crc32(blob.data),
+      tensors: blob.tensors,
+      config,
+      iterations: state.iterations,
+      slotCount: state.slotCount,
+    };
+    artifacts.optimizer = blob.data;
+  }
+  return artifacts;
+}
+
+/** Artifacts → a rebuilt model with its weights (and the optimiser with its state, if saved). */
+export function deserializeModel(artifacts: ModelArtifacts): LoadedModel {
+  const spec = artifacts.spec;
+  checkBlob(MODEL_FILES.weights, artifacts.weightsManifest, artifacts.weights);
+  let model: tf.LayersModel;
+  try {
+    model = buildModel(spec.spec, spec.inputShape, { seed: spec.seed, ...(spec.name !== undefined ? { name: spec.name } : {}) });
+  } catch (err) {
+    throw new ModelLoadError(MODEL_FILES.spec, `cannot build the model: ${(err as Error).message}`);
+  }
+  const entries = artifacts.weightsManifest.tensors;
+  const weights = model.weights;
+  if (entries.length !== weights.length) {
+    model.dispose();
+    throw new ModelLoadError(MODEL_FILES.weightsManifest, `has ${entries.length} tensors but the spec builds a model with ${weights.length}`);
+  }
+  entries.forEach((e, i) => {
+    if (!tf.util.arraysEqual(e.shape, weights[i]!.shape as number[])) {
+      model.dispose();
+      throw new ModelLoadError(MODEL_FILES.weightsManifest, `tensor ${i} (${e.name}) has shape [${e.shape}], the model expects [${weights[i]!.shape}]`);
+    }
+  });
+  const tensors = entries.map((e) => unpackTensor(e, artifacts.weights));
+  model.setWeights(tensors);
+  tf.dispose(tensors);
+  const loaded: LoadedModel = {
+    model,
+    spec: spec.spec,
+    inputShape: spec.inputShape,
+    seed: spec.seed,
+    ...(spec.name !== undefined ? { name: spec.name } : {}),
+  };
+  if (artifacts.optimizerManifest) {
+    if (!artifacts.optimizer) throw new ModelLoadError(MODEL_FILES.optimizer, 'missing (optimizer.json is present)');
+    checkBlob(MODEL_FILES.optimizer, artifacts.optimizerManifest, artifacts.optimizer);
+    const config = artifacts.optimizerManifest.config;
+    const optimizer = createOptimizer(config);
+    restoreOptimizerState(optimizer, config, artifacts.optimizerManifest, artifacts.optimizer, MODEL_FILES.optimizerManifest);
+    loaded.optimizer = optimizer;
+    loaded.optimizerConfig = getOptimizerConfig(optimizer);
+  }
+  return loaded;
+}
