@@ -63,12 +63,10 @@ export class Playback {
     this.carry -= whole;
     const before = this.position;
     let next = this.position + whole;
-    if (next > this.last) {
-      if (this.loop && this.last > 0) next = next % (this.last + 1);
-      else {
-        next = this.last;
-        this.playing = false;
-      }
+    if (next > this.last && this.loop && this.last > 0) next = next % (this.last + 1);
+    else if (next >= this.last && !this.loop) {
+      next = this.last; // hold the final frame
+      this.playing = false;
     }
     this.position = next;
     return next !== before;

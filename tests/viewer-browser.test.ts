@@ -1,0 +1,220 @@
+/**
+ * The viewer in a real headless Chromium (playwright-core + Debian's chromium): the canvas draws
+ * every env family, the controls move through the episode, the step panel shows the recorded
+ * numbers, bad files get a clear message, the charts render, and live updates arrive.
+ * One browser and one server (port 0) for the whole file; screenshots go to test-output/.
+ */
+import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { PNG } from 'pngjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildViewer } from '../viewer/build';
+import { startViewerServer, type ViewerServer } from '../viewer/server';
+import type { ReplayFile } from '../agents/recording/replay-format';
+
+const FIXTURES = new URL('./fixtures/runs/', import.meta.url).pathname;
+const OUTPUT = new URL('../test-output/', import.meta.url).pathname;
+const CHROMIUM = process.env.KEIKO_CHROMIUM ?? '/usr/bin/chromium';
+
+const CHROMIUM_ARGS = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  // WebGL through SwiftShader (software); the app falls back to pixi's canvas renderer without it.
+  '--use-angle=swiftshader', '--enable-unsafe-swiftshader',
+];
+
+function readReplay(root: string, run: string, name: string): ReplayFile {
+  return JSON.parse(readFileSync(join(root, run, 'replays', name), 'utf8'));
+}
+
+async function canvasPixels(page: Page): Promise<PNG> {
+  return PNG.sync.read(await page.locator('#stage').screenshot());
+}
+
+/** Number of pixels whose colour differs between two same-sized screenshots. */
+function changedPixels(a: PNG, b: PNG): number {
+  expect([a.width, a.height]).toEqual([b.width, b.height]);
+  let n = 0;
+  for (let i = 0; i < a.data.length; i += 4) {
+    if (Math.abs(a.data[i] - b.data[i]) + Math.abs(a.data[i + 1] - b.data[i + 1]) + Math.abs(a.data[i + 2] - b.data[i + 2]) > 30) n++;
+  }
+  return n;
+}
+
+/** Distinct colours in a screenshot: a blank canvas has one. */
+function distinctColours(png: PNG): number {
+  const seen = new Set<number>();
+  for (let i = 0; i < png.data.length; i += 4) seen.add((png.data[i] << 16) | (png.data[i + 1] << 8) | png.data[i + 2]);
+  return seen.size;
+}
+
+describe('viewer in headless Chromium', () => {
+  let tmp: string;
+  let root: string;
+  let srv: ViewerServer;
+  let browser: Browser;
+  let page: Page;
+  const pageErrors: string[] = [];
+
+  async function open(query = ''): Promise<void> {
+    await page.goto(`${srv.url}${query}`);
+    await page.waitForSelector('body[data-ready="true"]', { timeout: 20_000 });
+  }
+
+  const counter = (): Promise<string | null> => page.textContent('#step-counter');
+
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run scripts/ensure-chromium.sh`);
+    await buildViewer();
+    tmp = mkdtempSync(join(tmpdir(), 'keiko-viewer-browser-'));
+    root = join(tmp, 'runs');
+    cpSync(FIXTURES, root, { recursive: true });
+    mkdirSync(OUTPUT, { recursive: true });
+    srv = await startViewerServer({ target: root, port: 0 });
+    // launch() gives every browser a fresh temporary profile (user-data-dir) of its own.
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+    page.on('pageerror', (err) => pageErrors.push(err.message));
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await srv?.close();
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it('draws every env family and saves a screenshot of each', async () => {
+    for (const [run, family] of [['cartpole', 'cartpole'], ['mountaincar', 'mountaincar'], ['acrobot', 'acrobot'], ['breakout', 'minatar'], ['custom', 'observation']]) {
+      await open(`?run=${run}`);
+      expect(await page.getAttribute('#stage', 'data-position'), run).toBe('0');
+      const first = await canvasPixels(page);
+      expect(distinctColours(first), `${run} canvas is blank`).toBeGreaterThan(3);
+      await page.locator('#stage').screenshot({ path: join(OUTPUT, `viewer-${family}.png`) });
+      for (let i = 0; i < 8; i++) await page.click('#next');
+      expect(await counter()).toMatch(/^Step 8 \/ \d+$/);
+      const later = await canvasPixels(page);
+      expect(changedPixels(first, later), `${run}: the frame must change between step 0 and 8`).toBeGreaterThan(20);
+    }
+    await page.screenshot({ path: join(OUTPUT, 'viewer-page.png'), fullPage: true });
+    // The MinAtar legend names the channels.
+    await open('?run=breakout');
+    expect(await page.locator('#legend li').allTextContents()).toEqual(['paddle', 'ball', 'trail', 'brick']);
+    expect(await page.title()).toMatch(/^Keiko viewer — MinAtar\/Breakout-v1/);
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('steps, scrubs and shows the recorded action, reward, return, ε and Q-values', async () => {
+    await open('?run=cartpole');
+    const replay = readReplay(root, 'cartpole', 'eval-step000020000.json'); // the latest eval opens first
+    expect(await page.textContent('#episode-title')).toContain('eval-step000020000.json');
+    const n = replay.steps.length;
+    expect(await counter()).toBe(`Step 0 / ${n}`);
+    await page.click('#next');
+    await page.click('#next');
+    await page.click('#prev');
+    expect(await counter()).toBe(`Step 1 / ${n}`);
+    await page.locator('#scrub').evaluate((el: HTMLInputElement) => {
+      el.value = '50';
+      el.dispatchEvent(new Event('input', { bubbles: true }));
+    });
+    expect(await counter()).toBe(`Step 50 / ${n}`);
+    const step = replay.steps[50];
+    expect(await page.locator('#q-values .qvalue').allTextContents()).toEqual(step.q!.map((v) => v.toFixed(3)));
+    expect(await page.locator('#q-values rect.qbar.chosen').getAttribute('data-action')).toBe(String(step.action));
+    expect(await page.textContent('#info-action')).toBe(`${step.action} (${step.actionName})`);
+    expect(await page.textContent('#info-epsilon')).toBe(step.epsilon.toFixed(3));
+    const returnSoFar = replay.steps.slice(0, 51).reduce((s, x) => s + x.reward, 0);
+    expect(Number(await page.textContent('#info-return'))).toBeCloseTo(returnSoFar, 6);
+    // Keyboard: → steps, space plays and pauses, + speeds up.
+    await page.locator('body').press('ArrowRight');
+    expect(await counter()).toBe(`Step 51 / ${n}`);
+    await page.locator('body').press('+');
+    expect(await page.inputValue('#speed')).toBe('2');
+    await page.locator('body').press(' ');
+    await page.waitForFunction(() => /^Step (\d+)/.exec(document.getElementById('step-counter')!.textContent!)![1] !== '51', undefined, { timeout: 5000 });
+    await page.locator('body').press(' ');
+    expect(await page.getAttribute('#play', 'aria-label')).toBe('Play');
+    const paused = await counter();
+    await page.waitForTimeout(300);
+    expect(await counter()).toBe(paused);
+  });
+
+  it('lists episodes with their returns and reports malformed and truncated files by name', async () => {
+    await open('?run=cartpole');
+    const items = await page.locator('#episodes button').allTextContents();
+    expect(items).toHaveLength(5);
+    const train = readReplay(root, 'cartpole', 'train-ep000003-step000002000.json');
+    expect(items[0]).toBe(`train ep 3 · step 2000 · return ${train.return} · length ${train.length}`);
+    expect(items.some((t) => t.startsWith('⚠ train ep 8 · step 9500'))).toBe(true);
+    const before = await counter();
+    await page.click('#episodes button[data-file="cartpole/replays/train-ep000007-step000009000.json"]');
+    const message = page.locator('#messages .message', { hasText: 'train-ep000007-step000009000.json' });
+    await expect.poll(() => message.count()).toBe(1);
+    const text = (await message.textContent())!;
+    expect(text).toContain('cartpole/replays/train-ep000007-step000009000.json: not a valid replay file');
+    expect(text).toMatch(/steps\.2\.epsilon: /);
+    expect(text).toMatch(/finalFrame: /);
+    await page.click('#episodes button[data-file="cartpole/replays/train-ep000008-step000009500.json"]');
+    await expect.poll(() => page.locator('#messages .message', { hasText: 'train-ep000008-step000009500.json: not valid JSON' }).count()).toBe(1);
+    // The rest keeps working: the previous episode is still loaded and steps.
+    expect(await counter()).toBe(before);
+    await page.click('#next');
+    expect(await counter()).not.toBe(before);
+    await page.click('#episodes button[data-file="cartpole/replays/train-ep000003-step000002000.json"]');
+    expect(await counter()).toBe(`Step 0 / ${train.length}`);
+  });
+
+  it('draws learning curves and overlays the runs of a sweep', async () => {
+    await open('?run=sweep/lr-0.001');
+    // Every CartPole run is compared by default: cartpole and both sweep runs.
+    expect(await page.locator('#chart-legend li').allTextContents()).toEqual([
+      'cartpole (CartPole-v1, lr 0.0005)', 'sweep/lr-0.0003 (CartPole-v1, lr 0.0003)', 'sweep/lr-0.001 (CartPole-v1, lr 0.001)',
+    ]);
+    expect(await page.locator('#chart-returns g.series path.line').count()).toBe(3);
+    expect(await page.locator('#chart-returns polygon.band').count()).toBe(3);
+    expect(await page.locator('#chart-loss path.line').count()).toBe(3);
+    // Unticking a run removes it from the charts.
+    await page.locator('#runs li', { hasText: 'sweep/lr-0.0003' }).locator('input').uncheck();
+    await expect.poll(() => page.locator('#chart-loss path.line').count()).toBe(2);
+    const metricsLines = readFileSync(join(root, 'sweep/lr-0.001/metrics.jsonl'), 'utf8').trim().split('\n');
+    const episodes = metricsLines.filter((l) => l.includes('"type":"episode"')).length;
+    const dots = (await page.locator('#chart-returns g.series[data-name="sweep/lr-0.001 episodes"] path.dots').getAttribute('d'))!;
+    expect(dots.split('M').length - 1).toBe(episodes);
+    await page.locator('.charts').screenshot({ path: join(OUTPUT, 'viewer-charts.png') });
+  });
+
+  it('picks up new episodes and metrics while a run is being written', async () => {
+    await open('?run=cartpole');
+    const dots = async (): Promise<number> => ((await page.locator('#chart-returns g.series[data-name="cartpole episodes"] path.dots').getAttribute('d')) ?? '').split('M').length - 1;
+    const before = await dots();
+    const metrics = join(root, 'cartpole', 'metrics.jsonl');
+    const line = (i: number): string => JSON.stringify({ type: 'episode', step: 20_000 + i * 100, episode: 900 + i, return: 150 + i, length: 100 });
+    // A partial trailing line first (a writer mid-append), then the rest of it.
+    appendFileSync(metrics, `${line(0)}\n${line(1).slice(0, 20)}`);
+    await expect.poll(dots, { timeout: 8000, interval: 250 }).toBe(before + 1);
+    appendFileSync(metrics, `${line(1).slice(20)}\n`);
+    await expect.poll(dots, { timeout: 8000, interval: 250 }).toBe(before + 2);
+    // A new replay, written to a temp name and renamed into place as the recorder does.
+    const src = readReplay(root, 'cartpole', 'eval-step000020000.json');
+    const dir = join(root, 'cartpole', 'replays');
+    writeFileSync(join(dir, '.eval-step000030000.json.tmp'), JSON.stringify({ ...src, trainingStep: 30000 }));
+    renameSync(join(dir, '.eval-step000030000.json.tmp'), join(dir, 'eval-step000030000.json'));
+    const fresh = page.locator('#episodes button[data-file="cartpole/replays/eval-step000030000.json"]');
+    await expect.poll(() => fresh.count(), { timeout: 8000, interval: 250 }).toBe(1);
+    expect(await fresh.textContent()).toContain(`return ${src.return}`);
+    expect(pageErrors).toEqual([]);
+  });
+
+  it("falls back to pixi's canvas renderer and still draws", async () => {
+    await open('?run=mountaincar&renderer=canvas');
+    expect(await page.getAttribute('body', 'data-renderer')).toBe('canvas');
+    const a = await canvasPixels(page);
+    for (let i = 0; i < 10; i++) await page.click('#next');
+    const b = await canvasPixels(page);
+    expect(distinctColours(a)).toBeGreaterThan(3);
+    expect(changedPixels(a, b)).toBeGreaterThan(20);
+    await page.locator('#stage').screenshot({ path: join(OUTPUT, 'viewer-mountaincar-canvas2d.png') });
+  });
+});
