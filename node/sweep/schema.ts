@@ -23,22 +23,50 @@ const finite = z.number().refine(Number.isFinite, 'must be a finite number');
 const range = (name: string) =>
   z.tuple([finite, finite]).refine(([lo, hi]) => lo < hi, `${name}: [low, high] needs low < high`);
 
-/** A distribution to sample one hyperparameter from (random search). */
-export const distributionSchema = z.union([
-  z.strictObject({ uniform: range('uniform') }),
-  z.strictObject({
-    logUniform: range('logUniform').refine(([lo]) => lo > 0, 'logUniform: bounds must be > 0'),
-  }),
-  z.strictObject({
+const DISTRIBUTIONS = ['uniform', 'logUniform', 'intUniform', 'choice'] as const;
+
+/** A distribution to sample one hyperparameter from (random search): exactly one of the keys. */
+export const distributionSchema = z
+  .object({
+    uniform: range('uniform').optional(),
+    logUniform: range('logUniform')
+      .refine(([lo]) => lo > 0, 'logUniform: bounds must be > 0')
+      .optional(),
     intUniform: z
       .tuple([z.number().int(), z.number().int()])
-      .refine(([lo, hi]) => lo <= hi, 'intUniform: [low, high] needs low <= high'),
-  }),
-  z.strictObject({ choice: z.array(z.unknown()).min(1) }),
-]);
-export type Distribution = z.infer<typeof distributionSchema>;
+      .refine(([lo, hi]) => lo <= hi, 'intUniform: [low, high] needs low <= high')
+      .optional(),
+    choice: z.array(z.unknown()).min(1).optional(),
+  })
+  .passthrough()
+  .superRefine((d, ctx) => {
+    const keys = Object.keys(d);
+    const unknown = keys.filter((k) => !(DISTRIBUTIONS as readonly string[]).includes(k));
+    for (const k of unknown) {
+      ctx.addIssue({ code: 'custom', path: [k], message: `unknown distribution "${k}" (allowed: ${DISTRIBUTIONS.join(', ')})` });
+    }
+    const known = keys.filter((k) => (DISTRIBUTIONS as readonly string[]).includes(k));
+    if (known.length !== 1 && unknown.length === 0) {
+      ctx.addIssue({ code: 'custom', path: [], message: `give exactly one of ${DISTRIBUTIONS.join(', ')}` });
+    }
+  }) as unknown as z.ZodType<
+  | { uniform: [number, number] }
+  | { logUniform: [number, number] }
+  | { intUniform: [number, number] }
+  | { choice: unknown[] }
+>;
+export type Distribution = z.output<typeof distributionSchema>;
 
-const configObject = z.record(z.string(), z.unknown());
+/** Keys the sweep itself controls: setting them in base/grid/random would be ambiguous. */
+export const SWEEP_CONTROLLED_KEYS = ['env', 'seed', 'steps'] as const;
+
+/** A training-config key other than the ones the sweep controls. */
+const configKey = z
+  .string()
+  .refine((k) => !(SWEEP_CONTROLLED_KEYS as readonly string[]).includes(k), {
+    message: 'is set by the sweep itself (use the top-level envs / seeds / steps)',
+  });
+const configObject = z.record(configKey, z.unknown());
 
 export const envEntrySchema = z.union([
   z.string().min(1),
@@ -52,9 +80,6 @@ export const envEntrySchema = z.union([
 ]);
 export type EnvEntry = z.infer<typeof envEntrySchema>;
 
-/** Keys the sweep itself controls: setting them in base/grid/random would be ambiguous. */
-export const SWEEP_CONTROLLED_KEYS = ['env', 'seed', 'steps'] as const;
-
 export const sweepSchema = z
   .strictObject({
     /** Optional display name for reports. */
@@ -67,12 +92,12 @@ export const sweepSchema = z
     /** Seeds to run each config with: a list, or a count n meaning seeds 0..n-1. */
     seeds: z.union([z.array(z.number().int().nonnegative()).min(1), z.number().int().positive()]),
     /** Every combination of these values is one config. */
-    grid: z.record(z.string(), z.array(z.unknown()).min(1)).optional(),
+    grid: z.record(configKey, z.array(z.unknown()).min(1)).optional(),
     /** Extra configs sampled from distributions (seeded by `seed`). */
     random: z
       .strictObject({
         samples: z.number().int().positive(),
-        space: z.record(z.string(), distributionSchema),
+        space: z.record(configKey, distributionSchema),
       })
       .optional(),
     /** Seed of the random search (default 0): the same seed gives the same sampled configs. */
@@ -91,23 +116,6 @@ export const sweepSchema = z
       .optional(),
   })
   .superRefine((sweep, ctx) => {
-    const check = (where: (string | number)[], keys: string[]) => {
-      for (const key of keys) {
-        if ((SWEEP_CONTROLLED_KEYS as readonly string[]).includes(key)) {
-          ctx.addIssue({
-            code: 'custom',
-            path: [...where, key],
-            message: `"${key}" is set by the sweep itself (use the top-level envs/seeds/steps)`,
-          });
-        }
-      }
-    };
-    check(['base'], Object.keys(sweep.base));
-    if (sweep.grid) check(['grid'], Object.keys(sweep.grid));
-    if (sweep.random) check(['random', 'space'], Object.keys(sweep.random.space));
-    sweep.envs.forEach((e, i) => {
-      if (typeof e !== 'string' && e.config) check(['envs', i, 'config'], Object.keys(e.config));
-    });
     if (Array.isArray(sweep.seeds) && new Set(sweep.seeds).size !== sweep.seeds.length) {
       ctx.addIssue({ code: 'custom', path: ['seeds'], message: 'seeds must be distinct' });
     }
@@ -134,14 +142,17 @@ function issueLines(error: z.ZodError): string[] {
   const walk = (issues: readonly z.core.$ZodIssue[], prefix: readonly PropertyKey[]) => {
     for (const issue of issues) {
       const path = [...prefix, ...issue.path];
-      // A union that failed every branch: report the branch errors of the closest branch.
-      if (issue.code === 'invalid_union' && issue.errors.length > 0) {
-        const best = [...issue.errors].sort((a, b) => a.length - b.length)[0]!;
-        const deep = best.some((i) => i.path.length > 0 || i.code !== 'invalid_type');
-        if (deep && issue.errors.length > 1 && !best.every((i) => i.code === 'invalid_type')) {
-          walk(best, path);
+      if (issue.code === 'invalid_union') {
+        // Report the branch that got furthest: skip branches where the value had the wrong type.
+        const informative = issue.errors.filter((b) => !b.every((i) => i.code === 'invalid_type' && i.path.length === 0));
+        if (informative.length === 1) {
+          walk(informative[0]!, path);
           continue;
         }
+      }
+      if (issue.code === 'invalid_key' && issue.issues.length > 0) {
+        for (const inner of issue.issues) lines.push(`${formatPath(path)}: ${inner.message}`);
+        continue;
       }
       lines.push(`${formatPath(path)}: ${issue.message}`);
     }
