@@ -269,6 +269,44 @@ function restoreOptimizerState(
   o.iterations_ = manifest.iterations;
 }
 
+/**
+ * The full state of an optimiser made by createOptimizer, as a manifest (JSON) and bytes — for
+ * training checkpoints. Unlike tfjs's getWeights() it includes Adam's β powers (so a resumed run
+ * is bitwise identical) and works for every type (tfjs has no getWeights for Adamax).
+ */
+export function exportOptimizerState(optimizer: tf.Optimizer): { manifest: OptimizerManifest; data: Uint8Array } {
+  const config = getOptimizerConfig(optimizer);
+  if (!config) throw new Error('exportOptimizerState: the optimizer was not made by createOptimizer, so its config is unknown');
+  const state = optimizerState(optimizer, config);
+  const blob = packTensors(state.named);
+  return {
+    manifest: {
+      formatVersion: MODEL_FORMAT_VERSION,
+      byteLength: blob.data.byteLength,
+      crc32: crc32(blob.data),
+      tensors: blob.tensors,
+      config,
+      iterations: state.iterations,
+      slotCount: state.slotCount,
+    },
+    data: blob.data,
+  };
+}
+
+/**
+ * A new optimiser (from the saved config) carrying the saved state. Its per-variable state is
+ * positional: use it with the same variable list, in the same order, as the saved one.
+ * `file` names the source in errors.
+ */
+export function importOptimizerState(manifest: OptimizerManifest, data: Uint8Array, file: string = MODEL_FILES.optimizer): tf.Optimizer {
+  const parsed = optimizerManifestSchema.safeParse(manifest);
+  if (!parsed.success) throw new ModelLoadError(file, `bad optimizer manifest: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  checkBlob(file, parsed.data, data);
+  const optimizer = createOptimizer(parsed.data.config);
+  restoreOptimizerState(optimizer, parsed.data.config, parsed.data, data, file);
+  return optimizer;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Public API
 
@@ -303,20 +341,9 @@ export function serializeModel(model: tf.LayersModel, options: SerializeOptions 
     weights: packed.data,
   };
   if (options.optimizer) {
-    const config = getOptimizerConfig(options.optimizer);
-    if (!config) throw new Error('serializeModel: the optimizer was not made by createOptimizer, so its config is unknown');
-    const state = optimizerState(options.optimizer, config);
-    const blob = packTensors(state.named);
-    artifacts.optimizerManifest = {
-      formatVersion: MODEL_FORMAT_VERSION,
-      byteLength: blob.data.byteLength,
-      crc32: crc32(blob.data),
-      tensors: blob.tensors,
-      config,
-      iterations: state.iterations,
-      slotCount: state.slotCount,
-    };
-    artifacts.optimizer = blob.data;
+    const { manifest, data } = exportOptimizerState(options.optimizer);
+    artifacts.optimizerManifest = manifest;
+    artifacts.optimizer = data;
   }
   return artifacts;
 }
@@ -355,10 +382,7 @@ export function deserializeModel(artifacts: ModelArtifacts): LoadedModel {
   };
   if (artifacts.optimizerManifest) {
     if (!artifacts.optimizer) throw new ModelLoadError(MODEL_FILES.optimizer, 'missing (optimizer.json is present)');
-    checkBlob(MODEL_FILES.optimizer, artifacts.optimizerManifest, artifacts.optimizer);
-    const config = artifacts.optimizerManifest.config;
-    const optimizer = createOptimizer(config);
-    restoreOptimizerState(optimizer, config, artifacts.optimizerManifest, artifacts.optimizer, MODEL_FILES.optimizerManifest);
+    const optimizer = importOptimizerState(artifacts.optimizerManifest, artifacts.optimizer, MODEL_FILES.optimizer);
     loaded.optimizer = optimizer;
     loaded.optimizerConfig = getOptimizerConfig(optimizer);
   }
