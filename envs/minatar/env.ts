@@ -1,4 +1,6 @@
-import type { BoxSpace, DiscreteSpace, Env, EnvSpec, Info, RenderFrame, ResetOptions, ResetResult, StepResult } from '../core';
+import type { BoxSpace, DiscreteSpace, Env, EnvSpec, RenderFrame, ResetOptions, ResetResult, StepResult } from '../core';
+import { EMPTY_INFO, EnvOrderError, invalidActionError, isValidAction } from '../errors';
+import { DEFAULT_ENV_SEED } from '../classic/base';
 import { Random } from '../../src/random';
 import { type DrawSource, type MinAtarGame, FULL_ACTION_NAMES, NOOP } from './draws';
 
@@ -11,13 +13,6 @@ export interface MinAtarEnvConfig {
   stickyActionProb?: number;
   /** How a seed becomes a draw source (default: `new Random(seed)`); tests script draws here. */
   createDraws?: (seed: number) => DrawSource;
-}
-
-const EMPTY_INFO: Info = Object.freeze({});
-
-/** A fresh seed for an env reset without one (like Gymnasium's OS entropy). */
-function entropySeed(): number {
-  return globalThis.crypto.getRandomValues(new Uint32Array(1))[0];
 }
 
 /**
@@ -80,7 +75,7 @@ export class MinAtarEnv implements Env<Uint8Array> {
       this.draws = this.createDraws(seed);
       this.previousAction = NOOP;
     } else if (this.draws === null) {
-      this.draws = this.createDraws(entropySeed());
+      this.draws = this.createDraws(DEFAULT_ENV_SEED);
     }
     this.game.reset(this.draws);
     this.game.writeObservation(this.observation);
@@ -89,17 +84,8 @@ export class MinAtarEnv implements Env<Uint8Array> {
   }
 
   step(action: number): StepResult<Uint8Array> {
-    const n = this.actionMap.length;
-    if (!Number.isInteger(action) || action < 0 || action >= n) {
-      throw new RangeError(`${this.spec.id}: invalid action ${action}; valid actions are integers 0..${n - 1}`);
-    }
-    if (this.needsReset) {
-      throw new Error(
-        this.draws === null
-          ? `${this.spec.id}: step() called before reset(); call reset() first`
-          : `${this.spec.id}: step() called after the episode ended; call reset()`,
-      );
-    }
+    if (!isValidAction(action, this.actionMap.length)) throw invalidActionError(this.spec.id, this.actionSpace, action);
+    if (this.needsReset) throw new EnvOrderError(this.spec.id, this.draws === null ? 'beforeReset' : 'afterDone');
     const draws = this.draws!;
     // Sticky actions: the draw happens on every step, even when the probability is 0.
     const applied = draws.random() < this.stickyActionProb ? this.previousAction : this.actionMap[action];
