@@ -5,7 +5,7 @@
  * overwritten by the next call (that is how envs avoid per-step allocation). Copy it if you keep
  * it — the replay buffer does.
  *
- * The object returned by step() may likewise be reused by the env for its next step (Keiko's
+ * The objects returned by reset() and step() may likewise be reused by the env for its next call (Keiko's
  * built-in envs and wrappers do, so that a step allocates nothing): read its fields before the
  * next step()/reset(), do not keep the object itself. Its `info` may be a shared frozen empty
  * object: never mutate an info you did not create.

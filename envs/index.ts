@@ -7,5 +7,6 @@ export { ClassicControlEnv, DEFAULT_ENV_SEED } from './classic/base';
 export { CartPoleEnv, CARTPOLE, CARTPOLE_SPEC } from './classic/cartpole';
 export { MountainCarEnv, MOUNTAIN_CAR, MOUNTAIN_CAR_SPEC } from './classic/mountain-car';
 export { AcrobotEnv, ACROBOT, ACROBOT_SPEC } from './classic/acrobot';
-export { Wrapper } from './wrappers/wrapper';
-export { TimeLimit } from './wrappers/time-limit';
+export * from './wrappers/index';
+export { VectorEnv, makeVector } from './vector';
+export type { VectorStepResult, VectorResetResult, VectorInfo } from './vector';

@@ -30,8 +30,12 @@ const m1 = ACROBOT.linkMass1, m2 = ACROBOT.linkMass2, l1 = ACROBOT.linkLength1;
 const lc1 = ACROBOT.linkComPos1, lc2 = ACROBOT.linkComPos2, I1 = ACROBOT.linkMoi, I2 = ACROBOT.linkMoi;
 const g = ACROBOT.gravity;
 
-/** Time derivative of [theta1, theta2, dtheta1, dtheta2] under torque `a`, written into `out`. */
-function derivatives(t1: number, t2: number, dt1: number, dt2: number, a: number, out: Float64Array): void {
+/**
+ * Time derivative of y = [theta1, theta2, dtheta1, dtheta2] under torque `a`, written into `out`.
+ * Takes arrays, not scalars, so no float is boxed when V8 declines to inline the call.
+ */
+function derivatives(y: Float64Array, a: number, out: Float64Array): void {
+  const t1 = y[0], t2 = y[1], dt1 = y[2], dt2 = y[3];
   const cos2 = Math.cos(t2);
   const sin2 = Math.sin(t2);
   const d1 = m1 * lc1 ** 2 + m2 * (l1 ** 2 + lc2 ** 2 + 2 * l1 * lc2 * cos2) + I1 + I2;
@@ -48,6 +52,11 @@ function derivatives(t1: number, t2: number, dt1: number, dt2: number, a: number
   out[1] = dt2;
   out[2] = ddt1;
   out[3] = ddt2;
+}
+
+/** y + h·k, elementwise, into out. */
+function axpy(y: Float64Array, h: number, k: Float64Array, out: Float64Array): void {
+  for (let i = 0; i < 4; i++) out[i] = y[i] + h * k[i];
 }
 
 function wrapAngle(x: number): number {
@@ -72,6 +81,7 @@ export class AcrobotEnv extends ClassicControlEnv {
   private readonly k2 = new Float64Array(4);
   private readonly k3 = new Float64Array(4);
   private readonly k4 = new Float64Array(4);
+  private readonly y = new Float64Array(4);
 
   constructor(spec: EnvSpec = ACROBOT_SPEC) {
     super(spec, 4, 6, 3);
@@ -85,19 +95,21 @@ export class AcrobotEnv extends ClassicControlEnv {
   protected advance(action: number): boolean {
     const s = this.physics;
     const torque = ACROBOT.torques[action];
-    const { k1, k2, k3, k4 } = this;
+    const { k1, k2, k3, k4, y } = this;
     const dt = ACROBOT.dt - 0;
     const half = dt / 2.0;
-    const s0 = s[0], s1 = s[1], s2 = s[2], s3 = s[3];
-    derivatives(s0, s1, s2, s3, torque, k1);
-    derivatives(s0 + half * k1[0], s1 + half * k1[1], s2 + half * k1[2], s3 + half * k1[3], torque, k2);
-    derivatives(s0 + half * k2[0], s1 + half * k2[1], s2 + half * k2[2], s3 + half * k2[3], torque, k3);
-    derivatives(s0 + dt * k3[0], s1 + dt * k3[1], s2 + dt * k3[2], s3 + dt * k3[3], torque, k4);
+    derivatives(s, torque, k1);
+    axpy(s, half, k1, y);
+    derivatives(y, torque, k2);
+    axpy(s, half, k2, y);
+    derivatives(y, torque, k3);
+    axpy(s, dt, k3, y);
+    derivatives(y, torque, k4);
     const w = dt / 6.0;
-    s[0] = wrapAngle(s0 + w * (k1[0] + 2 * k2[0] + 2 * k3[0] + k4[0]));
-    s[1] = wrapAngle(s1 + w * (k1[1] + 2 * k2[1] + 2 * k3[1] + k4[1]));
-    s[2] = clip(s2 + w * (k1[2] + 2 * k2[2] + 2 * k3[2] + k4[2]), -ACROBOT.maxVel1, ACROBOT.maxVel1);
-    s[3] = clip(s3 + w * (k1[3] + 2 * k2[3] + 2 * k3[3] + k4[3]), -ACROBOT.maxVel2, ACROBOT.maxVel2);
+    s[0] = wrapAngle(s[0] + w * (k1[0] + 2 * k2[0] + 2 * k3[0] + k4[0]));
+    s[1] = wrapAngle(s[1] + w * (k1[1] + 2 * k2[1] + 2 * k3[1] + k4[1]));
+    s[2] = clip(s[2] + w * (k1[2] + 2 * k2[2] + 2 * k3[2] + k4[2]), -ACROBOT.maxVel1, ACROBOT.maxVel1);
+    s[3] = clip(s[3] + w * (k1[3] + 2 * k2[3] + 2 * k3[3] + k4[3]), -ACROBOT.maxVel2, ACROBOT.maxVel2);
     // The tip is above the bar when -cos(theta1) - cos(theta1 + theta2) > link length 1.
     return -Math.cos(s[0]) - Math.cos(s[1] + s[0]) > 1.0;
   }

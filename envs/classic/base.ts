@@ -21,6 +21,7 @@ export abstract class ClassicControlEnv implements Env<Float32Array> {
   /** 0 = live, 1 = never reset, 2 = episode ended. */
   protected phase: 0 | 1 | 2 = 1;
   private readonly result: StepResult<Float32Array>;
+  private readonly resetResult: ResetResult<Float32Array>;
   private readonly n: number;
 
   protected constructor(spec: EnvSpec, stateSize: number, obsSize: number, actionCount: number) {
@@ -29,6 +30,7 @@ export abstract class ClassicControlEnv implements Env<Float32Array> {
     this.obs = new Float32Array(obsSize);
     this.n = actionCount;
     this.result = { observation: this.obs, reward: 0, terminated: false, truncated: false, info: EMPTY_INFO };
+    this.resetResult = { observation: this.obs, info: EMPTY_INFO };
   }
 
   get unwrapped(): Env<Float32Array> {
@@ -68,7 +70,9 @@ export abstract class ClassicControlEnv implements Env<Float32Array> {
     this.sampleInitialState(this.random);
     this.writeObservation();
     this.phase = 0;
-    return { observation: this.obs, info: {} };
+    this.resetResult.observation = this.obs;
+    this.resetResult.info = EMPTY_INFO;
+    return this.resetResult;
   }
 
   step(action: number): StepResult<Float32Array> {

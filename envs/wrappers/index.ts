@@ -1,0 +1,14 @@
+export { Wrapper } from './wrapper';
+export { ObservationWrapper } from './observation-wrapper';
+export { TimeLimit } from './time-limit';
+export { FrameStack } from './frame-stack';
+export type { FrameStackOptions } from './frame-stack';
+export { ClipReward } from './clip-reward';
+export { RecordEpisodeStatistics } from './record-episode-statistics';
+export type { EpisodeStatistics } from './record-episode-statistics';
+export { StickyActions } from './sticky-actions';
+export { NormalizeObservation } from './normalize-observation';
+export type { RunningMeanStdState } from './normalize-observation';
+export { TransformObservation, flattenObservation, toFloat32 } from './transform-observation';
+export type { ObservationTransform } from './transform-observation';
+export { ActionRepeat } from './action-repeat';
