@@ -121,13 +121,18 @@ export async function runSweepQueued(sweepFile: string, options: QueuedBenchOpti
         break;
       }
       for (const [key, run] of outstanding) {
-        const job = await Job.fromId<QueueJobData, RunResult>(queue, jobIdOf(key));
-        if (!job) continue;
-        const state = await job.getState();
+        const id = jobIdOf(key);
+        const state = await queue.getJobState(id);
         let outcome: JobOutcome | null = null;
-        if (state === 'completed') outcome = { status: 'done', result: job.returnvalue };
-        else if (state === 'failed') outcome = { status: 'failed', error: job.failedReason ?? 'failed', wallSeconds: null, crashed: false };
-        else if (state === 'active' && !running.has(key)) {
+        if (state === 'completed' || state === 'failed') {
+          // Read the job after its state is final, so the return value / reason is there.
+          const job = await Job.fromId<QueueJobData, RunResult>(queue, id);
+          if (!job) continue;
+          if (state === 'completed') {
+            if (!job.returnvalue) continue;
+            outcome = { status: 'done', result: job.returnvalue };
+          } else outcome = { status: 'failed', error: job.failedReason ?? 'failed', wallSeconds: null, crashed: false };
+        } else if (state === 'active' && !running.has(key)) {
           running.add(key);
           store.markRunning(key);
         }
