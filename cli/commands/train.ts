@@ -1,6 +1,129 @@
+/**
+ * `keiko train`: train a DQN agent into a run directory. Every config key is also a flag
+ * (generated from the zod schema: --learning-rate ↔ learningRate), layered as
+ * embedded defaults < preset < --config FILE < flags. With no arguments at all it trains the
+ * default (CartPole-v1, cartpole preset) into runs/<env>-<timestamp>.
+ */
+import { readFileSync, existsSync } from 'node:fs';
+import { extname, join } from 'node:path';
 import type { Command } from 'commander';
+import YAML from 'yaml';
+import { z } from 'zod';
+import { ConfigError, configShape, resolveConfig } from '../../agents/dqn/config';
+import { runTraining } from '../../node/run-training';
+import { createTrainProgress } from '../progress';
+import { UserError } from '../errors';
 
-// Placeholder until the `train` command lands; its owner replaces this file.
+const kebab = (key: string) => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+
+function isBoolean(schema: z.ZodType): boolean {
+  return schema instanceof z.ZodBoolean;
+}
+
+function describe(schema: z.ZodType): string {
+  const d = (schema as { description?: string }).description;
+  if (d) return d;
+  if (schema instanceof z.ZodEnum) return `one of ${(schema.options as string[]).join(', ')}`;
+  if (schema instanceof z.ZodNullable) return 'a number, or null to disable';
+  if (schema instanceof z.ZodArray || schema instanceof z.ZodRecord) return 'JSON';
+  if (schema instanceof z.ZodUnion) return 'a name or a JSON object';
+  return '';
+}
+
+/** A flag value: numbers, true/false, null and JSON are parsed; anything else stays a string. */
+export function parseFlagValue(raw: string): unknown {
+  const t = raw.trim();
+  if (t === 'true') return true;
+  if (t === 'false') return false;
+  if (t === 'null') return null;
+  if (t !== '' && !Number.isNaN(Number(t))) return Number(t);
+  if (t.startsWith('{') || t.startsWith('[')) {
+    try {
+      return JSON.parse(t);
+    } catch {
+      throw new UserError(`could not parse JSON flag value: ${t}`);
+    }
+  }
+  return raw;
+}
+
+export function readConfigFile(path: string): Record<string, unknown> {
+  if (!existsSync(path)) throw new UserError(`config file not found: ${path}`);
+  const text = readFileSync(path, 'utf8');
+  let data: unknown;
+  try {
+    data = ['.yaml', '.yml'].includes(extname(path).toLowerCase()) ? YAML.parse(text) : JSON.parse(text);
+  } catch (err) {
+    throw new UserError(`could not parse ${path}: ${(err as Error).message}`);
+  }
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) throw new UserError(`${path}: expected an object of config keys`);
+  return data as Record<string, unknown>;
+}
+
+function timestamp(): string {
+  return new Date().toISOString().replace(/[:.]/g, '-').replace('T', '_').slice(0, 19);
+}
+
 export function registerTrain(program: Command): void {
-  void program;
+  const cmd = program
+    .command('train')
+    .description('Train a DQN agent (defaults: CartPole-v1, cartpole preset) and write a run directory')
+    .option('--config <file>', 'JSON or YAML file of config keys (flags override it)')
+    .option('--out <dir>', 'run directory (default runs/<env>-<timestamp>)')
+    .option('--resume', 'continue the run in --out from its latest checkpoint')
+    .option('--quiet', 'no progress output');
+  for (const [key, schema] of Object.entries(configShape)) {
+    const flag = `--${kebab(key)}`;
+    if (isBoolean(schema as z.ZodType)) cmd.option(`${flag} [bool]`, describe(schema as z.ZodType) || 'true or false');
+    else cmd.option(`${flag} <value>`, describe(schema as z.ZodType));
+  }
+  cmd.action(async (opts: Record<string, unknown>) => {
+    const input: Record<string, unknown> = opts.config ? readConfigFile(String(opts.config)) : {};
+    for (const key of Object.keys(configShape)) {
+      const v = opts[key];
+      if (v === undefined) continue;
+      input[key] = v === true ? true : parseFlagValue(String(v));
+    }
+    let config;
+    try {
+      config = resolveConfig(input);
+    } catch (err) {
+      if (err instanceof ConfigError) throw new UserError(err.message);
+      throw err;
+    }
+    const outDir = opts.out ? String(opts.out) : join('runs', `${config.env.replace(/[^A-Za-z0-9-]+/g, '_')}-${timestamp()}`);
+    const quiet = opts.quiet === true;
+    const progress = quiet ? null : createTrainProgress(config.steps);
+    const controller = new AbortController();
+    let interrupts = 0;
+    const onSigint = () => {
+      interrupts++;
+      if (interrupts > 1) process.exit(130);
+      console.error('\nkeiko: stopping — writing a checkpoint (Ctrl-C again to quit at once)');
+      controller.abort();
+    };
+    process.on('SIGINT', onSigint);
+    try {
+      if (!quiet) console.log(`keiko: training ${config.env} (preset ${config.preset}, seed ${config.seed}, ${config.steps} steps) → ${outDir}`);
+      const summary = await runTraining(input, { outDir, resume: opts.resume === true, onEvent: progress?.onEvent, signal: controller.signal, quiet });
+      progress?.stop();
+      if (summary.interrupted) {
+        console.log(`keiko: interrupted at step ${summary.steps}; resume with: npx keiko train --out ${outDir} --resume`);
+      } else {
+        const fe = summary.finalEval;
+        console.log(
+          `keiko: done — ${summary.steps} steps, ${summary.episodes} episodes, ${summary.wallSeconds.toFixed(1)} s (${Math.round(summary.sps)} steps/s, ${summary.backend})` +
+            (fe ? `; final eval ${fe.meanReturn.toFixed(1)} ± ${fe.stdReturn.toFixed(1)} over ${fe.episodes} episodes` : ''),
+        );
+        console.log(`keiko: run written to ${outDir} (view it with: npx keiko view ${outDir})`);
+      }
+    } catch (err) {
+      progress?.stop();
+      if (err instanceof ConfigError) throw new UserError(err.message);
+      if (err instanceof Error && err.name === 'NonFiniteLossError') throw new UserError(err.message);
+      throw err;
+    } finally {
+      process.off('SIGINT', onSigint);
+    }
+  });
 }

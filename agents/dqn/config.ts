@@ -1,0 +1,268 @@
+/**
+ * The DQN training config: one zod schema for JSON/YAML files, CLI flags and the script API
+ * (same camelCase keys everywhere), documented defaults, and tuned presets.
+ *
+ * resolveConfig(input): default < preset < input. Unknown keys, wrong types and out-of-range
+ * values throw ONE ConfigError that lists every problem by its path.
+ */
+import { z } from 'zod';
+
+export const BACKENDS = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
+export const OPTIMIZERS = ['sgd', 'momentum', 'adagrad', 'rmsprop', 'adam', 'adamax', 'adadelta'] as const;
+export const PRESETS = ['default', 'cartpole', 'minatar'] as const;
+export type PresetName = (typeof PRESETS)[number];
+
+const posInt = z.number().int().positive();
+const nonNegInt = z.number().int().nonnegative();
+const prob = z.number().min(0).max(1);
+
+/** A full optimiser config as the shared stack takes it (src/optimizers.ts); extra params pass through. */
+const optimizerObject = z.looseObject({ type: z.enum(OPTIMIZERS), learningRate: z.number().positive().optional() });
+
+/** A layer spec is validated by the layer stack when the network is built; here only its shape. */
+const layerSpec = z.looseObject({ type: z.string() });
+
+/** Every key, its type, range and meaning. Defaults live in DEFAULTS below. */
+export const configShape = {
+  /** Environment id, e.g. 'CartPole-v1' or 'MinAtar/Breakout-v1'. */
+  env: z.string().min(1),
+  /** Options passed to make() (e.g. MinAtar stickyActionProb). */
+  envOptions: z.record(z.string(), z.unknown()),
+  /** Named set of tuned defaults; chosen from the env when absent. */
+  preset: z.enum(PRESETS),
+  /** Total environment steps. */
+  steps: posInt,
+  /** The one seed driving env, exploration, replay sampling and initialisation. */
+  seed: nonNegInt,
+  backend: z.enum(BACKENDS),
+  learningRate: z.number().positive(),
+  optimizer: z.union([z.enum(OPTIMIZERS), optimizerObject]),
+  /** Discount factor in (0, 1]. */
+  gamma: z.number().gt(0).max(1),
+  batchSize: posInt,
+  /** Replay capacity (transitions). */
+  bufferSize: posInt,
+  /** Env steps of pure exploration before the first update. */
+  learningStarts: nonNegInt,
+  /** Do `gradientSteps` updates every `trainFrequency` env steps. */
+  trainFrequency: posInt,
+  gradientSteps: posInt,
+  /** Env steps between target-network updates. */
+  targetUpdateInterval: posInt,
+  /** 1 = hard copy; < 1 = Polyak averaging θ⁻ ← τθ + (1−τ)θ⁻ at each target update. */
+  tau: z.number().gt(0).max(1),
+  epsilonStart: prob,
+  epsilonEnd: prob,
+  epsilonDecaySteps: nonNegInt,
+  epsilonSchedule: z.enum(['linear', 'exponential']),
+  /** ε during greedy evaluation. */
+  evalEpsilon: prob,
+  /** Clip learning rewards to [−c, c]; null disables. Logged returns are never clipped. */
+  rewardClip: z.number().positive().nullable(),
+  loss: z.enum(['huber', 'mse']),
+  huberDelta: z.number().positive(),
+  /** Clip gradients by global norm; null disables. */
+  maxGradNorm: z.number().positive().nullable(),
+  doubleDqn: z.boolean(),
+  dueling: z.boolean(),
+  prioritized: z.boolean(),
+  priorityAlpha: z.number().min(0),
+  priorityBeta0: prob,
+  priorityEpsilon: z.number().positive(),
+  nStep: posInt,
+  /** Hidden layers (LayerSpec[]); the n-unit output (or dueling head) is appended. null = default for the observation. */
+  network: z.array(layerSpec).min(1).nullable(),
+  /** Env steps between evaluations; 0 disables periodic evaluation. */
+  evalInterval: nonNegInt,
+  evalEpisodes: posInt,
+  /** Episodes of the final evaluation recorded as summary.finalEval. */
+  finalEvalEpisodes: posInt,
+  /** Env steps between checkpoints; 0 = only at the end (and on Ctrl-C). */
+  checkpointInterval: nonNegInt,
+  /** Record every N-th training episode (0 = none); the first episode of each evaluation is always recorded. */
+  recordEvery: nonNegInt,
+  /** Env steps between 'train' lines in metrics.jsonl. */
+  logInterval: posInt,
+};
+
+export const configSchema = z.strictObject(configShape);
+export type DqnConfig = z.infer<typeof configSchema>;
+/** What users pass: any subset of the keys. */
+export type TrainInput = Partial<DqnConfig> & Record<string, unknown>;
+
+const inputSchema = z.strictObject(configShape).partial();
+
+/** Defaults for keys no preset sets. */
+export const DEFAULTS: Omit<DqnConfig, 'preset'> = {
+  env: 'CartPole-v1',
+  envOptions: {},
+  steps: 50_000,
+  seed: 0,
+  backend: 'auto',
+  learningRate: 1e-3,
+  optimizer: 'adam',
+  gamma: 0.99,
+  batchSize: 64,
+  bufferSize: 100_000,
+  learningStarts: 1_000,
+  trainFrequency: 4,
+  gradientSteps: 1,
+  targetUpdateInterval: 1_000,
+  tau: 1,
+  epsilonStart: 1,
+  epsilonEnd: 0.05,
+  epsilonDecaySteps: 10_000,
+  epsilonSchedule: 'linear',
+  evalEpsilon: 0.01,
+  rewardClip: 1,
+  loss: 'huber',
+  huberDelta: 1,
+  maxGradNorm: 10,
+  doubleDqn: false,
+  dueling: false,
+  prioritized: false,
+  priorityAlpha: 0.6,
+  priorityBeta0: 0.4,
+  priorityEpsilon: 1e-6,
+  nStep: 1,
+  network: null,
+  evalInterval: 10_000,
+  evalEpisodes: 10,
+  finalEvalEpisodes: 20,
+  checkpointInterval: 10_000,
+  recordEvery: 50,
+  logInterval: 1_000,
+};
+
+export const PRESET_VALUES: Record<PresetName, Partial<DqnConfig>> = {
+  default: {},
+  cartpole: {
+    env: 'CartPole-v1',
+    // SB3 rl-zoo hyperparams/dqn.yml CartPole-v1: n_timesteps 5e4, lr 2.3e-3, batch 64,
+    // buffer 1e5, learning_starts 1000, gamma 0.99, net_arch [256, 256].
+    steps: 50_000,
+    learningRate: 2.3e-3,
+    batchSize: 64,
+    bufferSize: 100_000,
+    learningStarts: 1_000,
+    gamma: 0.99,
+    network: [
+      { type: 'dense', units: 256, activation: 'relu' },
+      { type: 'dense', units: 256, activation: 'relu' },
+    ],
+    // rl-zoo: train_freq 256 with gradient_steps 128 (one update per 2 env steps, in bursts),
+    // target_update_interval 10 env steps (so the target follows after every burst).
+    trainFrequency: 256,
+    gradientSteps: 128,
+    targetUpdateInterval: 10,
+    // rl-zoo: exploration_fraction 0.16 of 5e4 = 8,000 steps, exploration_final_eps 0.04.
+    epsilonDecaySteps: 8_000,
+    epsilonEnd: 0.04,
+    // CartPole rewards are all +1: clipping is harmless; a greedy policy is deterministic, so ε_eval 0.
+    evalEpsilon: 0,
+    evalInterval: 5_000,
+    evalEpisodes: 10,
+  },
+  minatar: {
+    // Young & Tian 2019 (MinAtar paper), DQN hyperparameters: batch 32, replay 100k, target
+    // update every 1,000 frames, one update per frame, replay start 5,000 frames, ε 1.0 → 0.1 over
+    // the first 100k frames, centered RMSProp lr 2.5e-4, squared-gradient decay 0.95, min squared
+    // gradient 0.01, γ 0.99, Huber loss; network conv 16×3×3 stride 1 → dense 128 (network: null).
+    steps: 5_000_000,
+    batchSize: 32,
+    bufferSize: 100_000,
+    targetUpdateInterval: 1_000,
+    trainFrequency: 1,
+    gradientSteps: 1,
+    learningStarts: 5_000,
+    epsilonStart: 1,
+    epsilonEnd: 0.1,
+    epsilonDecaySteps: 100_000,
+    learningRate: 2.5e-4,
+    // tfjs RMSProp adds its epsilon inside the square root, like the paper's min squared gradient.
+    optimizer: { type: 'rmsprop', decay: 0.95, momentum: 0, epsilon: 0.01, centered: true },
+    gamma: 0.99,
+    loss: 'huber',
+    maxGradNorm: null,
+    evalEpsilon: 0.01,
+    evalInterval: 50_000,
+    evalEpisodes: 10,
+    checkpointInterval: 50_000,
+    recordEvery: 200,
+    logInterval: 5_000,
+  },
+};
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+  constructor(readonly problems: { path: string; message: string }[]) {
+    super(`invalid training config:\n${problems.map((p) => `  - ${p.path || '(root)'}: ${p.message}`).join('\n')}`);
+  }
+}
+
+function editDistance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...new Array<number>(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) d[0][j] = j;
+  for (let i = 1; i <= a.length; i++)
+    for (let j = 1; j <= b.length; j++)
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1].toLowerCase() === b[j - 1].toLowerCase() ? 0 : 1));
+  return d[a.length][b.length];
+}
+
+/** The closest known key, if it is close enough to be a typo. */
+export function didYouMean(key: string, known: readonly string[] = Object.keys(configShape)): string | null {
+  let best: string | null = null;
+  let bestD = Infinity;
+  for (const k of known) {
+    const dist = editDistance(key, k);
+    if (dist < bestD) {
+      bestD = dist;
+      best = k;
+    }
+  }
+  return best !== null && bestD <= Math.max(2, Math.floor(key.length / 3)) ? best : null;
+}
+
+function problemsOf(error: z.ZodError): { path: string; message: string }[] {
+  const out: { path: string; message: string }[] = [];
+  for (const issue of error.issues) {
+    const base = issue.path.map(String).join('.');
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) {
+        const hint = base === '' ? didYouMean(key) : null;
+        out.push({ path: base ? `${base}.${key}` : key, message: `unknown key${hint ? ` (did you mean "${hint}"?)` : ''}` });
+      }
+    } else {
+      out.push({ path: base, message: issue.message });
+    }
+  }
+  return out;
+}
+
+/** The preset used when none is given: by env family. */
+export function defaultPresetFor(env: string): PresetName {
+  if (env === 'CartPole-v1') return 'cartpole';
+  if (env.startsWith('MinAtar/')) return 'minatar';
+  return 'default';
+}
+
+/** Validate and complete a config: default < preset < input. Throws ConfigError. */
+export function resolveConfig(input: unknown): DqnConfig {
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) {
+    throw new ConfigError([{ path: '', message: 'the config must be an object of camelCase keys' }]);
+  }
+  // Keys explicitly set to undefined (e.g. from CLI plumbing) mean "not given".
+  const cleaned = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
+  const parsed = inputSchema.safeParse(cleaned);
+  if (!parsed.success) throw new ConfigError(problemsOf(parsed.error));
+  const given = parsed.data;
+  const env = given.env ?? DEFAULTS.env;
+  const preset = given.preset ?? defaultPresetFor(env);
+  const merged = { ...DEFAULTS, ...PRESET_VALUES[preset], ...given, env, preset };
+  const problems: { path: string; message: string }[] = [];
+  if (merged.batchSize > merged.bufferSize) problems.push({ path: 'batchSize', message: `must be ≤ bufferSize (${merged.bufferSize})` });
+  const full = configSchema.safeParse(merged);
+  if (!full.success) problems.push(...problemsOf(full.error));
+  if (problems.length > 0) throw new ConfigError(problems);
+  return full.data!;
+}

@@ -1,0 +1,124 @@
+/**
+ * The DQN update step: one tf.tidy per gradient step. The sampled batch is uploaded with one
+ * tf.tensor per array; the target y = R + discount · Q⁻(s', a*) (see targets.ts) is computed in
+ * the same tidy, outside the gradient; the loss (Huber or MSE, weighted by the importance
+ * weights) is minimised with global-norm gradient clipping. One dataSync per update reads back
+ * the loss, mean Q, the TD errors (for priorities) and, when the policy uses the JS forward,
+ * the new weights.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { huber, mse } from '../../src/losses';
+import { clipByGlobalNorm } from '../../src/optimizers';
+import type { ReplayBatch } from './replay-buffer';
+import { compileTfForward, type TfForward } from './tf-forward';
+
+export interface LearnerOptions {
+  gamma: number;
+  doubleDqn: boolean;
+  loss: 'huber' | 'mse';
+  huberDelta: number;
+  maxGradNorm: number | null;
+  /** 1 = hard copy; < 1 = Polyak. */
+  tau: number;
+}
+
+export interface UpdateResult {
+  loss: number;
+  qMean: number;
+  /** TD errors y − Q(s, a) per sample (view into a reused array). */
+  tdErrors: Float32Array;
+}
+
+export class Learner {
+  private readonly variables: tf.Variable[];
+  private readonly weightsSize: number;
+  /** Forward passes of the two nets (lean fused ops when possible, else model.apply). */
+  private readonly onlineForward: (x: tf.Tensor, training: boolean) => tf.Tensor2D;
+  private readonly targetForward: (x: tf.Tensor) => tf.Tensor2D;
+  readonly obsShape: number[];
+
+  constructor(
+    readonly online: tf.LayersModel,
+    readonly target: tf.LayersModel,
+    readonly optimizer: tf.Optimizer,
+    readonly nActions: number,
+    readonly options: LearnerOptions,
+    /** When set, receives the online weights (trainableWeights order, flat) after every update. */
+    readonly weightsOut: Float32Array | null,
+  ) {
+    this.obsShape = online.inputs[0].shape.slice(1) as number[];
+    this.variables = online.trainableWeights.map((w) => w.read() as tf.Variable);
+    this.weightsSize = weightsOut ? weightsOut.length : 0;
+    const lean = (m: tf.LayersModel): TfForward | null => compileTfForward(m);
+    const on = lean(online);
+    const tg = lean(target);
+    this.onlineForward = on ? (x) => on(x) as tf.Tensor2D : (x, training) => online.apply(x, { training }) as tf.Tensor2D;
+    this.targetForward = tg ? (x) => tg(x) as tf.Tensor2D : (x) => target.apply(x) as tf.Tensor2D;
+  }
+
+  /** One gradient step on `batch`. */
+  update(batch: ReplayBatch): UpdateResult {
+    const B = batch.size;
+    const n = this.nActions;
+    const opts = this.options;
+    const packed = tf.tidy(() => {
+      const obs = tf.tensor(batch.obs, [B, ...this.obsShape]);
+      const nextObs = tf.tensor(batch.nextObs, [B, ...this.obsShape]);
+      const actionMask = tf.oneHot(tf.tensor1d(batch.actions, 'int32'), n);
+      const rewards = tf.tensor1d(batch.rewards);
+      const discounts = tf.tensor1d(batch.discounts);
+      const weights = tf.tensor1d(batch.weights);
+
+      // y = R + discount · Q⁻(s', a*): the target network evaluates, and selects unless Double DQN.
+      const nextQTarget = this.targetForward(nextObs);
+      let nextValue: tf.Tensor1D;
+      if (opts.doubleDqn) {
+        const nextQOnline = this.onlineForward(nextObs, false);
+        const best = tf.oneHot(tf.argMax(nextQOnline, 1) as tf.Tensor1D, n);
+        nextValue = tf.sum(tf.mul(nextQTarget, best), 1);
+      } else {
+        nextValue = tf.max(nextQTarget, 1);
+      }
+      const y = tf.add(rewards, tf.mul(discounts, nextValue));
+
+      const kept: { td?: tf.Tensor; qMean?: tf.Tensor } = {};
+      const { value, grads } = tf.variableGrads(() => {
+        const q = this.onlineForward(obs, true);
+        const qa = tf.sum(tf.mul(q, actionMask), 1);
+        kept.td = tf.keep(tf.sub(y, qa));
+        kept.qMean = tf.keep(tf.mean(qa));
+        const perSample = opts.loss === 'huber' ? huber(y, qa, { reduction: 'none', delta: opts.huberDelta }) : mse(y, qa, { reduction: 'none' });
+        return tf.mean(tf.mul(perSample, weights)) as tf.Scalar;
+      }, this.variables);
+      const applied = opts.maxGradNorm === null ? grads : clipByGlobalNorm(grads, opts.maxGradNorm).grads;
+      this.optimizer.applyGradients(applied);
+      const parts: tf.Tensor[] = [tf.reshape(value, [1]), tf.reshape(kept.qMean!, [1]), kept.td!];
+      if (this.weightsOut) for (const v of this.variables) parts.push(tf.reshape(v, [-1]));
+      const out = tf.concat(parts);
+      tf.dispose([kept.td!, kept.qMean!]);
+      return out;
+    });
+    const data = packed.dataSync() as Float32Array;
+    packed.dispose();
+    if (this.weightsOut) this.weightsOut.set(data.subarray(2 + B, 2 + B + this.weightsSize));
+    return { loss: data[0], qMean: data[1], tdErrors: data.subarray(2, 2 + B) };
+  }
+
+  /** Copy (τ = 1) or Polyak-average (τ < 1) the online weights into the target network. */
+  updateTarget(): void {
+    const tau = this.options.tau;
+    const src = this.online.weights;
+    const dst = this.target.weights;
+    tf.tidy(() => {
+      for (let i = 0; i < src.length; i++) {
+        const s = src[i].read();
+        dst[i].write(tau >= 1 ? s : tf.add(tf.mul(s, tau), tf.mul(dst[i].read(), 1 - tau)));
+      }
+    });
+  }
+
+  /** Q-values of a batch of observations with the online network (one sync). */
+  qValues(obs: Float32Array, count: number): Float32Array {
+    return tf.tidy(() => (this.online.predict(tf.tensor(obs, [count, ...this.obsShape])) as tf.Tensor).dataSync() as Float32Array);
+  }
+}

@@ -1,0 +1,47 @@
+/**
+ * Q-networks from the shared layer stack. Defaults per observation type:
+ * - vectors: MLP 64 → 64 (ReLU);
+ * - 10×10×C grids (MinAtar): the MinAtar paper's net, conv 16 filters 3×3 stride 1 (ReLU),
+ *   flatten, dense 128 (ReLU).
+ * The `network` config key replaces the hidden layers; the head (n linear units, or a dueling
+ * V/A head) is always appended here.
+ */
+import type * as tf from '@tensorflow/tfjs';
+import { buildModel, SpecError, type LayerSpec, type NetworkSpec } from '../../src/layers';
+import { ConfigError } from './config';
+
+export function defaultHiddenLayers(obsShape: readonly number[]): LayerSpec[] {
+  if (obsShape.length === 3) {
+    return [
+      { type: 'conv2d', filters: 16, kernelSize: 3, strides: 1, padding: 'valid', activation: 'relu' },
+      { type: 'flatten' },
+      { type: 'dense', units: 128, activation: 'relu' },
+    ];
+  }
+  const hidden: LayerSpec[] = obsShape.length > 1 ? [{ type: 'flatten' }] : [];
+  return [...hidden, { type: 'dense', units: 64, activation: 'relu' }, { type: 'dense', units: 64, activation: 'relu' }];
+}
+
+export function qNetworkSpec(hidden: readonly LayerSpec[] | null, obsShape: readonly number[], nActions: number, dueling: boolean): NetworkSpec {
+  const body = [...(hidden ?? defaultHiddenLayers(obsShape))];
+  const head: LayerSpec = dueling
+    ? {
+        type: 'branches',
+        merge: 'dueling',
+        branches: [[{ type: 'dense', units: 1, name: 'value' }], [{ type: 'dense', units: nActions, name: 'advantage' }]],
+      }
+    : { type: 'dense', units: nActions, name: 'q' };
+  return [...body, head];
+}
+
+/** Build the Q-network; a bad `network` spec becomes a ConfigError naming the fields. */
+export function buildQNetwork(spec: NetworkSpec, obsShape: readonly number[], seed: number, name: string): tf.LayersModel {
+  try {
+    return buildModel(spec, [...obsShape], { seed, name });
+  } catch (err) {
+    if (err instanceof SpecError) {
+      throw new ConfigError(err.problems.map((p) => ({ path: p.replace(/^layers/, 'network').split(':')[0], message: p.split(': ').slice(1).join(': ') })));
+    }
+    throw err;
+  }
+}

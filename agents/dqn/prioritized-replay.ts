@@ -1,0 +1,96 @@
+/**
+ * Proportional prioritised replay (Schaul et al. 2016): P(i) = p_i^α / Σ p^α, with p_i = |δ_i| + ε.
+ * New transitions enter at the maximum priority seen so far; importance weights
+ * w_i = (N·P(i))^−β are normalised by their maximum over the buffer, with β annealed to 1.
+ * Sampling is stratified: one draw in each of `batch` equal slices of the total mass.
+ */
+import type { Random } from '../../src/random';
+import { ReplayBuffer, type ReplayBatch, type ReplayBufferOptions } from './replay-buffer';
+import { MinTree, SumTree } from './sum-tree';
+import { betaAt } from './schedules';
+
+export interface PrioritizedOptions extends ReplayBufferOptions {
+  alpha: number;
+  beta0: number;
+  /** Steps over which β goes from beta0 to 1. */
+  betaSteps: number;
+  priorityEpsilon: number;
+}
+
+export class PrioritizedReplayBuffer extends ReplayBuffer {
+  readonly tree: SumTree;
+  /** Minimum leaf p^α, for the largest importance weight. */
+  readonly minTree: MinTree;
+  private maxPriority = 1;
+  readonly alpha: number;
+  readonly beta0: number;
+  readonly betaSteps: number;
+  readonly priorityEpsilon: number;
+
+  constructor(options: PrioritizedOptions) {
+    super(options);
+    this.tree = new SumTree(options.capacity);
+    this.minTree = new MinTree(options.capacity);
+    this.alpha = options.alpha;
+    this.beta0 = options.beta0;
+    this.betaSteps = options.betaSteps;
+    this.priorityEpsilon = options.priorityEpsilon;
+  }
+
+  override get memoryBytes(): number {
+    return super.memoryBytes + this.tree.tree.byteLength + this.minTree.tree.byteLength;
+  }
+
+  override add(obs: ArrayLike<number>, action: number, reward: number, discount: number, nextObs: ArrayLike<number>): number {
+    const slot = super.add(obs, action, reward, discount, nextObs);
+    this.setLeaf(slot, this.maxPriority ** this.alpha);
+    return slot;
+  }
+
+  private setLeaf(slot: number, value: number): void {
+    this.tree.set(slot, value);
+    this.minTree.set(slot, value);
+  }
+
+  override sample(batchSize: number, rng: Random, step = 0): ReplayBatch {
+    if (this.size === 0) throw new Error('cannot sample from an empty replay buffer');
+    const batch = this.batchArrays(batchSize);
+    const total = this.tree.total;
+    const segment = total / batchSize;
+    for (let b = 0; b < batchSize; b++) {
+      const mass = Math.min((b + rng.random()) * segment, total * (1 - 1e-12));
+      let idx = this.tree.find(mass);
+      if (idx >= this.size) idx = this.size - 1;
+      batch.indices[b] = idx;
+    }
+    this.gather(batch);
+    const beta = betaAt(this.beta0, this.betaSteps, step);
+    // Max weight belongs to the least likely transition: w_max = (N·P_min)^−β.
+    const maxWeight = (this.size * (this.minTree.min / total)) ** -beta;
+    for (let b = 0; b < batchSize; b++) {
+      const p = this.tree.get(batch.indices[b]) / total;
+      batch.weights[b] = (this.size * p) ** -beta / maxWeight;
+    }
+    return batch;
+  }
+
+  override updatePriorities(indices: Int32Array, tdErrors: ArrayLike<number>): void {
+    for (let b = 0; b < indices.length; b++) {
+      const p = Math.abs(tdErrors[b]) + this.priorityEpsilon;
+      if (p > this.maxPriority) this.maxPriority = p;
+      this.setLeaf(indices[b], p ** this.alpha);
+    }
+  }
+
+  override exportState() {
+    const s = super.exportState();
+    return { meta: { ...s.meta, maxPriority: this.maxPriority }, arrays: { ...s.arrays, tree: this.tree.tree, minTree: this.minTree.tree } };
+  }
+
+  override importState(meta: Record<string, number>, arrays: Record<string, ArrayLike<number>>): void {
+    super.importState(meta, arrays);
+    this.maxPriority = meta.maxPriority;
+    this.tree.tree.set(arrays.tree);
+    this.minTree.tree.set(arrays.minTree);
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * A sum tree over `capacity` leaf priorities (Schaul et al. 2016): O(log n) update and
+ * prefix-sum search, on one Float64Array (float64 so that millions of updates do not drift).
+ * Leaves live at [size-1, 2·size-1) of an implicit binary heap whose size is a power of two.
+ */
+export class SumTree {
+  readonly capacity: number;
+  private readonly leaves: number;
+  readonly tree: Float64Array;
+
+  constructor(capacity: number) {
+    this.capacity = capacity;
+    let leaves = 1;
+    while (leaves < capacity) leaves *= 2;
+    this.leaves = leaves;
+    this.tree = new Float64Array(2 * leaves - 1);
+  }
+
+  get total(): number {
+    return this.tree[0];
+  }
+
+  get(index: number): number {
+    return this.tree[this.leaves - 1 + index];
+  }
+
+  set(index: number, priority: number): void {
+    let node = this.leaves - 1 + index;
+    const delta = priority - this.tree[node];
+    this.tree[node] = priority;
+    while (node > 0) {
+      node = (node - 1) >> 1;
+      this.tree[node] += delta;
+    }
+  }
+
+  /** The leaf whose cumulative range contains `mass` (0 ≤ mass < total). */
+  find(mass: number): number {
+    let node = 0;
+    while (node < this.leaves - 1) {
+      const left = 2 * node + 1;
+      if (mass < this.tree[left] || this.tree[left + 1] <= 0) {
+        node = left;
+      } else {
+        mass -= this.tree[left];
+        node = left + 1;
+      }
+    }
+    return Math.min(node - (this.leaves - 1), this.capacity - 1);
+  }
+
+  /** Recompute internal sums from the leaves (after a bulk load). */
+  rebuild(): void {
+    for (let node = this.leaves - 2; node >= 0; node--) this.tree[node] = this.tree[2 * node + 1] + this.tree[2 * node + 2];
+  }
+}
+
+/** A min tree with the same layout: O(1) minimum over the leaves (empty leaves are +∞). */
+export class MinTree {
+  readonly capacity: number;
+  private readonly leaves: number;
+  readonly tree: Float64Array;
+
+  constructor(capacity: number) {
+    this.capacity = capacity;
+    let leaves = 1;
+    while (leaves < capacity) leaves *= 2;
+    this.leaves = leaves;
+    this.tree = new Float64Array(2 * leaves - 1).fill(Infinity);
+  }
+
+  get min(): number {
+    return this.tree[0];
+  }
+
+  set(index: number, value: number): void {
+    let node = this.leaves - 1 + index;
+    this.tree[node] = value;
+    while (node > 0) {
+      node = (node - 1) >> 1;
+      const l = this.tree[2 * node + 1];
+      const r = this.tree[2 * node + 2];
+      this.tree[node] = l < r ? l : r;
+    }
+  }
+}
