@@ -4,7 +4,7 @@
  * numbers, bad files get a clear message, the charts render, and live updates arrive.
  * One browser and one server (port 0) for the whole file; screenshots go to test-output/.
  */
-import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -29,7 +29,16 @@ function readReplay(root: string, run: string, name: string): ReplayFile {
   return JSON.parse(readFileSync(join(root, run, 'replays', name), 'utf8'));
 }
 
+/** Wait until the canvas shows the position the step counter says (drawing waits for a frame). */
+async function drawn(page: Page): Promise<void> {
+  await page.waitForFunction(() => {
+    const m = /^Step (\d+)/.exec(document.getElementById('step-counter')?.textContent ?? '');
+    return m !== null && document.getElementById('stage')?.dataset.position === m[1];
+  }, undefined, { timeout: 10_000 });
+}
+
 async function canvasPixels(page: Page): Promise<PNG> {
+  await drawn(page);
   return PNG.sync.read(await page.locator('#stage').screenshot());
 }
 
@@ -86,9 +95,14 @@ describe('viewer in headless Chromium', () => {
   });
 
   it('draws every env family and saves a screenshot of each', async () => {
+    await open('?run=cartpole');
     for (const [run, family] of [['cartpole', 'cartpole'], ['mountaincar', 'mountaincar'], ['acrobot', 'acrobot'], ['breakout', 'minatar'], ['custom', 'observation']]) {
-      await open(`?run=${run}`);
-      expect(await page.getAttribute('#stage', 'data-position'), run).toBe('0');
+      // Switch runs in the page (no reload): the newest eval replay of the run opens.
+      await page.click(`#runs button[data-run="${run}"]`);
+      await expect.poll(() => page.getAttribute(`#runs button[data-run="${run}"]`, 'aria-pressed')).toBe('true');
+      await expect.poll(() => page.textContent('#episode-title')).toMatch(new RegExp(`^${readReplay(root, run, readdirSync(join(root, run, 'replays')).filter((f) => f.startsWith('eval')).sort().at(-1)!).env.id}`));
+      await drawn(page);
+    expect(await page.getAttribute('#stage', 'data-position'), run).toBe('0');
       const first = await canvasPixels(page);
       expect(distinctColours(first), `${run} canvas is blank`).toBeGreaterThan(3);
       await page.locator('#stage').screenshot({ path: join(OUTPUT, `viewer-${family}.png`) });
@@ -163,6 +177,7 @@ describe('viewer in headless Chromium', () => {
     await page.click('#next');
     expect(await counter()).not.toBe(before);
     await page.click('#episodes button[data-file="cartpole/replays/train-ep000003-step000002000.json"]');
+    await expect.poll(() => page.textContent('#episode-title')).toContain('train-ep000003-step000002000.json');
     expect(await counter()).toBe(`Step 0 / ${train.length}`);
   });
 
@@ -186,7 +201,7 @@ describe('viewer in headless Chromium', () => {
   });
 
   it('picks up new episodes and metrics while a run is being written', async () => {
-    await open('?run=cartpole');
+    await open('?run=cartpole&poll=400');
     const dots = async (): Promise<number> => ((await page.locator('#chart-returns g.series[data-name="cartpole episodes"] path.dots').getAttribute('d')) ?? '').split('M').length - 1;
     const before = await dots();
     const metrics = join(root, 'cartpole', 'metrics.jsonl');
@@ -205,6 +220,51 @@ describe('viewer in headless Chromium', () => {
     await expect.poll(() => fresh.count(), { timeout: 8000, interval: 250 }).toBe(1);
     expect(await fresh.textContent()).toContain(`return ${src.return}`);
     expect(pageErrors).toEqual([]);
+  });
+
+  it('plays a replay of thousands of steps without creating display objects per frame', async () => {
+    // A 6000-step MinAtar episode: the breakout fixture's frames, repeated.
+    const base = readReplay(root, 'breakout', 'train-ep000003-step000004000.json');
+    const steps = Array.from({ length: 6000 }, (_, i) => base.steps[i % base.steps.length]);
+    const big = { ...base, kind: 'eval', trainingStep: 100000, steps, length: steps.length, return: steps.reduce((s, x) => s + x.reward, 0) };
+    mkdirSync(join(root, 'big', 'replays'), { recursive: true });
+    writeFileSync(join(root, 'big', 'config.json'), JSON.stringify({ env: 'MinAtar/Breakout-v1' }));
+    writeFileSync(join(root, 'big', 'replays', 'eval-step000100000.json'), JSON.stringify(big));
+    await open('?run=big');
+    expect(await counter()).toBe('Step 0 / 6000');
+    await drawn(page);
+    const objects = await page.getAttribute('#stage', 'data-display-objects');
+    // Scrub through 100 positions, one per animation frame, timed inside the page against
+    // idle animation frames (headless Chromium composites in software, which dominates here).
+    const [idleMs, scrubMs] = await page.locator('#scrub').evaluate(async (el: HTMLInputElement) => {
+      const nextFrame = (): Promise<unknown> => new Promise((r) => requestAnimationFrame(r));
+      let t0 = performance.now();
+      for (let i = 0; i < 30; i++) await nextFrame();
+      const idle = (performance.now() - t0) / 30;
+      t0 = performance.now();
+      for (let i = 1; i <= 100; i++) {
+        el.value = String(i * 60);
+        el.dispatchEvent(new Event('input', { bubbles: true }));
+        await nextFrame();
+      }
+      return [idle, (performance.now() - t0) / 100];
+    });
+    await drawn(page);
+    const drawMs = Number(await page.getAttribute('#stage', 'data-draw-ms'));
+    console.log(`viewer: 6000-step MinAtar replay: ${drawMs.toFixed(2)} ms per frame draw; ${scrubMs.toFixed(1)} ms per animation frame while scrubbing vs ${idleMs.toFixed(1)} ms idle (${await page.getAttribute('body', 'data-renderer')}, shared CPU)`);
+    expect(await counter()).toBe('Step 6000 / 6000');
+    expect(await page.getAttribute('#stage', 'data-display-objects')).toBe(objects);
+    expect(drawMs).toBeLessThan(20);
+    expect(scrubMs).toBeLessThan(idleMs * 2 + 20);
+    // Playing at 8× advances ~80 steps per second.
+    await page.locator('#scrub').evaluate((el: HTMLInputElement) => { el.value = '0'; el.dispatchEvent(new Event('input', { bubbles: true })); });
+    await page.selectOption('#speed', '8');
+    await page.click('#play');
+    await page.waitForTimeout(1000);
+    await page.click('#play');
+    const reached = Number(/^Step (\d+)/.exec((await counter())!)![1]);
+    expect(reached).toBeGreaterThan(30);
+    expect(reached).toBeLessThan(120);
   });
 
   it("falls back to pixi's canvas renderer and still draws", async () => {

@@ -3,6 +3,7 @@
  * partial lines, replay-file mode, and that nothing outside the root can be read.
  */
 import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
 import { connect } from 'node:net';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +12,7 @@ import { readMetricsChunk, startViewerServer, type ViewerServer } from '../viewe
 import type { EpisodeListing, MetricsChunk, RunListing, ViewerInfo } from '../viewer/src/api-types';
 
 const FIXTURES = new URL('./fixtures/runs/', import.meta.url).pathname;
+const KEIKO = new URL('../bin/keiko.js', import.meta.url).pathname;
 const SECRET = 'TOP-SECRET-must-not-leak';
 
 /** A raw HTTP/1.1 GET over a socket: the path goes out byte for byte, unlike fetch, which normalises it. */
@@ -180,16 +182,30 @@ describe('viewer server', () => {
     expect(episodes.at(-1)).toMatchObject({ name: 'eval-step000030000.json', trainingStep: 30000, error: null });
   });
 
-  it('serves a single replay file with its folder as the root', async () => {
-    const file = join(root, 'breakout', 'replays', 'eval-step000020000.json');
+  it('serves a replay file inside a run as that run, opening the file first', async () => {
+    const one = await startViewerServer({ target: join(root, 'breakout', 'replays', 'eval-step000020000.json'), port: 0, distDir: join(tmp, 'dist') });
+    try {
+      expect(await getJson<ViewerInfo>(one, '/api/info')).toEqual({ mode: 'run', rootName: 'breakout', initialEpisode: 'replays/eval-step000020000.json' });
+      expect((await getJson<{ runs: RunListing[] }>(one, '/api/runs')).runs.map((r) => r.id)).toEqual(['.']);
+      expect((await getJson<MetricsChunk>(one, '/api/metrics?run=.&from=0')).lines.length).toBeGreaterThan(10);
+    } finally {
+      await one.close();
+    }
+  });
+
+  it('serves a lone replay file with its folder as the root', async () => {
+    mkdirSync(join(tmp, 'loose'));
+    const file = join(tmp, 'loose', 'eval-step000020000.json');
+    cpSync(join(root, 'breakout', 'replays', 'eval-step000020000.json'), file);
+    writeFileSync(join(tmp, 'loose', 'notes.txt'), 'x');
     const one = await startViewerServer({ target: file, port: 0, distDir: join(tmp, 'dist') });
     try {
       const info = await getJson<ViewerInfo>(one, '/api/info');
-      expect(info).toEqual({ mode: 'replay', rootName: 'replays', initialEpisode: 'eval-step000020000.json' });
+      expect(info).toEqual({ mode: 'replay', rootName: 'loose', initialEpisode: 'eval-step000020000.json' });
       const { episodes } = await getJson<{ episodes: EpisodeListing[] }>(one, '/api/episodes?run=.');
-      expect(episodes.map((e) => e.file)).toContain('eval-step000020000.json');
+      expect(episodes.map((e) => e.file)).toEqual(['eval-step000020000.json']);
       expect((await rawGet(one.port, '/files/eval-step000020000.json')).status).toBe(200);
-      expect((await rawGet(one.port, '/files/../config.json')).status).toBe(404);
+      expect((await rawGet(one.port, '/files/../secret.txt')).status).toBe(404);
     } finally {
       await one.close();
     }
@@ -197,5 +213,36 @@ describe('viewer server', () => {
 
   it('refuses a target that does not exist, naming it', async () => {
     await expect(startViewerServer({ target: join(tmp, 'nope'), port: 0, distDir: join(tmp, 'dist') })).rejects.toThrow(/no such file or directory: .*nope/);
+  });
+
+  it('keiko view prints the URL, serves the runs and stops on SIGTERM; bad input is a clear error', async () => {
+    const child = spawn(process.execPath, [KEIKO, 'view', root, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        const timer = setTimeout(() => reject(new Error(`no URL printed: ${out}`)), 60_000);
+        child.stdout.on('data', (d) => {
+          out += d;
+          const m = /open (http:\/\/127\.0\.0\.1:\d+\/)/.exec(out);
+          if (m) { clearTimeout(timer); resolve(m[1]); }
+        });
+        child.on('exit', (code) => reject(new Error(`keiko view exited with ${code}: ${out}`)));
+      });
+      const { runs } = (await (await fetch(new URL('/api/runs', url))).json()) as { runs: RunListing[] };
+      expect(runs.map((r) => r.id)).toContain('sweep/lr-0.001');
+      expect(await (await fetch(url)).text()).toContain('<title>Keiko viewer</title>');
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    } finally {
+      child.kill('SIGKILL');
+    }
+    const missing = spawnSync(process.execPath, [KEIKO, 'view', join(tmp, 'missing-run'), '--port', '0'], { encoding: 'utf8' });
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toMatch(/^keiko: keiko view .*missing-run: no such file or directory/m);
+    expect(missing.stderr).not.toMatch(/\bat .*\.ts:\d+/); // no stack trace
+    const badPort = spawnSync(process.execPath, [KEIKO, 'view', root, '--port', 'http'], { encoding: 'utf8' });
+    expect(badPort.status).not.toBe(0);
+    expect(badPort.stderr).toContain('--port must be an integer from 0 to 65535');
   });
 });

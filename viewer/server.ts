@@ -20,7 +20,7 @@ export interface ViewerTarget {
   /** The directory whose files are served (real path). */
   root: string;
   mode: ViewerInfo['mode'];
-  /** 'replay' mode: the replay file's path relative to root. */
+  /** When a replay file was given: its path relative to root, opened first. */
   initialEpisode: string | null;
 }
 
@@ -32,6 +32,11 @@ export function resolveViewerTarget(path: string): ViewerTarget {
   const st = statSync(real);
   if (st.isFile()) {
     if (extname(real) !== '.json') throw new Error(`${path} is not a replay file (.json) or a directory`);
+    // A replay inside a run's replays/ folder: serve the whole run, so its curves show too.
+    const runDir = dirname(dirname(real));
+    if (basename(dirname(real)) === 'replays' && isRunDir(runDir)) {
+      return { root: runDir, mode: 'run', initialEpisode: `replays/${basename(real)}` };
+    }
     return { root: dirname(real), mode: 'replay', initialEpisode: basename(real) };
   }
   if (!st.isDirectory()) throw new Error(`${path} is neither a file nor a directory`);

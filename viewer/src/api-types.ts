@@ -5,7 +5,7 @@ export interface ViewerInfo {
   mode: 'runs' | 'run' | 'replay';
   /** The name of the served root (its base name), for the page title. */
   rootName: string;
-  /** In 'replay' mode: the root-relative path of the replay file to open first. */
+  /** When a replay file was given: its root-relative path, opened first. */
   initialEpisode: string | null;
 }
 

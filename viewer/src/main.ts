@@ -208,6 +208,25 @@ function renderLegend(replay: ReplayFile): void {
 
 // ---------------------------------------------------------------- the player
 
+let drawPending = false;
+const drawStats = { frames: 0, ms: 0 };
+
+/** Draw the current position's frame (once per animation frame at most). */
+function drawStage(): void {
+  drawPending = false;
+  const replay = state.replay;
+  if (!replay || !renderer) return;
+  const k = playback.position;
+  const t0 = performance.now();
+  renderer.draw(k < replay.steps.length ? replay.steps[k].frame : replay.finalFrame);
+  drawStats.frames++;
+  drawStats.ms += performance.now() - t0;
+  const stage = $('stage');
+  stage.dataset.position = String(k);
+  stage.dataset.displayObjects = String(renderer.displayObjects);
+  stage.dataset.drawMs = (drawStats.ms / drawStats.frames).toFixed(3);
+}
+
 function show(): void {
   const replay = state.replay;
   const k = playback.position;
@@ -219,8 +238,7 @@ function show(): void {
   play.setAttribute('aria-label', playback.playing ? 'Pause' : 'Play');
   if (!replay) return;
   const step = k < n ? replay.steps[k] : null;
-  renderer?.draw(step ? step.frame : replay.finalFrame);
-  $('stage').dataset.position = String(k);
+  drawPending = true; // drawn on the next animation frame: fast scrubbing draws only the latest
   $('info-step').textContent = `${k} / ${n}`;
   $('info-action').textContent = step ? `${step.action} (${step.actionName})` : replay.terminated ? 'terminated' : replay.truncated ? 'truncated' : 'end';
   $('info-reward').textContent = step ? fmt(step.reward, 3) : '–';
@@ -316,6 +334,7 @@ function setupControls(): void {
   let last = performance.now();
   const frame = (now: number): void => {
     if (playback.tick(now - last)) show();
+    if (drawPending) drawStage();
     else if (!playback.playing && $('play').getAttribute('aria-label') === 'Pause') show(); // reached the end
     last = now;
     requestAnimationFrame(frame);
@@ -450,7 +469,9 @@ async function start(): Promise<void> {
     renderCharts();
   }
   document.body.dataset.ready = 'true';
-  setInterval(() => void poll(), POLL_MS);
+  // ?poll=MS overrides the live-update interval (tests use a short one).
+  const pollMs = Number(params.get('poll'));
+  setInterval(() => void poll(), Number.isFinite(pollMs) && pollMs >= 250 ? pollMs : POLL_MS);
 }
 
 start().catch((err) => showMessage('start', `The viewer failed to start: ${(err as Error).message}`));

@@ -56,6 +56,11 @@ export class FrameRenderer {
     app.stage.addChild(this.g);
   }
 
+  /** Display objects on the stage: constant while playing (the tests check it). */
+  get displayObjects(): number {
+    return this.app.stage.children.length;
+  }
+
   get rendererName(): string {
     return this.app.renderer.name;
   }
