@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../src/backend';
 import { resizeNearestNeighborBackprop } from '../src/wasm/grad-kernels';
 import { Random } from '../src/random';
+import { FusedAdamOptimizer } from '../src/fused-adam';
 
 type Spec = { shape: number[]; values: Float32Array };
 
@@ -83,6 +84,18 @@ describe('Conv2DBackpropFilter on wasm', () => {
         tf.conv2dTranspose(x as tf.Tensor4D, w as tf.Tensor4D, [2, outSize, outSize, 5], 2, pad).square().sum()));
     }
   });
+});
+
+describe('BatchMatMul on wasm with transposed operands (replaced: the stock paths are slow)', () => {
+  for (const [ta, tb] of [[true, false], [false, true], [true, true], [false, false]] as const) {
+    it(`transposeA ${ta}, transposeB ${tb}, batched and broadcast`, async () => {
+      const a = randn(ta ? [3, 7, 5] : [3, 5, 7], 20);
+      const b = randn(tb ? [3, 4, 7] : [3, 7, 4], 21);
+      await compare([a, b], (x, y) => tf.matMul(x, y, ta, tb));
+      await compare([randn(ta ? [64, 33] : [33, 64], 22), randn(tb ? [17, 64] : [64, 17], 23)], (x, y) => tf.matMul(x, y, ta, tb));
+      await compare([a, randn(tb ? [4, 7] : [7, 4], 24)], (x, y) => tf.matMul(x, y, ta, tb));
+    });
+  }
 });
 
 describe('MaxPoolGrad on wasm (the stock kernel is wrong for negative inputs)', () => {
@@ -196,6 +209,7 @@ describe('optimisers on wasm vs cpu (3 steps)', () => {
     ['rmsprop', () => tf.train.rmsprop(0.01, 0.9, 0.1)],
     ['rmsprop centered', () => tf.train.rmsprop(0.01, 0.9, 0.1, 1e-7, true)],
     ['adam', () => tf.train.adam(0.01)],
+    ['fused adam (KeikoAdamUpdate kernel)', () => new FusedAdamOptimizer(0.01)],
     ['adamax', () => tf.train.adamax(0.01)],
     ['adadelta', () => tf.train.adadelta(1)],
   ];
@@ -252,5 +266,37 @@ describe('a whole conv net on wasm vs cpu', () => {
     const got = await run('wasm');
     expect(got.length).toBe(8);
     for (let i = 0; i < ref.length; i++) expect(relError(got[i], ref[i])).toBeLessThan(1e-4);
+  });
+});
+
+describe('FusedAdamOptimizer', () => {
+  it('matches tf.train.adam step for step on wasm and cpu, and round-trips its weights', async () => {
+    for (const backend of ['wasm', 'cpu'] as const) {
+      await initBackend(backend, { quiet: true });
+      expect(FusedAdamOptimizer.fusedOnCurrentBackend()).toBe(true);
+      const w0 = randn([6, 3], 30);
+      const x = tf.tensor(randn([5, 6], 31).values, [5, 6]);
+      const wa = tf.variable(tf.tensor(w0.values, w0.shape));
+      const wb = tf.variable(tf.tensor(w0.values, w0.shape));
+      const reference = tf.train.adam(0.05, 0.8, 0.95, 1e-6);
+      const fused = new FusedAdamOptimizer(0.05, 0.8, 0.95, 1e-6);
+      for (let i = 0; i < 6; i++) {
+        reference.minimize(() => tf.matMul(x, wa).square().mean() as tf.Scalar, false, [wa]);
+        fused.minimize(() => tf.matMul(x, wb).square().mean() as tf.Scalar, false, [wb]);
+        expect(relError(wb.dataSync(), wa.dataSync())).toBeLessThan(1e-5);
+      }
+      const [refState, fusedState] = [await reference.getWeights(), await fused.getWeights()];
+      expect(fusedState.map((s) => s.name)).toEqual(refState.map((s) => s.name));
+      for (let i = 0; i < refState.length; i++) expect(relError(fusedState[i].tensor.dataSync(), refState[i].tensor.dataSync())).toBeLessThan(1e-5);
+      // Restoring the state into a fresh optimiser continues identically.
+      const restored = new FusedAdamOptimizer(0.05, 0.8, 0.95, 1e-6);
+      await restored.setWeights(fusedState.map((s) => ({ name: s.name, tensor: s.tensor.clone() })));
+      const wc = tf.variable(wb.clone());
+      reference.minimize(() => tf.matMul(x, wa).square().mean() as tf.Scalar, false, [wa]);
+      restored.minimize(() => tf.matMul(x, wc).square().mean() as tf.Scalar, false, [wc]);
+      expect(relError(wc.dataSync(), wa.dataSync())).toBeLessThan(1e-5);
+      tf.dispose([x, wa, wb, wc]);
+      reference.dispose(); fused.dispose(); restored.dispose();
+    }
   });
 });

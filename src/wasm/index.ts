@@ -4,16 +4,18 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { conv2DBackpropFilterWasm } from './conv2d-backprop-filter';
+import { adamKernelCpu, adamKernelWasm } from './adam-kernel';
+import { batchMatMulWasmConfig } from './batch-mat-mul';
 import { gatherV2WasmConfig } from './gather';
 import { maxPoolGradWasm, resizeNearestNeighborGradCpu, resizeNearestNeighborGradWasm, unsortedSegmentSumWasm } from './grad-kernels';
 
 const KERNELS: Record<'wasm' | 'cpu', Array<tf.KernelConfig | ((stock: tf.KernelConfig | undefined) => tf.KernelConfig)>> = {
-  wasm: [conv2DBackpropFilterWasm, maxPoolGradWasm, unsortedSegmentSumWasm, gatherV2WasmConfig, resizeNearestNeighborGradWasm],
-  cpu: [resizeNearestNeighborGradCpu],
+  wasm: [batchMatMulWasmConfig, conv2DBackpropFilterWasm, maxPoolGradWasm, unsortedSegmentSumWasm, gatherV2WasmConfig, resizeNearestNeighborGradWasm, adamKernelWasm],
+  cpu: [resizeNearestNeighborGradCpu, adamKernelCpu],
 };
 const NAMES: Record<'wasm' | 'cpu', string[]> = {
-  wasm: ['Conv2DBackpropFilter', 'MaxPoolGrad', 'UnsortedSegmentSum', 'GatherV2', 'ResizeNearestNeighborGrad'],
-  cpu: ['ResizeNearestNeighborGrad'],
+  wasm: ['BatchMatMul', 'Conv2DBackpropFilter', 'MaxPoolGrad', 'UnsortedSegmentSum', 'GatherV2', 'ResizeNearestNeighborGrad', 'KeikoAdamUpdate'],
+  cpu: ['ResizeNearestNeighborGrad', 'KeikoAdamUpdate'],
 };
 
 const registered = new Set<string>();

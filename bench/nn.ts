@@ -1,0 +1,281 @@
+/**
+ * `npm run bench:nn`: DQN-shaped network costs per backend — one learner update (online forward +
+ * backward, target forward, Huber on Q(s,a), Adam) for an MLP and a small CNN, and single-
+ * observation action selection (tfjs predict, and the pure-JS forward pass the DQN policy uses).
+ * Prints the median and the best time of many reps after a warm-up, the FLOP lower bound of each
+ * and the implied GFLOP/s. The machine may be shared: medians move with load; the best time is
+ * the steadier figure.
+ *
+ *   npm run bench:nn                      # cpu and wasm (and tensorflow when tfjs-node is installed)
+ *   npm run bench:nn -- --backends wasm   # just one
+ *   npm run bench:nn -- --seconds 1       # time budget per measurement (default 1.5)
+ */
+import * as tf from '@tensorflow/tfjs';
+import { initNodeBackend, probeNative } from '../node/backend-node';
+import type { BackendPreference } from '../src/backend';
+import { buildModel, type NetworkSpec } from '../src/layers/index';
+import { createOptimizer } from '../src/optimizers';
+import { huber } from '../src/losses';
+import { compileJsForward } from '../agents/dqn/js-forward';
+import { Random } from '../src/random';
+import { FusedAdamOptimizer } from '../src/fused-adam';
+
+interface NetCase {
+  name: string;
+  spec: NetworkSpec;
+  inputShape: number[];
+  batch: number;
+  actions: number;
+}
+
+const NETS: NetCase[] = [
+  {
+    name: 'MLP 4→128→128→2, batch 64',
+    spec: [
+      { type: 'dense', units: 128, activation: 'relu' },
+      { type: 'dense', units: 128, activation: 'relu' },
+      { type: 'dense', units: 2 },
+    ],
+    inputShape: [4],
+    batch: 64,
+    actions: 2,
+  },
+  {
+    name: 'CNN 10×10×4→conv16 3×3→dense128→6, batch 32',
+    spec: [
+      { type: 'conv2d', filters: 16, kernelSize: 3, activation: 'relu' },
+      { type: 'flatten' },
+      { type: 'dense', units: 128, activation: 'relu' },
+      { type: 'dense', units: 6 },
+    ],
+    inputShape: [10, 10, 4],
+    batch: 32,
+    actions: 6,
+  },
+];
+
+/** Multiply-adds ×2 of one forward pass for one sample, per layer (dense/conv only; the rest is O(n)). */
+function layerFlops(model: tf.LayersModel): { flops: number; firstTrainable: boolean }[] {
+  const out: { flops: number; firstTrainable: boolean }[] = [];
+  let first = true;
+  for (const layer of model.layers) {
+    const cfg = layer.getConfig() as { filters?: number; units?: number; kernelSize?: number[] };
+    const outShape = layer.outputShape as number[];
+    if (cfg.units !== undefined) {
+      const [fanIn, fanOut] = layer.getWeights()[0].shape as [number, number];
+      out.push({ flops: 2 * fanIn * fanOut, firstTrainable: first });
+      first = false;
+    } else if (cfg.filters !== undefined) {
+      const kernel = layer.getWeights()[0];
+      const [kh, kw, ci, co] = kernel.shape;
+      out.push({ flops: 2 * outShape[1] * outShape[2] * kh * kw * ci * co, firstTrainable: first });
+      first = false;
+    }
+  }
+  return out;
+}
+
+/**
+ * FLOP lower bound of one update: online forward (F) + weight gradients (F) + input gradients of
+ * every layer but the first (F − first layer) + target forward (F).
+ */
+function updateFlops(model: tf.LayersModel, batch: number): number {
+  const layers = layerFlops(model);
+  const f = layers.reduce((s, l) => s + l.flops, 0);
+  const firstLayer = layers.find((l) => l.firstTrainable)?.flops ?? 0;
+  return batch * (3 * f + (f - firstLayer));
+}
+
+function forwardFlops(model: tf.LayersModel): number {
+  return layerFlops(model).reduce((s, l) => s + l.flops, 0);
+}
+
+interface Timing {
+  medianMs: number;
+  bestMs: number;
+  reps: number;
+}
+
+function measure(fn: () => void, seconds: number, minReps = 10, maxReps = 2000): Timing {
+  const warmupEnd = performance.now() + Math.min(300, seconds * 200);
+  let warm = 0;
+  while (warm < 5 || performance.now() < warmupEnd) {
+    fn();
+    warm++;
+  }
+  const times: number[] = [];
+  const end = performance.now() + seconds * 1000;
+  while (times.length < minReps || (performance.now() < end && times.length < maxReps)) {
+    const t0 = performance.now();
+    fn();
+    times.push(performance.now() - t0);
+  }
+  times.sort((a, b) => a - b);
+  return { medianMs: times[times.length >> 1], bestMs: times[0], reps: times.length };
+}
+
+interface Batch {
+  obs: Float32Array;
+  nextObs: Float32Array;
+  actions: Int32Array;
+  rewards: Float32Array;
+  discounts: Float32Array;
+}
+
+function makeBatch(net: NetCase, rng: Random): Batch {
+  const size = net.inputShape.reduce((a, b) => a * b, 1) * net.batch;
+  const obs = new Float32Array(size).map(() => rng.random());
+  const nextObs = new Float32Array(size).map(() => rng.random());
+  const actions = new Int32Array(net.batch).map(() => rng.integer(0, net.actions));
+  const rewards = new Float32Array(net.batch).map(() => rng.random());
+  const discounts = new Float32Array(net.batch).fill(0.99);
+  return { obs, nextObs, actions, rewards, discounts };
+}
+
+type UpdateFn = (b: Batch) => number;
+
+/**
+ * The plain update, as one would first write it: tf ops for the target, variableGrads +
+ * optimizer.applyGradients (tfjs Adam: ~12 kernels per variable).
+ */
+function plainUpdate(net: NetCase, online: tf.LayersModel, target: tf.LayersModel): UpdateFn {
+  const optimizer = createOptimizer({ type: 'adam', learningRate: 1e-3 });
+  const vars = online.trainableWeights.map((w) => w.read() as tf.Variable);
+  return (b) => {
+    const loss = tf.tidy(() => {
+      const obs = tf.tensor(b.obs, [net.batch, ...net.inputShape]);
+      const nextObs = tf.tensor(b.nextObs, [net.batch, ...net.inputShape]);
+      const mask = tf.oneHot(tf.tensor1d(b.actions, 'int32'), net.actions);
+      const y = tf.add(tf.tensor1d(b.rewards), tf.mul(tf.tensor1d(b.discounts), tf.max(target.apply(nextObs) as tf.Tensor, 1)));
+      const { value, grads } = tf.variableGrads(() => {
+        const q = online.apply(obs, { training: true }) as tf.Tensor;
+        return huber(y, tf.sum(tf.mul(q, mask), 1)) as tf.Scalar;
+      }, vars);
+      optimizer.applyGradients(grads);
+      return value;
+    });
+    const v = loss.dataSync()[0];
+    loss.dispose();
+    return v;
+  };
+}
+
+/**
+ * The fast update (the reference for agents/dqn/learner.ts): the same maths with one kernel per
+ * variable for Adam (src/fused-adam.ts) instead of ~12, and the target computed in the same tidy.
+ */
+function fusedUpdate(net: NetCase, online: tf.LayersModel, target: tf.LayersModel): UpdateFn {
+  const adam = new FusedAdamOptimizer(1e-3);
+  const vars = online.trainableWeights.map((w) => w.read() as tf.Variable);
+  return (b) => {
+    const loss = tf.tidy(() => {
+      const obs = tf.tensor(b.obs, [net.batch, ...net.inputShape]);
+      const nextObs = tf.tensor(b.nextObs, [net.batch, ...net.inputShape]);
+      const mask = tf.oneHot(tf.tensor1d(b.actions, 'int32'), net.actions);
+      const y = tf.add(tf.tensor1d(b.rewards), tf.mul(tf.tensor1d(b.discounts), tf.max(target.apply(nextObs) as tf.Tensor, 1)));
+      const { value, grads } = tf.variableGrads(() => {
+        const q = online.apply(obs, { training: true }) as tf.Tensor;
+        return huber(y, tf.sum(tf.mul(q, mask), 1)) as tf.Scalar;
+      }, vars);
+      adam.applyGradients(grads);
+      return value;
+    });
+    const v = loss.dataSync()[0];
+    loss.dispose();
+    return v;
+  };
+}
+
+interface Row {
+  backend: string;
+  net: string;
+  what: string;
+  timing: Timing;
+  flops: number;
+}
+
+async function benchBackend(backend: BackendPreference, seconds: number): Promise<Row[]> {
+  const info = await initNodeBackend(backend, { quiet: true });
+  const label = info.wasm ? `${info.name} (SIMD ${info.wasm.simd ? 'on' : 'off'})` : info.name;
+  const rows: Row[] = [];
+  const rng = new Random(7);
+  for (const net of NETS) {
+    const variants: Array<[string, (n: NetCase, o: tf.LayersModel, t: tf.LayersModel) => UpdateFn]> = [
+      ['update, plain (tf Adam)', plainUpdate],
+      ['update, fused Adam', fusedUpdate],
+    ];
+    for (const [what, make] of variants) {
+      const online = buildModel(net.spec, net.inputShape, { seed: 1 });
+      const target = buildModel(net.spec, net.inputShape, { seed: 2 });
+      const update = make(net, online, target);
+      const batch = makeBatch(net, rng);
+      update(batch); // creates the optimiser's state before counting tensors
+      const before = tf.memory().numTensors;
+      const timing = measure(() => update(batch), seconds);
+      const leaked = tf.memory().numTensors - before;
+      if (leaked > 0) console.warn(`warning: ${what} on ${label} leaked ${leaked} tensors`);
+      rows.push({ backend: label, net: net.name, what, timing, flops: updateFlops(online, net.batch) });
+      online.dispose();
+      target.dispose();
+    }
+    const model = buildModel(net.spec, net.inputShape, { seed: 1 });
+    const obs = makeBatch({ ...net, batch: 1 }, rng).obs;
+    const predict = () => {
+      const q = tf.tidy(() => model.predict(tf.tensor(obs, [1, ...net.inputShape])) as tf.Tensor);
+      const values = q.dataSync();
+      q.dispose();
+      return values;
+    };
+    rows.push({ backend: label, net: net.name, what: 'act, tfjs predict', timing: measure(() => void predict(), seconds / 2), flops: forwardFlops(model) });
+    const js = compileJsForward(model);
+    if (js) {
+      let offset = 0;
+      for (const w of model.trainableWeights) {
+        const values = w.read().dataSync();
+        js.weights.set(values, offset);
+        offset += values.length;
+      }
+      rows.push({ backend: label, net: net.name, what: 'act, JS forward (agents/dqn)', timing: measure(() => void js.forward(obs), seconds / 2, 100, 200_000), flops: forwardFlops(model) });
+    }
+    model.dispose();
+  }
+  return rows;
+}
+
+function printTable(rows: Row[]): void {
+  const header = ['backend', 'network', 'measurement', 'median ms', 'best ms', 'reps', 'MFLOP', 'GFLOP/s (best)'];
+  const body = rows.map((r) => [
+    r.backend,
+    r.net,
+    r.what,
+    r.timing.medianMs.toFixed(r.timing.medianMs < 0.1 ? 4 : 2),
+    r.timing.bestMs.toFixed(r.timing.bestMs < 0.1 ? 4 : 2),
+    String(r.timing.reps),
+    (r.flops / 1e6).toFixed(r.flops < 1e6 ? 3 : 1),
+    (r.flops / (r.timing.bestMs * 1e6)).toFixed(2),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i].length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
+  console.log(line(header));
+  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+  for (const row of body) console.log(line(row));
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const flag = (name: string) => {
+    const i = args.indexOf(name);
+    return i >= 0 ? args[i + 1] : undefined;
+  };
+  const seconds = Number(flag('--seconds') ?? 1.5);
+  let backends = (flag('--backends') ?? '').split(',').filter(Boolean) as BackendPreference[];
+  if (backends.length === 0) {
+    backends = ['cpu', 'wasm'];
+    if (probeNative('tensorflow').available) backends.push('tensorflow');
+  }
+  const rows: Row[] = [];
+  for (const backend of backends) rows.push(...(await benchBackend(backend, seconds)));
+  printTable(rows);
+}
+
+await main();
