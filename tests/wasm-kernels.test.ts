@@ -286,7 +286,8 @@ describe('FusedAdamOptimizer', () => {
         expect(relError(wb.dataSync(), wa.dataSync())).toBeLessThan(1e-5);
       }
       const [refState, fusedState] = [await reference.getWeights(), await fused.getWeights()];
-      expect(fusedState.map((s) => s.name)).toEqual(refState.map((s) => s.name));
+      expect(fusedState.map((s) => s.name)).toEqual(['iter', `${wb.name}/m`, `${wb.name}/v`]);
+      expect(refState.map((s) => s.name)).toEqual(['iter', `${wa.name}/m`, `${wa.name}/v`]);
       for (let i = 0; i < refState.length; i++) expect(relError(fusedState[i].tensor.dataSync(), refState[i].tensor.dataSync())).toBeLessThan(1e-5);
       // Restoring the state into a fresh optimiser continues identically.
       const restored = new FusedAdamOptimizer(0.05, 0.8, 0.95, 1e-6);
