@@ -4,10 +4,15 @@
  * VectorEnv of 16, plus heap bytes allocated per step.
  *
  *   npm run bench:envs [-- --seconds 1 --only CartPole]
+ *
+ * Each env is measured in its own child process, so every call site is as monomorphic as in a
+ * real training run (one env type per process) and one env's JIT state cannot slow another's.
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { PerformanceObserver } from 'node:perf_hooks';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { listEnvs, make, makeVector } from '../envs/index';
 import { Random } from '../src/random';
 
@@ -50,12 +55,13 @@ function timeIt(chunk: () => number): number {
 }
 
 /**
- * Heap bytes allocated per step: heap growth over short windows in which no scavenge ran (a
- * scavenge would hide the growth), averaged; null when every window saw a GC.
+ * Heap bytes allocated per step: the smallest heap growth over short windows in which no
+ * scavenge ran (a scavenge would hide the growth; the minimum drops one-off noise such as a
+ * re-optimisation's code objects); null when every window saw a GC.
  */
 async function bytesPerStep(run: (steps: number) => void, steps = 20_000, windows = 8): Promise<{ bytes: number | null; scavenges: number }> {
   run(steps); // warm
-  let growth = 0;
+  let growth = Infinity;
   let clean = 0;
   let seen = 0;
   for (let w = 0; w < windows; w++) {
@@ -68,11 +74,11 @@ async function bytesPerStep(run: (steps: number) => void, steps = 20_000, window
     await new Promise((r) => setTimeout(r, 5));
     seen += scavenges - before;
     if (scavenges === before) {
-      growth += heap1 - heap0;
+      growth = Math.min(growth, heap1 - heap0);
       clean++;
     }
   }
-  return { bytes: clean ? Math.max(0, growth) / (clean * steps) : null, scavenges: seen };
+  return { bytes: clean ? Math.max(0, growth) / steps : null, scavenges: seen };
 }
 
 function singleRunner(id: string) {
@@ -126,19 +132,39 @@ function vectorRunner(id: string) {
 }
 
 const fmt = (x: number) => Math.round(x).toLocaleString('en-US');
-const rows: string[][] = [['env', 'single steps/s', 'single B/step', `vector×${VEC} steps/s`, 'vector B/step']];
-for (const { id } of listEnvs()) {
-  if (only && !id.includes(only)) continue;
+const alloc = (a: { bytes: number | null; scavenges: number }) =>
+  a.bytes === null ? `allocates (${a.scavenges} GCs)` : `${a.bytes < 0.5 ? 0 : a.bytes.toFixed(1)} B`;
+
+async function measure(id: string): Promise<string[]> {
   const single = singleRunner(id);
   const singleRate = timeIt(() => single.run(100_000));
   const singleAlloc = await bytesPerStep((n) => single.run(n));
   const vector = vectorRunner(id);
   const vectorRate = timeIt(() => vector.run(100_000));
   const vectorAlloc = await bytesPerStep((n) => vector.run(n), 32_000);
-  const alloc = (a: { bytes: number | null; scavenges: number }) =>
-    a.bytes === null ? `allocates (${a.scavenges} GCs)` : `${a.bytes < 0.5 ? 0 : a.bytes.toFixed(1)} B`;
-  rows.push([id, fmt(singleRate), alloc(singleAlloc), fmt(vectorRate), alloc(vectorAlloc)]);
-  console.log(rows.at(-1)!.join('  |  '), `   (checksum ${(single.checksum + vector.checksum).toFixed(1)})`);
+  if (!Number.isFinite(single.checksum + vector.checksum)) throw new Error(`${id}: non-finite observations`);
+  return [id, fmt(singleRate), alloc(singleAlloc), fmt(vectorRate), alloc(vectorAlloc)];
 }
-console.log(`\nnode ${process.version}, ${seconds}s per measurement, random policy from a pre-drawn action table, make(id) with TimeLimit`);
-console.log(['', ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n'));
+
+const childId = arg('id');
+if (childId) {
+  // Child: measure one env, print one JSON row.
+  console.log(JSON.stringify(await measure(childId)));
+} else {
+  const rows: string[][] = [['env', 'single steps/s', 'single B/step', `vector×${VEC} steps/s`, 'vector B/step']];
+  const script = fileURLToPath(import.meta.url);
+  for (const { id } of listEnvs()) {
+    if (only && !id.includes(only)) continue;
+    const child = spawnSync(process.execPath, [...process.execArgv, script, '--id', id, '--seconds', String(seconds)], { encoding: 'utf8' });
+    const line = child.stdout.trim().split('\n').at(-1) ?? '';
+    if (child.status !== 0 || !line.startsWith('[')) {
+      console.error(`${id}: measurement failed\n${child.stderr}`);
+      process.exitCode = 1;
+      continue;
+    }
+    rows.push(JSON.parse(line) as string[]);
+    console.log(rows.at(-1)!.join('  |  '));
+  }
+  console.log(`\nnode ${process.version}, ${seconds}s per measurement, one process per env, random policy from a pre-drawn action table, make(id) with TimeLimit`);
+  console.log(['', `| ${rows[0].join(' | ')} |`, `|${rows[0].map(() => '---').join('|')}|`, ...rows.slice(1).map((r) => `| ${r.join(' | ')} |`)].join('\n'));
+}
