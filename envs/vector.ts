@@ -35,6 +35,8 @@ export interface VectorResetResult {
 }
 
 export class VectorEnv {
+  /** See the module comment: finished copies restart within the step that ended them. */
+  readonly autoresetMode = 'same-step' as const;
   readonly numEnvs: number;
   /** The single-copy spaces; batched observations are numEnvs × observationSpace. */
   readonly observationSpace: BoxSpace;
