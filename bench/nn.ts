@@ -18,6 +18,7 @@ import { createOptimizer } from '../src/optimizers';
 import { huber } from '../src/losses';
 import { compileJsForward } from '../agents/dqn/js-forward';
 import { Random } from '../src/random';
+import { compileForward } from '../src/fast-forward';
 import { FusedAdamOptimizer } from '../src/fused-adam';
 
 interface NetCase {
@@ -227,6 +228,11 @@ async function benchBackend(backend: BackendPreference, seconds: number): Promis
       return values;
     };
     rows.push({ backend: label, net: net.name, what: 'act, tfjs predict', timing: measure(() => void predict(), seconds / 2), flops: forwardFlops(model) });
+    const fast = compileForward(model);
+    const q = new Float32Array(fast.outputSize);
+    rows.push({ backend: label, net: net.name, what: 'act, src/fast-forward (dense obs)', timing: measure(() => fast.forward(obs, q), seconds / 2, 100, 200_000), flops: forwardFlops(model) });
+    const sparseObs = obs.map((v) => (v < 0.1 ? 1 : 0));
+    rows.push({ backend: label, net: net.name, what: 'act, src/fast-forward (10% ones)', timing: measure(() => fast.forward(sparseObs, q), seconds / 2, 100, 200_000), flops: forwardFlops(model) });
     const js = compileJsForward(model);
     if (js) {
       let offset = 0;
