@@ -47,7 +47,7 @@ function reduce(perSampleLoss: tf.Tensor, reduction: Reduction): tf.Tensor {
 export function mse(yTrue: tf.Tensor, yPred: tf.Tensor, options: LossOptions = {}): tf.Tensor {
   const reduction = checkReduction('mse', options.reduction);
   checkSameShape('mse', yTrue, yPred);
-  return tf.tidy(() => reduce(perSample(tf.squaredDifference(yTrue, yPred)), reduction));
+  return tf.tidy(() => reduce(perSample(tf.squaredDifference(tf.cast(yTrue, yPred.dtype), yPred)), reduction));
 }
 
 function huberLoss(yTrue: tf.Tensor, yPred: tf.Tensor, options: LossOptions = {}): tf.Tensor {
@@ -59,7 +59,7 @@ function huberLoss(yTrue: tf.Tensor, yPred: tf.Tensor, options: LossOptions = {}
   checkSameShape('huber', yTrue, yPred);
   return tf.tidy(() => {
     // 0.5·e² for |e| ≤ δ, δ·(|e| − 0.5·δ) beyond: written as 0.5·q² + δ·(|e| − q), q = min(|e|, δ).
-    const absErr = tf.abs(tf.sub(yPred, yTrue));
+    const absErr = tf.abs(tf.sub(yPred, tf.cast(yTrue, yPred.dtype)));
     const quadratic = tf.minimum(absErr, delta);
     const linear = tf.sub(absErr, quadratic);
     const elementwise = tf.add(tf.mul(0.5, tf.square(quadratic)), tf.mul(delta, linear));

@@ -42,6 +42,10 @@ describe('mse', () => {
   it('gradient matches central differences', () => {
     checkGradient(mse, tf.tensor2d([[0.3, -1.2, 2], [1, 0.5, -0.7]]), [0.1, 0.4, 1.5, -0.2, 0.9, 0.3], [2, 3]);
   });
+  it('accepts integer targets', () => {
+    expect(mse(tf.tensor1d([1, 2], 'int32'), tf.tensor1d([1.5, 2])).dataSync()[0]).toBeCloseTo(0.125, 6);
+    expect(huber(tf.tensor1d([0, 3], 'int32'), tf.tensor1d([0.5, 0])).dataSync()[0]).toBeCloseTo((0.125 + 2.5) / 2, 6);
+  });
   it('rejects mismatched shapes and a bad reduction with clear errors', () => {
     expect(() => mse(tf.ones([2, 3]), tf.ones([2, 2]))).toThrow(/mse: yTrue shape \[2,3\] does not match yPred shape \[2,2\]/);
     expect(() => mse(tf.ones([2]), tf.ones([2]), { reduction: 'sum' as never })).toThrow(/reduction must be 'mean' or 'none'/);

@@ -112,6 +112,21 @@ describe('model directory round trip', () => {
   });
 });
 
+describe('tfjs topology JSON', () => {
+  it('custom layers (dueling merge, seeded dropout) serialise and load through tf.models.modelFromJSON', async () => {
+    const model = buildModel([{ type: 'dropout', rate: 0.25 }, ...duelingSpec], inputShape, { seed: 4 });
+    const json = model.toJSON(null, false) as unknown as tf.io.ModelJSON['modelTopology'];
+    const text = JSON.stringify(json);
+    expect(text).toContain('KeikoDuelingMerge');
+    expect(text).toContain('KeikoSeededDropout');
+    const copy = await tf.models.modelFromJSON({ modelTopology: JSON.parse(text) } as never);
+    copy.setWeights(model.getWeights());
+    const pa = (model.predict(x()) as tf.Tensor).dataSync();
+    const pb = (copy.predict(x()) as tf.Tensor).dataSync();
+    expect(Array.from(pb)).toEqual(Array.from(pa));
+  });
+});
+
 describe('corrupted or missing files', () => {
   function freshDir(name: string): string {
     const dir = join(root, name);
