@@ -180,6 +180,10 @@ describe('viewer server', () => {
     renameSync(tmpName, join(dir, 'eval-step000030000.json'));
     ({ episodes } = await getJson<{ episodes: EpisodeListing[] }>(srv, '/api/episodes?run=cartpole'));
     expect(episodes.at(-1)).toMatchObject({ name: 'eval-step000030000.json', trainingStep: 30000, error: null });
+    // A tagged name (the trainer's final evaluation) still parses; a truncated one is listed by its name.
+    writeFileSync(join(dir, 'eval-step000040000-final.json'), src.slice(0, 50));
+    ({ episodes } = await getJson<{ episodes: EpisodeListing[] }>(srv, '/api/episodes?run=cartpole'));
+    expect(episodes.at(-1)).toMatchObject({ name: 'eval-step000040000-final.json', kind: 'eval', trainingStep: 40000 });
   });
 
   it('serves a replay file inside a run as that run, opening the file first', async () => {

@@ -135,7 +135,8 @@ async function listRun(root: string, runId: string, mode: ViewerInfo['mode']): P
   };
 }
 
-const NAME_PATTERN = /^(train|eval)(?:-ep(\d+))?-step(\d+)\.json$/;
+// train-ep<EPISODE>-step<STEP>.json, eval-step<STEP>.json, optionally tagged (eval-step<STEP>-final.json).
+const NAME_PATTERN = /^(train|eval)(?:-ep(\d+))?-step(\d+)(?:-[\w.-]+)?\.json$/;
 
 /** Episode metadata, read from the file (cached by size and mtime) with the file name as fallback. */
 class EpisodeIndex {

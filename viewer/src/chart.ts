@@ -55,7 +55,7 @@ function el<K extends keyof SVGElementTagNameMap>(name: K, attrs: Record<string,
 /** Draw the chart into `svg`, replacing what was there. Returns the number of series drawn. */
 export function renderChart(svg: SVGSVGElement, options: ChartOptions): number {
   const width = options.width ?? 600, height = options.height ?? 240;
-  const m = { left: 56, right: 12, top: 24, bottom: 34 };
+  const m = { left: 56, right: 22, top: 24, bottom: 34 };
   svg.replaceChildren();
   svg.setAttribute('viewBox', `0 0 ${width} ${height}`);
   svg.setAttribute('role', 'img');

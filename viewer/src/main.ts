@@ -145,7 +145,8 @@ function renderEpisodes(): void {
     button.className = `episode${ep.error ? ' bad' : ''}`;
     button.dataset.file = ep.file;
     button.setAttribute('aria-current', String(ep.file === state.currentFile));
-    const kind = ep.kind === 'eval' ? 'eval' : ep.kind === 'train' ? `train ep ${fmt(ep.episode)}` : ep.name;
+    const tag = /-step\d+-([\w.-]+)\.json$/.exec(ep.name)?.[1]; // e.g. eval-step…-final.json
+    const kind = `${ep.kind === 'eval' ? 'eval' : ep.kind === 'train' ? `train ep ${fmt(ep.episode)}` : ep.name}${tag ? ` (${tag})` : ''}`;
     button.title = ep.file;
     button.innerHTML = '';
     button.append(
