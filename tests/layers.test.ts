@@ -143,6 +143,33 @@ describe('buildModel', () => {
     expect(model.trainableWeights.length).toBe(2);
   });
 
+  it('trainable=false on branches freezes every layer inside', () => {
+    const model = buildModel(
+      [
+        { type: 'dense', units: 4, name: 'trunk' },
+        {
+          type: 'branches',
+          merge: 'concat',
+          trainable: false,
+          branches: [[{ type: 'dense', units: 2, activation: { type: 'leakyRelu' } }], [{ type: 'dense', units: 3 }]],
+        },
+      ],
+      [3],
+      { seed: 5 },
+    );
+    // only the trunk's kernel and bias stay trainable
+    expect(model.trainableWeights.map((w) => w.shape)).toEqual([
+      [3, 4],
+      [4],
+    ]);
+  });
+
+  it('duplicate layer names are a SpecError', () => {
+    expect(() =>
+      buildModel([{ type: 'dense', units: 4, name: 'x' }, { type: 'dense', units: 4, name: 'x' }], [3], { seed: 1 }),
+    ).toThrow(SpecError);
+  });
+
   it('regularizationLoss sums l1·Σ|w| + l2·Σw² of the kernels', () => {
     const model = buildModel(
       [{ type: 'dense', units: 3, name: 'd', kernelRegularizer: { l1: 0.01, l2: 0.1 } }],

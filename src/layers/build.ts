@@ -60,11 +60,14 @@ function pair(v: number | [number, number] | undefined): [number, number] | unde
 
 interface Ctx {
   seed: number;
+  /** Inside a branches layer with trainable: false: everything below is frozen too. */
+  frozen: boolean;
 }
 
 function applyLayer(spec: LayerSpec, x: Sym, path: (string | number)[], ctx: Ctx): Sym {
   const key = path.join('/');
-  const common = { name: spec.name, trainable: spec.trainable ?? true };
+  const trainable = (spec.trainable ?? true) && !ctx.frozen;
+  const common = { name: spec.name, trainable };
   const apply = (layer: tf.layers.Layer, input: Sym | Sym[]): Sym => layer.apply(input) as Sym;
   // A following LeakyReLU layer carries the name suffix so user names stay unique.
   const withLeaky = (y: Sym, activation: ActivationSpec | undefined): Sym => {
@@ -134,7 +137,8 @@ function applyLayer(spec: LayerSpec, x: Sym, path: (string | number)[], ctx: Ctx
     case 'upSampling2d':
       return apply(tf.layers.upSampling2d({ ...common, size: pair(spec.size)! }), x);
     case 'branches': {
-      const outs = spec.branches.map((branch, b) => applyStack(branch, x, [...path, 'branches', b], ctx));
+      const inner: Ctx = { ...ctx, frozen: !trainable };
+      const outs = spec.branches.map((branch, b) => applyStack(branch, x, [...path, 'branches', b], inner));
       if (outs.length === 1 && spec.merge !== 'dueling') return outs[0]!;
       switch (spec.merge) {
         case 'concat':
@@ -176,8 +180,14 @@ export function buildModel(spec: NetworkSpec, inputShape: number[], options: Bui
     throw new SpecError([`options.seed: expected an integer, got ${JSON.stringify(options?.seed)}`]);
   }
   const input = tf.input({ shape });
-  const output = applyStack(layers, input, ['layers'], { seed: options.seed });
-  const model = tf.model({ inputs: input, outputs: output, name: options.name });
+  const output = applyStack(layers, input, ['layers'], { seed: options.seed, frozen: false });
+  let model: tf.LayersModel;
+  try {
+    model = tf.model({ inputs: input, outputs: output, name: options.name });
+  } catch (err) {
+    // e.g. two layers given the same name
+    throw new SpecError([`layers: ${err instanceof Error ? err.message : String(err)}`]);
+  }
   specs.set(model, {
     spec: JSON.parse(JSON.stringify(layers)) as NetworkSpec,
     inputShape: [...shape],
