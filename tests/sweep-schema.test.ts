@@ -174,6 +174,8 @@ random: { samples: 2, space: { epsilonEnd: { uniform: [2, 3] } } }
     );
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('steps:');
+    // The shape error does not hide the config errors: one pass lists them all.
+    expect(result.stderr).toContain('grid.learnigRate: unknown key (did you mean "learningRate"?)');
     expect(result.stderr).not.toMatch(/\n\s+at /); // no stack trace
     expect(existsSync(out)).toBe(false);
   });

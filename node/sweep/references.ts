@@ -19,42 +19,41 @@ export interface EnvReference {
 
 export const ENV_REFERENCES: Record<string, EnvReference> = {
   'CartPole-v1': {
-    random: 22,
+    random: 22.2,
     reference: 500,
     threshold: 475,
-    source:
-      'random ≈ 22 (uniform random policy, Gymnasium CartPole-v1); 500 is the maximum return (500-step limit); threshold 475 is the Gymnasium spec',
+    source: 'random: measured (22.2); 500 is the maximum return (500-step limit); threshold 475: Gymnasium spec',
   },
   'MountainCar-v0': {
     random: -200,
     reference: -100,
     threshold: -110,
-    source:
-      'a random policy almost never reaches the goal within the 200-step limit (−200); ≈ −100 is the best DQN return reported in the SB3 rl-baselines3-zoo benchmark; threshold −110 is the Gymnasium spec',
+    source: 'random: measured (−200: never reaches the goal in 200 steps); reference ≈ −100, SB3 rl-baselines3-zoo DQN benchmark; threshold −110: Gymnasium spec',
   },
   'Acrobot-v1': {
-    random: -500,
+    random: -498.6,
     reference: -75,
     threshold: -100,
-    source:
-      'a random policy rarely swings up within the 500-step limit (≈ −500); ≈ −75 is the best DQN return reported in the SB3 rl-baselines3-zoo benchmark; threshold −100 is the Gymnasium spec',
+    source: 'random: measured (−498.6); reference ≈ −75, SB3 rl-baselines3-zoo DQN benchmark; threshold −100: Gymnasium spec',
   },
 };
 
 /**
- * MinAtar (Young & Tian 2019, "MinAtar: An Atari-Inspired Testbed for Thorough and Reproducible
- * Reinforcement Learning Experiments", arXiv:1903.03176). `reference` is the approximate final
- * return of the paper's DQN (experience replay + target network, 5M frames, sticky actions
- * p = 0.1), read off its learning curves. `random` is the mean return of a uniform random
- * policy on Keiko's own MinAtar envs (measured with `measureRandomReturns`, see docs/sweeps.md).
- * MinAtar games have no reward threshold.
+ * MinAtar. `random`: mean return of a uniform random policy on Keiko's own MinAtar envs (-v1,
+ * defaults: sticky actions 0.1, difficulty ramping), 1,000 episodes, seed 0, measured with
+ * envs/minatar/random-policy.ts (standard errors ≤ 0.1; docs/sweeps.md has the command).
+ * `reference`: the approximate final return of DQN (experience replay + target network, 5M
+ * frames) in Young & Tian 2019, "MinAtar: An Atari-Inspired Testbed for Thorough and Reproducible
+ * Reinforcement Learning Experiments", arXiv:1903.03176, rounded as read off its learning curves
+ * — an order-of-magnitude anchor for ranking configs, not an exact figure (a sweep's `references`
+ * key overrides it). MinAtar games have no reward threshold.
  */
 const MINATAR: Record<string, { random: number; reference: number }> = {
   Asterix: { random: 0.5, reference: 25 },
-  Breakout: { random: 0.5, reference: 15 },
-  Freeway: { random: 0, reference: 55 },
-  Seaquest: { random: 0.1, reference: 20 },
-  SpaceInvaders: { random: 2.9, reference: 90 },
+  Breakout: { random: 0.39, reference: 15 },
+  Freeway: { random: 0.36, reference: 55 },
+  Seaquest: { random: 0.11, reference: 20 },
+  SpaceInvaders: { random: 4.15, reference: 90 },
 };
 
 for (const [game, { random, reference }] of Object.entries(MINATAR)) {
@@ -63,7 +62,7 @@ for (const [game, { random, reference }] of Object.entries(MINATAR)) {
       random,
       reference,
       threshold: null,
-      source: `random: uniform random policy on Keiko's MinAtar/${game}; reference: ≈ final DQN return in Young & Tian 2019 (arXiv:1903.03176)`,
+      source: `random: measured (${random}); reference ≈ final DQN return, Young & Tian 2019 (arXiv:1903.03176), approximate`,
     };
   }
 }

@@ -16,7 +16,8 @@ import { WorkerPool } from './pool';
 import { referenceFor } from './references';
 import { writeReport } from './report';
 import { envSpec } from '../../envs/registry';
-import { loadSweepFile, SweepError, type Sweep } from './schema';
+import { parseSweep, readSweepFile, SweepError, SWEEP_CONTROLLED_KEYS, type Sweep } from './schema';
+import { validatorIssues } from './expand';
 import { ResultsStore, type RunStatus } from './store';
 
 export interface BenchOptions {
@@ -85,7 +86,17 @@ export async function prepareSweep(
   validate: ConfigValidator,
   envThreshold: (id: string) => number | null = registryThreshold,
 ): Promise<PreparedSweep> {
-  const sweep = loadSweepFile(sweepFile);
+  const raw = readSweepFile(sweepFile);
+  let sweep: Sweep;
+  try {
+    sweep = parseSweep(raw, sweepFile);
+  } catch (err) {
+    if (!(err instanceof SweepError)) throw err;
+    // The shape is wrong, so there is nothing to expand; still check what can be checked (env
+    // ids, config keys and values) so that one pass lists every problem.
+    const more = lintRawSweep(raw, validate, envThreshold);
+    throw new SweepError(sweepFile, [...new Set([...err.issues, ...more])]);
+  }
   const runs = expandSweep(sweep);
   const issues: string[] = [];
   const thresholds: Record<string, number | null> = {};
@@ -105,6 +116,51 @@ export async function prepareSweep(
   }
   if (issues.length > 0) throw new SweepError(sweepFile, issues);
   return { sweep, runs, source: sweepFile, thresholds };
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
+
+/** Best-effort checks of a sweep whose shape is invalid: env ids and the training config keys. */
+export function lintRawSweep(raw: unknown, validate: ConfigValidator, envThreshold: (id: string) => number | null): string[] {
+  if (!isObject(raw)) return [];
+  const issues: string[] = [];
+  const envs = Array.isArray(raw.envs) ? raw.envs : [];
+  let firstEnv: string | undefined;
+  envs.forEach((entry, i) => {
+    const id = typeof entry === 'string' ? entry : isObject(entry) && typeof entry.id === 'string' ? entry.id : undefined;
+    if (id === undefined) return;
+    try {
+      envThreshold(id);
+      firstEnv ??= id;
+    } catch (err) {
+      issues.push(`envs[${i}]${typeof entry === 'string' ? '' : '.id'}: ${(err as Error).message}`);
+    }
+  });
+  const candidate: Record<string, unknown> = {};
+  const source = new Map<string, string>();
+  const put = (key: string, value: unknown, where: string) => {
+    if ((SWEEP_CONTROLLED_KEYS as readonly string[]).includes(key) || value === undefined) return;
+    candidate[key] = value;
+    source.set(key, where);
+  };
+  if (isObject(raw.base)) for (const [k, v] of Object.entries(raw.base)) put(k, v, `base.${k}`);
+  if (isObject(raw.grid)) for (const [k, v] of Object.entries(raw.grid)) if (Array.isArray(v) && v.length > 0) put(k, v[0], `grid.${k}`);
+  if (isObject(raw.random) && isObject(raw.random.space)) {
+    for (const [k, d] of Object.entries(raw.random.space)) {
+      if (!isObject(d)) continue;
+      const v = Array.isArray(d.choice) ? d.choice[0] : [d.uniform, d.logUniform, d.intUniform].find(Array.isArray)?.[1];
+      put(k, v, `random.space.${k}`);
+    }
+  }
+  try {
+    validate({ ...candidate, env: firstEnv ?? 'CartPole-v1', steps: typeof raw.steps === 'number' && raw.steps > 0 ? raw.steps : 1000, seed: 0 });
+  } catch (err) {
+    for (const { path, message } of validatorIssues(err)) {
+      const where = path[0] !== undefined ? source.get(path[0]) : undefined;
+      if (where) issues.push(`${where}${path.slice(1).map((p) => (/^\d+$/.test(p) ? `[${p}]` : `.${p}`)).join('')}: ${message}`);
+    }
+  }
+  return issues;
 }
 
 export function runJob(prepared: PreparedSweep, run: SweepRun, outDir: string): RunJob {

@@ -168,8 +168,8 @@ export function parseSweep(input: unknown, source = 'sweep'): Sweep {
   return result.data;
 }
 
-/** Read a .json/.yaml/.yml sweep file and validate it. */
-export function loadSweepFile(path: string): Sweep {
+/** Read and parse a .json/.yaml/.yml sweep file (not yet validated). */
+export function readSweepFile(path: string): unknown {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -177,13 +177,16 @@ export function loadSweepFile(path: string): Sweep {
     throw new SweepError(path, [`cannot read the file: ${(err as Error).message}`]);
   }
   const ext = extname(path).toLowerCase();
-  let data: unknown;
   try {
-    if (ext === '.json') data = JSON.parse(text);
-    else if (ext === '.yaml' || ext === '.yml') data = parseYaml(text);
-    else throw new Error(`unknown extension "${ext}" (allowed: .json, .yaml, .yml)`);
+    if (ext === '.json') return JSON.parse(text);
+    if (ext === '.yaml' || ext === '.yml') return parseYaml(text);
+    throw new Error(`unknown extension "${ext}" (allowed: .json, .yaml, .yml)`);
   } catch (err) {
     throw new SweepError(path, [`cannot parse: ${(err as Error).message}`]);
   }
-  return parseSweep(data, path);
+}
+
+/** Read a .json/.yaml/.yml sweep file and validate it. */
+export function loadSweepFile(path: string): Sweep {
+  return parseSweep(readSweepFile(path), path);
 }
