@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { listEnvs, make } from '../envs/registry';
-import { Breakout, MinAtarEnv, Seaquest, makeMinAtar } from '../envs/minatar/index';
+import { Breakout, MinAtarEnv, Seaquest, SpaceInvaders, makeMinAtar } from '../envs/minatar/index';
 import { AnsweringDraws, ScriptedDraws } from './fixtures/minatar/scripted-draws';
 
 const GAMES = ['Breakout', 'Asterix', 'Freeway', 'Seaquest', 'SpaceInvaders'];
@@ -178,13 +178,12 @@ describe('MinAtar env API', () => {
     const flat = make('MinAtar/SpaceInvaders-v0', { stickyActionProb: 0, difficultyRamping: false }).unwrapped as MinAtarEnv;
     for (const env of [ramped, flat]) {
       env.reset({ seed: 0 });
-      const game = env.game as unknown as { aliens: Uint8Array; alienCount: number; alienMoveInterval: number };
-      game.aliens.fill(0);
-      game.aliens[3 * 10 + 5] = 1;
-      game.alienCount = 1;
+      const map = new Uint8Array(100);
+      map[3 * 10 + 5] = 1;
+      (env.game as SpaceInvaders).setAliens(map);
       for (let t = 0; t < 6; t++) env.step(5); // fire from under it; the bullet arrives on step 6
     }
-    expect((ramped.game as unknown as { alienMoveInterval: number }).alienMoveInterval).toBe(11);
-    expect((flat.game as unknown as { alienMoveInterval: number }).alienMoveInterval).toBe(12);
+    expect((ramped.game as SpaceInvaders).alienMoveInterval).toBe(11);
+    expect((flat.game as SpaceInvaders).alienMoveInterval).toBe(12);
   });
 });

@@ -27,12 +27,12 @@ function fresh(options = {}): SpaceInvaders {
 
 /** Replace the alien block with the given "row,col" cells. */
 function setAliens(game: SpaceInvaders, cells: string[]): void {
-  game.aliens.fill(0);
+  const map = new Uint8Array(100);
   for (const cell of cells) {
     const [y, x] = cell.split(',').map(Number);
-    game.aliens[y * 10 + x] = 1;
+    map[y * 10 + x] = 1;
   }
-  game.alienCount = cells.length;
+  game.setAliens(map);
 }
 
 describe('Space Invaders rules', () => {

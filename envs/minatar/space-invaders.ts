@@ -4,9 +4,40 @@ const SHOT_COOLDOWN = 5;
 const INITIAL_ALIEN_MOVE_INTERVAL = 12;
 const MIN_ALIEN_MOVE_INTERVAL = 6;
 const ENEMY_SHOT_INTERVAL = 10;
+/** More bullets than the cooldowns allow on a 10-row grid (at most two of either kind). */
+const BULLET_CAPACITY = 16;
 
 const CHANNELS = ['cannon', 'alien', 'alien_left', 'alien_right', 'friendly_bullet', 'enemy_bullet'] as const;
 const C = CHANNELS.length;
+
+/**
+ * Bullets as a small unordered list of cells (y·10 + x). The rules treat bullets as 10×10 maps;
+ * a list is equivalent because two bullets of one kind can never share a cell (a cannon fires at
+ * most every 6 steps from row 9; aliens shoot every 10 steps), and it lets a step touch only the
+ * few live bullets instead of the whole map.
+ */
+class Bullets {
+  readonly cells = new Int16Array(BULLET_CAPACITY);
+  length = 0;
+  add(cell: number): void {
+    this.cells[this.length++] = cell;
+  }
+  removeAt(i: number): void {
+    this.cells[i] = this.cells[--this.length];
+  }
+  has(cell: number): boolean {
+    for (let i = 0; i < this.length; i++) if (this.cells[i] === cell) return true;
+    return false;
+  }
+  /** Move every bullet by `delta` cells (±10 = one row), dropping those that leave rows 0..9. */
+  shift(delta: number): void {
+    for (let i = this.length - 1; i >= 0; i--) {
+      const cell = this.cells[i] + delta;
+      if (cell < 0 || cell > 99) this.removeAt(i);
+      else this.cells[i] = cell;
+    }
+  }
+}
 
 /** Space Invaders: shoot the descending alien block before it shoots you or lands. */
 export class SpaceInvaders implements MinAtarGame {
@@ -16,12 +47,14 @@ export class SpaceInvaders implements MinAtarGame {
   terminal = false;
 
   cannon = 5;
-  /** Row-major 10×10 maps, 1 = occupied. */
+  /** Row-major 10×10 map, 1 = alien. */
   readonly aliens = new Uint8Array(100);
-  readonly friendlyBullets = new Uint8Array(100);
-  readonly enemyBullets = new Uint8Array(100);
+  /** Rows that may hold aliens (a superset): only these are scanned. */
+  private alienTop = 0;
+  private alienBottom = 3;
+  readonly friendlyBullets = new Bullets();
+  readonly enemyBullets = new Bullets();
   alienCount = 0;
-  friendlyCount = 0;
   /** −1 left, +1 right. */
   alienDirection = -1;
   alienMoveInterval = INITIAL_ALIEN_MOVE_INTERVAL;
@@ -38,9 +71,8 @@ export class SpaceInvaders implements MinAtarGame {
   reset(_draws: DrawSource): void {
     this.cannon = 5;
     this.fillAliens();
-    this.friendlyBullets.fill(0);
-    this.friendlyCount = 0;
-    this.enemyBullets.fill(0);
+    this.friendlyBullets.length = 0;
+    this.enemyBullets.length = 0;
     this.alienDirection = -1;
     this.alienMoveInterval = INITIAL_ALIEN_MOVE_INTERVAL;
     this.alienMoveTimer = INITIAL_ALIEN_MOVE_INTERVAL;
@@ -56,23 +88,33 @@ export class SpaceInvaders implements MinAtarGame {
     a.fill(0);
     for (let row = 0; row < 4; row++) a.fill(1, row * 10 + 2, row * 10 + 8);
     this.alienCount = 24;
+    this.alienTop = 0;
+    this.alienBottom = 3;
+  }
+
+  /** Replace the aliens with an arbitrary map (tests and tools); rows are rescanned. */
+  setAliens(map: ArrayLike<number>): void {
+    let count = 0;
+    for (let i = 0; i < 100; i++) count += this.aliens[i] = map[i] ? 1 : 0;
+    this.alienCount = count;
+    this.alienTop = 0;
+    this.alienBottom = 9;
   }
 
   private alienInColumn(column: number): boolean {
     const a = this.aliens;
-    for (let i = column; i < 100; i += 10) if (a[i] === 1) return true;
+    for (let row = this.alienTop; row <= this.alienBottom; row++) if (a[row * 10 + column] === 1) return true;
     return false;
   }
 
   step(action: number, _draws: DrawSource): number {
     let reward = 0;
     const a = this.aliens;
-    const fb = this.friendlyBullets;
-    const eb = this.enemyBullets;
+    const friendly = this.friendlyBullets;
+    const enemy = this.enemyBullets;
 
     if (action === FIRE && this.shotTimer === 0) {
-      if (fb[90 + this.cannon] === 0) this.friendlyCount++;
-      fb[90 + this.cannon] = 1;
+      friendly.add(90 + this.cannon);
       this.shotTimer = SHOT_COOLDOWN;
     } else if (action === LEFT) {
       this.cannon = Math.max(0, this.cannon - 1);
@@ -81,16 +123,11 @@ export class SpaceInvaders implements MinAtarGame {
     }
 
     // Bullets advance one row; those leaving the grid vanish.
-    if (this.friendlyCount > 0) {
-      for (let i = 0; i < 10; i++) this.friendlyCount -= fb[i];
-      fb.copyWithin(0, 10, 100);
-      fb.fill(0, 90, 100);
-    }
-    eb.copyWithin(10, 0, 90);
-    eb.fill(0, 0, 10);
+    friendly.shift(-10);
+    enemy.shift(10);
 
     const cannonCell = 90 + this.cannon;
-    if (eb[cannonCell] === 1 || a[cannonCell] === 1) this.terminal = true;
+    if (enemy.has(cannonCell) || a[cannonCell] === 1) this.terminal = true;
 
     if (this.alienMoveTimer === 0) {
       this.alienMoveTimer = Math.min(this.alienCount, this.alienMoveInterval);
@@ -105,6 +142,8 @@ export class SpaceInvaders implements MinAtarGame {
         }
         a.copyWithin(10, 0, 90);
         a.fill(0, 0, 10);
+        this.alienTop = Math.min(9, this.alienTop + 1);
+        this.alienBottom = Math.min(9, this.alienBottom + 1);
       } else if (dir < 0) {
         // No alien in column 0, so shifting the flat map never wraps a row.
         a.copyWithin(0, 1, 100);
@@ -120,24 +159,22 @@ export class SpaceInvaders implements MinAtarGame {
       this.alienShotTimer = ENEMY_SHOT_INTERVAL;
       const column = this.nearestAlienColumn();
       if (column >= 0) {
-        for (let row = 9; row >= 0; row--) {
+        for (let row = this.alienBottom; row >= this.alienTop; row--) {
           if (a[row * 10 + column] === 1) {
-            eb[row * 10 + column] = 1;
+            enemy.add(row * 10 + column);
             break;
           }
         }
       }
     }
 
-    if (this.friendlyCount > 0) {
-      for (let i = 0; i < 100; i++) {
-        if (fb[i] === 1 && a[i] === 1) {
-          fb[i] = 0;
-          a[i] = 0;
-          this.friendlyCount--;
-          this.alienCount--;
-          reward++;
-        }
+    for (let i = friendly.length - 1; i >= 0; i--) {
+      const cell = friendly.cells[i];
+      if (a[cell] === 1) {
+        a[cell] = 0;
+        friendly.removeAt(i);
+        this.alienCount--;
+        reward++;
       }
     }
 
@@ -169,17 +206,17 @@ export class SpaceInvaders implements MinAtarGame {
     out.fill(0);
     out[(90 + this.cannon) * C] = 1;
     const a = this.aliens;
-    const fb = this.friendlyBullets;
-    const eb = this.enemyBullets;
     const side = this.alienDirection < 0 ? 2 : 3;
-    for (let i = 0; i < 100; i++) {
-      const o = i * C;
+    const end = this.alienBottom * 10 + 10;
+    for (let i = this.alienTop * 10; i < end; i++) {
       if (a[i] === 1) {
-        out[o + 1] = 1;
-        out[o + side] = 1;
+        out[i * C + 1] = 1;
+        out[i * C + side] = 1;
       }
-      if (fb[i] === 1) out[o + 4] = 1;
-      if (eb[i] === 1) out[o + 5] = 1;
     }
+    const friendly = this.friendlyBullets;
+    for (let i = 0; i < friendly.length; i++) out[friendly.cells[i] * C + 4] = 1;
+    const enemy = this.enemyBullets;
+    for (let i = 0; i < enemy.length; i++) out[enemy.cells[i] * C + 5] = 1;
   }
 }
