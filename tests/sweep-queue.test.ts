@@ -64,10 +64,22 @@ afterAll(async () => {
   }
 });
 
-function startWorker(queueName: string, extra: string[] = []): { child: ChildProcess; output: () => string } {
+function startWorker(queueName: string, { real = false } = {}): { child: ChildProcess; output: () => string } {
   const child = spawn(
     'node',
-    ['bin/keiko.js', 'worker', '--queue', redisUrl, '--queue-name', queueName, '--runner', FAKE_RUNNER, '--lock-duration', '2000', '--stalled-interval', '1000', ...extra],
+    [
+      'bin/keiko.js',
+      'worker',
+      '--queue',
+      redisUrl,
+      '--queue-name',
+      queueName,
+      ...(real ? [] : ['--runner', FAKE_RUNNER]),
+      '--lock-duration',
+      '2000',
+      '--stalled-interval',
+      '1000',
+    ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   children.push(child);
@@ -148,5 +160,31 @@ seeds: [1, 2, 3, 4]
     expect(again.executed).toBe(0);
     expect(readFileSync(join(out, 'report.md'), 'utf8')).toContain('4 runs: 4 done');
     b.child.kill('SIGTERM');
+  });
+
+  it('a worker runs a real (tiny) DQN training and the bench gathers it', async () => {
+    const dir = tmp();
+    const sweep = join(dir, 'sweep.yaml');
+    writeFileSync(
+      sweep,
+      `
+envs: [CartPole-v1]
+base: { preset: cartpole, learningStarts: 100, trainFrequency: 4, gradientSteps: 1, evalInterval: 200, evalEpisodes: 1, finalEvalEpisodes: 2 }
+steps: 400
+seeds: [5]
+`,
+    );
+    const out = join(dir, 'out');
+    const queueName = `keiko-test-real-${process.pid}-${Date.now()}`;
+    const w = startWorker(queueName, { real: true });
+    const summary = await runSweepQueued(sweep, { outDir: out, redisUrl, queueName, pollMs: 200 });
+    w.child.kill('SIGTERM');
+    expect(summary.counts, w.output()).toEqual({ pending: 0, running: 0, done: 1, failed: 0 });
+    const store = new ResultsStore(join(out, 'results.db'));
+    const [row] = store.rows();
+    store.close();
+    const s = JSON.parse(readFileSync(join(out, row!.runDir, 'summary.json'), 'utf8')) as { finalEval: { meanReturn: number } };
+    expect(row!.finalMean).toBe(s.finalEval.meanReturn);
+    expect(row!.curve.map(([step]) => step)).toEqual(expect.arrayContaining([200, 400]));
   });
 });
