@@ -102,8 +102,8 @@ function breakoutEpisode(rng: Random, maxSteps: number): EpisodeSketch {
   const H = 10, W = 10, C = BREAKOUT_CHANNELS.length;
   const bricks = new Set<number>();
   for (let y = 1; y <= 3; y++) for (let x = 0; x < W; x++) bricks.add(y * W + x);
-  let bx = rng.integer(0, W), by = 4, dx = rng.random() < 0.5 ? -1 : 1, dy = 1;
-  let px = 4, lastX = bx, lastY = by;
+  let bx = rng.integer(1, W - 1), by = 5, dx = rng.random() < 0.5 ? -1 : 1, dy = 1;
+  let px = 4, lastX = bx - dx, lastY = by - dy; // the trail: where the ball was a step ago
   const frames: Frame[] = [], actions: number[] = [], rewards: number[] = [];
   const frame = (): Frame => {
     const on: number[] = [(9 * W + px) * C + 0, (by * W + bx) * C + 1, (lastY * W + lastX) * C + 2];
