@@ -108,8 +108,11 @@ describe('transfer learning', () => {
       [2],
       { seed: 0 },
     );
-    const model = replaceHead(base, { cutAfter: 1, head: [{ type: 'dense', units: 3 }], seed: 1 });
-    freezeFirst(model, 2);
+    const basePrefix = base.getWeights().slice(0, 4).map((w) => Array.from(w.dataSync()));
+    const { model, baseLayers } = replaceHead(base, { cutAfter: 1, head: [{ type: 'dense', units: 3 }], seed: 1 });
+    expect(baseLayers).toBe(2);
+    expect(model.getWeights().slice(0, 4).map((w) => Array.from(w.dataSync()))).toEqual(basePrefix);
+    freezeFirst(model, baseLayers);
     const frozen = bodyLayers(model).slice(0, 2).flatMap((l) => l.getWeights().map((w) => Array.from(w.dataSync())));
     const headBefore = Array.from(bodyLayers(model)[2].getWeights()[0].dataSync());
     await fit(model, data, { epochs: 3, batchSize: 16, optimizer: createOptimizer({ type: 'adam', learningRate: 0.05 }), seed: 0 });

@@ -8,7 +8,7 @@
  * mode; keep batch norm out of the frozen part or accept that (the weights themselves stay fixed).
  */
 import * as tf from '@tensorflow/tfjs';
-import { buildModel, type NetworkSpec } from '../layers';
+import { buildModel, getModelSpec, type NetworkSpec } from '../layers';
 
 /** Layers that hold weights or transform data (the InputLayer is not counted). */
 export function bodyLayers(model: tf.LayersModel): tf.layers.Layer[] {
@@ -42,26 +42,44 @@ export function findFeatureLayer(model: tf.LayersModel, prefix?: string): number
 }
 
 export interface ReplaceHeadOptions {
-  /** Keep body layers [0, cutAfter] and drop the rest. */
+  /** Keep the base spec's top-level entries [0, cutAfter] and drop the rest. */
   cutAfter: number;
-  /** The new head, built on the cut layer's output. */
+  /** The new head, appended after the kept entries. */
   head: NetworkSpec;
   seed: number;
   name?: string;
 }
 
+export interface ReplacedHead {
+  model: tf.LayersModel;
+  /** Number of tfjs body layers that came from the base (pass to freezeFirst). */
+  baseLayers: number;
+}
+
 /**
- * A new model sharing the kept layers (same weight variables) with `base`, topped by a freshly
- * initialised head. Freeze with `freezeFirst(newModel, cutAfter + 1)`.
+ * A new spec-built model (so it saves with saveModelDir like any other): the base's first spec
+ * entries with their trained weights copied over, topped by a freshly initialised head.
  */
-export function replaceHead(base: tf.LayersModel, opts: ReplaceHeadOptions): tf.LayersModel {
-  const layers = bodyLayers(base);
-  if (!(opts.cutAfter >= 0 && opts.cutAfter < layers.length)) {
-    throw new Error(`replaceHead: cutAfter must be in [0, ${layers.length - 1}], got ${opts.cutAfter}`);
+export function replaceHead(base: tf.LayersModel, opts: ReplaceHeadOptions): ReplacedHead {
+  const info = getModelSpec(base);
+  if (!info) throw new Error('replaceHead: the base model was not built from a spec (buildModel or loadModelDir)');
+  if (!(Number.isInteger(opts.cutAfter) && opts.cutAfter >= 0 && opts.cutAfter < info.spec.length)) {
+    throw new Error(`replaceHead: cutAfter must be an integer in [0, ${info.spec.length - 1}], got ${opts.cutAfter}`);
   }
-  const features = layers[opts.cutAfter].output as tf.SymbolicTensor;
-  const featureShape = features.shape.slice(1) as number[];
-  const head = buildModel(opts.head, featureShape, { seed: opts.seed, name: `${opts.name ?? 'transfer'}_head` });
-  const out = head.apply(features) as tf.SymbolicTensor;
-  return tf.model({ inputs: base.inputs, outputs: out, name: opts.name });
+  const kept = info.spec.slice(0, opts.cutAfter + 1);
+  const model = buildModel([...kept, ...opts.head], info.inputShape, { seed: opts.seed, name: opts.name });
+  // The kept entries create the same weights in the same order in both models.
+  const probe = buildModel(kept, info.inputShape, { seed: opts.seed });
+  const nKeptWeights = probe.weights.length;
+  const baseLayers = bodyLayers(probe).length;
+  probe.dispose();
+  const copied = base.weights.slice(0, nKeptWeights).map((w) => w.read());
+  const target = model.weights.slice(0, nKeptWeights);
+  target.forEach((w, i) => {
+    if (!tf.util.arraysEqual(w.shape as number[], copied[i].shape)) {
+      throw new Error(`replaceHead: weight ${w.name} has shape [${w.shape}] but the base has [${copied[i].shape}]`);
+    }
+    w.write(copied[i]); // assign shares the data by reference count; later updates replace it
+  });
+  return { model, baseLayers };
 }
