@@ -11,7 +11,14 @@
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { buildModel, getModelSpec, networkSpecSchema, type ModelSpecInfo, type NetworkSpec } from './layers';
-import { createOptimizer, getOptimizerConfig, optimizerConfigSchema, type OptimizerConfig } from './optimizers';
+import {
+  createOptimizer,
+  getOptimizerConfig,
+  getOptimizerState,
+  optimizerConfigSchema,
+  setOptimizerState,
+  type OptimizerConfig,
+} from './optimizers';
 
 export const MODEL_FORMAT = 'keiko-model';
 export const MODEL_FORMAT_VERSION = 1;
@@ -185,88 +192,17 @@ function unpackTensor(t: TensorEntry, data: Uint8Array): tf.Tensor {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Optimiser state. tfjs keeps it in private fields (getWeights() misses Adam's β-powers and is
-// not implemented for Adamax), so we read and restore those fields directly, per type. Slots
-// are per-variable and POSITIONAL: they follow the order of the variables the optimiser was
-// given (minimize's varList), so pass the same list in the same order after loading.
+// Optimiser state (see getOptimizerState in optimizers.ts: complete, positional per variable).
 
-type Slot = { originalName: string; variable: tf.Variable };
-type OptimizerInternals = Record<string, unknown> & { iterations_?: number };
-
-function slotFields(config: OptimizerConfig): string[] {
-  switch (config.type) {
-    case 'sgd':
-      return [];
-    case 'momentum':
-      return ['accumulations'];
-    case 'adagrad':
-      return ['accumulatedGrads'];
-    case 'rmsprop':
-      return config.centered
-        ? ['accumulatedMeanSquares', 'accumulatedMoments', 'accumulatedMeanGrads']
-        : ['accumulatedMeanSquares', 'accumulatedMoments'];
-    case 'adam':
-      return ['accumulatedFirstMoment', 'accumulatedSecondMoment'];
-    case 'adamax':
-      return ['accumulatedFirstMoment', 'accumulatedWeightedInfNorm'];
-    case 'adadelta':
-      return ['accumulatedGrads', 'accumulatedUpdates'];
+function restoreOptimizerState(optimizer: tf.Optimizer, manifest: OptimizerManifest, data: Uint8Array, file: string): void {
+  const tensors = manifest.tensors.map((entry) => ({ name: entry.name, tensor: unpackTensor(entry, data) }));
+  try {
+    setOptimizerState(optimizer, { iterations: manifest.iterations, slotCount: manifest.slotCount, tensors });
+  } catch (err) {
+    throw new ModelLoadError(file, (err as Error).message);
+  } finally {
+    tf.dispose(tensors.map((t) => t.tensor));
   }
-}
-
-function scalarFields(config: OptimizerConfig): string[] {
-  if (config.type === 'adam') return ['accBeta1', 'accBeta2'];
-  if (config.type === 'adamax') return ['accBeta1', 'iteration'];
-  return [];
-}
-
-function optimizerState(optimizer: tf.Optimizer, config: OptimizerConfig) {
-  const o = optimizer as unknown as OptimizerInternals;
-  const named: { name: string; tensor: tf.Tensor }[] = [];
-  const fields = slotFields(config);
-  const slotCount = fields.length ? ((o[fields[0]!] as Slot[] | undefined)?.length ?? 0) : 0;
-  for (const field of fields) {
-    const slots = (o[field] as Slot[] | undefined) ?? [];
-    if (slots.length !== slotCount) throw new Error(`optimizer state ${field} has ${slots.length} slots, expected ${slotCount}`);
-    slots.forEach((s, i) => named.push({ name: `${field}/${i}:${s.originalName}`, tensor: s.variable }));
-  }
-  for (const field of scalarFields(config)) named.push({ name: field, tensor: o[field] as tf.Variable });
-  return { named, slotCount, iterations: o.iterations_ ?? 0 };
-}
-
-function restoreOptimizerState(
-  optimizer: tf.Optimizer,
-  config: OptimizerConfig,
-  manifest: OptimizerManifest,
-  data: Uint8Array,
-  file: string,
-): void {
-  const o = optimizer as unknown as OptimizerInternals;
-  const fields = slotFields(config);
-  const scalars = scalarFields(config);
-  const expected = fields.length * manifest.slotCount + scalars.length;
-  if (manifest.tensors.length !== expected) {
-    throw new ModelLoadError(file, `expected ${expected} state tensors for ${config.type} with ${manifest.slotCount} slots, found ${manifest.tensors.length}`);
-  }
-  let k = 0;
-  for (const field of fields) {
-    const slots: Slot[] = [];
-    for (let i = 0; i < manifest.slotCount; i++, k++) {
-      const entry = manifest.tensors[k]!;
-      const t = unpackTensor(entry, data);
-      const originalName = entry.name.slice(entry.name.indexOf(':') + 1);
-      slots.push({ originalName, variable: t.variable(false) });
-      t.dispose();
-    }
-    for (const old of (o[field] as Slot[] | undefined) ?? []) old.variable.dispose();
-    o[field] = slots;
-  }
-  for (const field of scalars) {
-    const t = unpackTensor(manifest.tensors[k++]!, data);
-    (o[field] as tf.Variable).assign(t);
-    t.dispose();
-  }
-  o.iterations_ = manifest.iterations;
 }
 
 /**
@@ -277,8 +213,8 @@ function restoreOptimizerState(
 export function exportOptimizerState(optimizer: tf.Optimizer): { manifest: OptimizerManifest; data: Uint8Array } {
   const config = getOptimizerConfig(optimizer);
   if (!config) throw new Error('exportOptimizerState: the optimizer was not made by createOptimizer, so its config is unknown');
-  const state = optimizerState(optimizer, config);
-  const blob = packTensors(state.named);
+  const state = getOptimizerState(optimizer);
+  const blob = packTensors(state.tensors);
   return {
     manifest: {
       formatVersion: MODEL_FORMAT_VERSION,
@@ -303,7 +239,7 @@ export function importOptimizerState(manifest: OptimizerManifest, data: Uint8Arr
   if (!parsed.success) throw new ModelLoadError(file, `bad optimizer manifest: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   checkBlob(file, parsed.data, data);
   const optimizer = createOptimizer(parsed.data.config);
-  restoreOptimizerState(optimizer, parsed.data.config, parsed.data, data, file);
+  restoreOptimizerState(optimizer, parsed.data, data, file);
   return optimizer;
 }
 

@@ -208,6 +208,126 @@ export class ZeilerAdadeltaOptimizer extends tf.AdadeltaOptimizer {
   }
 }
 
+// ---------------------------------------------------------------------------------------------
+// Complete optimiser state. tfjs keeps it in private fields, and its getWeights() misses Adam's
+// β powers (restored as pow(β, t+1), not bit for bit) and throws for Adamax. We read and restore
+// those fields directly, per type, and install getWeights/setWeights that use them, so
+// checkpoints written either way resume bitwise for every type.
+
+type OptimizerInternals = Record<string, unknown> & { iterations_?: number };
+
+/** Per-variable state arrays of each optimiser type, in tfjs's own getWeights order. */
+function slotFields(config: OptimizerConfig): string[] {
+  switch (config.type) {
+    case 'sgd':
+      return [];
+    case 'momentum':
+      return ['accumulations'];
+    case 'adagrad':
+      return ['accumulatedGrads'];
+    case 'rmsprop':
+      return config.centered
+        ? ['accumulatedMeanSquares', 'accumulatedMoments', 'accumulatedMeanGrads']
+        : ['accumulatedMeanSquares', 'accumulatedMoments'];
+    case 'adam':
+      return ['accumulatedFirstMoment', 'accumulatedSecondMoment'];
+    case 'adamax':
+      return ['accumulatedFirstMoment', 'accumulatedWeightedInfNorm'];
+    case 'adadelta':
+      return ['accumulatedGrads', 'accumulatedUpdates'];
+  }
+}
+
+/** Scalar state variables beyond the step count. */
+function scalarFields(config: OptimizerConfig): string[] {
+  if (config.type === 'adam') return ['accBeta1', 'accBeta2'];
+  if (config.type === 'adamax') return ['accBeta1', 'iteration'];
+  return [];
+}
+
+export interface OptimizerState {
+  /** Completed steps. */
+  iterations: number;
+  /** Number of variables with per-variable state (0 before the first step). */
+  slotCount: number;
+  /** Per-variable state named `<field>/<i>:<variable>/<suffix>`, grouped by field, then scalars by field name. */
+  tensors: { name: string; tensor: tf.Tensor }[];
+}
+
+function requireConfig(optimizer: tf.Optimizer, fn: string): OptimizerConfig {
+  const config = configs.get(optimizer);
+  if (!config) throw new Error(`${fn}: the optimizer was not made by createOptimizer`);
+  return config;
+}
+
+/**
+ * The complete state of an optimiser made by createOptimizer. The tensors are the LIVE state
+ * variables (not copies): read or serialise them, do not dispose them. Per-variable state is
+ * POSITIONAL — it follows the order of the variable list given to minimize/applyGradients.
+ */
+export function getOptimizerState(optimizer: tf.Optimizer): OptimizerState {
+  const config = requireConfig(optimizer, 'getOptimizerState');
+  const o = optimizer as unknown as OptimizerInternals;
+  const fields = slotFields(config);
+  const slotCount = fields.length ? ((o[fields[0]!] as Slot[] | undefined)?.length ?? 0) : 0;
+  const tensors: OptimizerState['tensors'] = [];
+  for (const field of fields) {
+    const slots = (o[field] as Slot[] | undefined) ?? [];
+    if (slots.length !== slotCount) throw new Error(`optimizer state ${field} has ${slots.length} slots, expected ${slotCount}`);
+    slots.forEach((slot, i) => tensors.push({ name: `${field}/${i}:${slot.originalName}`, tensor: slot.variable }));
+  }
+  for (const field of scalarFields(config)) tensors.push({ name: field, tensor: o[field] as tf.Variable });
+  return { iterations: o.iterations_ ?? 0, slotCount, tensors };
+}
+
+/** Restore a state from getOptimizerState (values are copied; the caller keeps its tensors). */
+export function setOptimizerState(optimizer: tf.Optimizer, state: OptimizerState): void {
+  const config = requireConfig(optimizer, 'setOptimizerState');
+  const o = optimizer as unknown as OptimizerInternals;
+  const fields = slotFields(config);
+  const scalars = scalarFields(config);
+  const expected = fields.length * state.slotCount + scalars.length;
+  if (state.tensors.length !== expected) {
+    throw new Error(
+      `expected ${expected} state tensors for ${config.type}${config.type === 'rmsprop' ? (config.centered ? ' (centered)' : ' (not centered)') : ''} with ${state.slotCount} slots, found ${state.tensors.length}`,
+    );
+  }
+  let k = 0;
+  for (const field of fields) {
+    const slots: Slot[] = [];
+    for (let i = 0; i < state.slotCount; i++, k++) {
+      const { name, tensor } = state.tensors[k]!;
+      if (!name.startsWith(`${field}/`)) throw new Error(`state tensor ${k} is ${name}, expected ${field}/${i}`);
+      slots.push({ originalName: name.slice(name.indexOf(':') + 1), variable: tensor.variable(false) });
+    }
+    for (const old of (o[field] as Slot[] | undefined) ?? []) old.variable.dispose();
+    o[field] = slots;
+  }
+  for (const field of scalars) {
+    const { name, tensor } = state.tensors[k++]!;
+    if (name !== field) throw new Error(`state tensor ${k - 1} is ${name}, expected ${field}`);
+    (o[field] as tf.Variable).assign(tensor as tf.Scalar);
+  }
+  o.iterations_ = state.iterations;
+}
+
+/** Make getWeights/setWeights round-trip the complete state (first entry 'iter', as tfjs). */
+function installCompleteWeights(optimizer: tf.Optimizer): void {
+  optimizer.getWeights = async () => {
+    const state = getOptimizerState(optimizer);
+    return [{ name: 'iter', tensor: tf.scalar(state.iterations, 'int32') }, ...state.tensors];
+  };
+  optimizer.setWeights = async (weights) => {
+    const config = requireConfig(optimizer, 'setWeights');
+    if (weights[0]?.name !== 'iter') throw new Error("setWeights: expected the first entry to be 'iter' (from getWeights)");
+    const iterations = (await weights[0].tensor.data())[0]!;
+    const rest = weights.slice(1);
+    const first = slotFields(config)[0];
+    const slotCount = first === undefined ? 0 : rest.filter((w) => w.name.startsWith(`${first}/`)).length;
+    setOptimizerState(optimizer, { iterations, slotCount, tensors: rest });
+  };
+}
+
 /** Create a tfjs optimiser from a plain config (validated; defaults above). */
 export function createOptimizer(input: OptimizerConfigInput | OptimizerConfig): tf.Optimizer {
   const c = resolveOptimizerConfig(input);
@@ -236,6 +356,7 @@ export function createOptimizer(input: OptimizerConfigInput | OptimizerConfig): 
       break;
   }
   configs.set(opt, c);
+  installCompleteWeights(opt);
   return opt;
 }
 

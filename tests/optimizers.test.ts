@@ -184,6 +184,45 @@ describe('optimizer config', () => {
   });
 });
 
+describe('getWeights/setWeights carry the complete state', () => {
+  for (const config of [
+    { type: 'adam', learningRate: 0.1 },
+    { type: 'adamax', learningRate: 0.1 },
+    { type: 'rmsprop', learningRate: 0.01, centered: true, momentum: 0.3 },
+    { type: 'adadelta', learningRate: 1 },
+  ] as OptimizerConfigInput[]) {
+    it(`${config.type}: a copy restored through getWeights → setWeights continues bit for bit`, async () => {
+      const a = tf.tensor1d(A);
+      const c = tf.tensor1d(C);
+      const run = (opt: tf.Optimizer, w: tf.Variable) =>
+        opt.minimize(() => tf.mul(0.5, tf.sum(tf.mul(a, tf.square(tf.sub(w, c))))) as tf.Scalar, false, [w]);
+      const w1 = tf.variable(tf.tensor1d(W0));
+      const opt1 = createOptimizer(config);
+      for (let i = 0; i < 5; i++) run(opt1, w1);
+      // as a checkpoint would: copy values out, build fresh tensors
+      const saved = (await opt1.getWeights()).map((n) => ({ name: n.name, values: n.tensor.dataSync().slice(), shape: n.tensor.shape, dtype: n.tensor.dtype }));
+      const w2 = tf.variable(tf.tensor1d(Array.from(w1.dataSync())));
+      const opt2 = createOptimizer(config);
+      const restored = saved.map((s) => ({ name: s.name, tensor: tf.tensor(s.values, s.shape, s.dtype) }));
+      await opt2.setWeights(restored);
+      tf.dispose(restored.map((r) => r.tensor));
+      expect(opt2.iterations).toBe(5);
+      for (let i = 0; i < 3; i++) {
+        run(opt1, w1);
+        run(opt2, w2);
+      }
+      expect(Buffer.from(w2.dataSync().buffer).equals(Buffer.from(w1.dataSync().buffer))).toBe(true);
+    });
+  }
+  it('setWeights rejects state of another optimiser type', async () => {
+    const opt = createOptimizer({ type: 'adam', learningRate: 0.1 });
+    const w = tf.variable(tf.tensor1d([1, 2]));
+    opt.minimize(() => tf.sum(tf.square(w)) as tf.Scalar, false, [w]);
+    const other = createOptimizer({ type: 'momentum', learningRate: 0.1 });
+    await expect(other.setWeights(await opt.getWeights())).rejects.toThrow(/state tensors for momentum with 0 slots, found 4/);
+  });
+});
+
 describe('clipByGlobalNorm', () => {
   it('scales all gradients by maxNorm / globalNorm when above, and leaves them when below', () => {
     const grads = { a: tf.tensor1d([3, 0]), b: tf.tensor2d([[0, 4]]) }; // global norm 5
