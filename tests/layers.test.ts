@@ -200,6 +200,50 @@ describe('buildModel', () => {
   });
 });
 
+describe('backprop through built models', () => {
+  it('parameter gradients of a conv + dueling model match central differences', () => {
+    const model = buildModel(
+      [
+        { type: 'conv2d', filters: 2, kernelSize: 2, activation: 'tanh' },
+        { type: 'flatten' },
+        {
+          type: 'branches',
+          merge: 'dueling',
+          branches: [[{ type: 'dense', units: 1 }], [{ type: 'dense', units: 3, activation: 'swish' }]],
+        },
+      ],
+      [3, 3, 1],
+      { seed: 21 },
+    );
+    const x = tf.randomUniform([2, 3, 3, 1], -1, 1, 'float32', 5);
+    const y = tf.tensor2d([
+      [0.5, -0.2, 0.1],
+      [0, 0.3, -0.4],
+    ]);
+    const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
+    const loss = () => huber(y, model.apply(x) as tf.Tensor) as tf.Scalar;
+    const { grads } = tf.variableGrads(loss, vars);
+    const h = 1e-2;
+    for (const v of vars) {
+      const analytic = grads[v.name]!.dataSync();
+      const values = v.dataSync().slice();
+      // a few coordinates of each variable
+      for (const i of [0, values.length - 1]) {
+        const at = (delta: number) => {
+          const copy = values.slice();
+          copy[i]! += delta;
+          v.assign(tf.tensor(copy, v.shape));
+          return loss().dataSync()[0]!;
+        };
+        const numeric = (at(h) - at(-h)) / (2 * h);
+        v.assign(tf.tensor(values, v.shape));
+        expect(Math.abs(analytic[i]! - numeric)).toBeLessThan(2e-3 * Math.max(1, Math.abs(numeric)));
+      }
+    }
+    expect(vars.length).toBe(6); // conv, value and advantage layers: kernel + bias each
+  });
+});
+
 describe('training hygiene', () => {
   it('the dueling example in docs/layers.md builds, and a training step leaks no tensors', () => {
     const doc = readFileSync(new URL('../docs/layers.md', import.meta.url), 'utf8');
