@@ -154,6 +154,12 @@ describe('viewer in headless Chromium', () => {
     const paused = await counter();
     await page.waitForTimeout(300);
     expect(await counter()).toBe(paused);
+    // Space on a focused button activates that button (here: one step), it does not play.
+    await page.focus('#next');
+    await page.keyboard.press(' ');
+    const pausedAt = Number(/^Step (\d+)/.exec(paused!)![1]);
+    expect(await counter()).toBe(`Step ${pausedAt + 1} / ${n}`);
+    expect(await page.getAttribute('#play', 'aria-label')).toBe('Play');
   });
 
   it('lists episodes with their returns and reports malformed and truncated files by name', async () => {

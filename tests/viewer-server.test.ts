@@ -155,12 +155,12 @@ describe('viewer server', () => {
     expect(first.skipped).toBe(1);
     expect(first.next).toBe(Buffer.byteLength(`${l1}\nnot json\n${l2}\n`));
     const runs = await getJson<{ runs: RunListing[] }>(srv, '/api/runs');
-    const sigBefore = runs.runs.find((r) => r.id === 'live')!.signature;
+    const sigBefore = runs.runs.find((r) => r.id === 'live')!.metricsSignature;
     appendFileSync(join(run, 'metrics.jsonl'), `${l3.slice(15)}\n`);
     const second = await getJson<MetricsChunk>(srv, `/api/metrics?run=live&from=${first.next}`);
     expect(second.lines).toEqual([JSON.parse(l3)]);
     expect(second.reset).toBe(false);
-    const sigAfter = (await getJson<{ runs: RunListing[] }>(srv, '/api/runs')).runs.find((r) => r.id === 'live')!.signature;
+    const sigAfter = (await getJson<{ runs: RunListing[] }>(srv, '/api/runs')).runs.find((r) => r.id === 'live')!.metricsSignature;
     expect(sigAfter).not.toBe(sigBefore);
     // A file replaced by a shorter one starts over.
     writeFileSync(join(run, 'metrics.jsonl'), `${l1}\n`);

@@ -115,9 +115,8 @@ async function replayFiles(root: string, runId: string, mode: ViewerInfo['mode']
 
 async function listRun(root: string, runId: string, mode: ViewerInfo['mode']): Promise<RunListing> {
   const runDir = join(root, runId);
-  const [metrics, summaryStat, replays, config, summary] = await Promise.all([
+  const [metrics, replays, config, summary] = await Promise.all([
     statOrNull(join(runDir, 'metrics.jsonl')),
-    statOrNull(join(runDir, 'summary.json')),
     replayFiles(root, runId, mode),
     readJsonOrNull(join(runDir, 'config.json')),
     readJsonOrNull(join(runDir, 'summary.json')),
@@ -129,7 +128,8 @@ async function listRun(root: string, runId: string, mode: ViewerInfo['mode']): P
     env,
     metricsSize: metrics?.size ?? 0,
     replayCount: replays.length,
-    signature: [metrics?.size ?? 0, metrics?.mtimeMs ?? 0, replays.length, replaysMtime, summaryStat?.mtimeMs ?? 0].join(':'),
+    metricsSignature: `${metrics?.size ?? 0}:${metrics?.mtimeMs ?? 0}`,
+    replaysSignature: `${replays.length}:${replaysMtime}`,
     summary,
     config,
   };

@@ -16,8 +16,10 @@ export interface RunListing {
   /** Size in bytes of metrics.jsonl, 0 when absent: a cheap change signal for live mode. */
   metricsSize: number;
   replayCount: number;
-  /** Changes whenever a file the viewer shows changes (live mode compares it). */
-  signature: string;
+  /** Changes whenever metrics.jsonl changes (live mode compares it). */
+  metricsSignature: string;
+  /** Changes whenever the set of replay files changes. */
+  replaysSignature: string;
   summary: Record<string, unknown> | null;
   config: Record<string, unknown> | null;
 }

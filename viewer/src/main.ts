@@ -78,6 +78,10 @@ function runColor(id: string): string {
 }
 
 function renderRuns(): void {
+  keepFocus($('runs'), 'run', renderRunList);
+}
+
+function renderRunList(): void {
   const list = $('runs');
   list.replaceChildren();
   for (const run of state.runs) {
@@ -122,14 +126,26 @@ async function selectRun(id: string): Promise<void> {
 async function refreshEpisodes(): Promise<void> {
   if (state.selectedRun === null) return;
   const run = state.runs.find((r) => r.id === state.selectedRun);
-  if (run && run.signature === state.episodesSignature) return;
+  if (run && run.replaysSignature === state.episodesSignature) return;
   const { episodes } = await getJson<{ episodes: EpisodeListing[] }>(`/api/episodes?run=${encodeURIComponent(state.selectedRun)}`);
   state.episodes = episodes;
-  state.episodesSignature = run?.signature ?? null;
+  state.episodesSignature = run?.replaysSignature ?? null;
   renderEpisodes();
 }
 
+/** Re-render a list without losing keyboard focus on the item the user is on. */
+function keepFocus(list: HTMLElement, attr: 'file' | 'run', render: () => void): void {
+  const active = document.activeElement as HTMLElement | null;
+  const key = active && list.contains(active) ? active.dataset[attr] : undefined;
+  render();
+  if (key !== undefined) list.querySelector<HTMLElement>(`[data-${attr}="${CSS.escape(key)}"]`)?.focus();
+}
+
 function renderEpisodes(): void {
+  keepFocus($('episodes'), 'file', renderEpisodeList);
+}
+
+function renderEpisodeList(): void {
   const list = $('episodes');
   list.replaceChildren();
   if (state.episodes.length === 0) {
@@ -318,7 +334,9 @@ function setupControls(): void {
   });
   document.addEventListener('keydown', (e) => {
     const target = e.target as HTMLElement;
-    if (target.tagName === 'SELECT' || (target.tagName === 'INPUT' && (target as HTMLInputElement).type === 'text')) return;
+    if (target.tagName === 'SELECT' || (target.tagName === 'INPUT' && (target as HTMLInputElement).type !== 'range')) return;
+    // Space and Enter on a focused button or checkbox keep their native meaning (activate it).
+    if ((e.key === ' ' || e.key === 'Enter') && target.tagName === 'BUTTON') return;
     if (e.ctrlKey || e.metaKey || e.altKey) return;
     let handled = true;
     if (e.key === ' ') playback.togglePlay();
@@ -357,13 +375,13 @@ async function refreshMetrics(): Promise<boolean> {
       m = { offset: 0, signature: null, series: emptySeries() };
       state.metrics.set(id, m);
     }
-    if (m.signature === run.signature) continue;
+    if (m.signature === run.metricsSignature) continue;
     try {
       const chunk = await getJson<MetricsChunk>(`/api/metrics?run=${encodeURIComponent(id)}&from=${m.offset}`);
       if (chunk.reset) m.series = emptySeries();
       appendMetrics(m.series, chunk.lines);
       m.offset = chunk.next;
-      m.signature = run.signature;
+      m.signature = run.metricsSignature;
       changed = true;
       clearMessage(`metrics:${id}`);
     } catch (err) {
