@@ -5,6 +5,7 @@
 import { Command, Option } from 'commander';
 import { UserError } from '../errors';
 import { SweepError } from '../../node/sweep/schema';
+import type { JobProgress } from '../../node/sweep/job';
 
 function positiveInt(name: string) {
   return (value: string): number => {
@@ -44,6 +45,20 @@ interface BenchCliOptions {
 async function benchAction(sweepFile: string, opts: BenchCliOptions): Promise<void> {
   const { runSweep, prepareSweep, loadValidator, moduleUrl } = await import('../../node/sweep/run-sweep');
   const log = (line: string) => console.log(line);
+  // Every 30 s, one line per running run: where it is and its last evaluation.
+  const latest = new Map<string, JobProgress & { lastEval?: number }>();
+  const onProgress = (p: JobProgress) => {
+    const prev = latest.get(p.key);
+    latest.set(p.key, { ...prev, ...p, lastEval: p.type === 'eval' ? p.meanReturn : prev?.lastEval });
+  };
+  const ticker = setInterval(() => {
+    for (const [key, p] of latest) {
+      const evalText = p.lastEval === undefined ? '' : `, last eval ${p.lastEval.toFixed(1)}`;
+      log(`  … ${key}: step ${p.step}${p.sps ? ` (${Math.round(p.sps)} steps/s)` : ''}${evalText}`);
+    }
+    latest.clear();
+  }, 30_000);
+  ticker.unref();
   const controller = new AbortController();
   let interrupts = 0;
   const onSigint = () => {
@@ -81,6 +96,7 @@ async function benchAction(sweepFile: string, opts: BenchCliOptions): Promise<vo
         retryFailed: opts.retryFailed,
         signal: controller.signal,
         log,
+        onProgress,
       });
     }
     log(`report: ${summary.reportPath}`);
@@ -90,6 +106,7 @@ async function benchAction(sweepFile: string, opts: BenchCliOptions): Promise<vo
     if (err instanceof SweepError) throw new UserError(err.message);
     throw err;
   } finally {
+    clearInterval(ticker);
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigint);
   }

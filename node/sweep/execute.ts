@@ -48,7 +48,7 @@ export async function executeJob(
   let lastProgress = 0;
   const onEvent = (e: unknown) => {
     if (!options.onProgress || !e || typeof e !== 'object') return;
-    const ev = e as { type?: unknown; step?: unknown; meanReturn?: unknown };
+    const ev = e as { type?: unknown; step?: unknown; meanReturn?: unknown; sps?: unknown };
     if (typeof ev.step !== 'number') return;
     const isEval = ev.type === 'eval';
     const t = performance.now();
@@ -59,6 +59,7 @@ export async function executeJob(
       step: ev.step,
       type: String(ev.type ?? 'event'),
       ...(typeof ev.meanReturn === 'number' ? { meanReturn: ev.meanReturn } : {}),
+      ...(typeof ev.sps === 'number' ? { sps: ev.sps } : {}),
     });
   };
   try {
@@ -71,6 +72,12 @@ export async function executeJob(
     });
     if (options.signal?.aborted) return { status: 'aborted' };
     const seconds = (performance.now() - t0) / 1000;
+    // runTraining reports some stops (e.g. a non-finite loss) in the summary instead of throwing.
+    const stopped = (summary as { error?: unknown; interrupted?: unknown } | null) ?? {};
+    if (typeof stopped.error === 'string' && stopped.error) {
+      return { status: 'failed', error: stopped.error, wallSeconds: seconds, crashed: false };
+    }
+    if (stopped.interrupted === true) return { status: 'aborted' };
     // summary.json is the contract; the returned summary is the fallback.
     const fromFile = readSummary(job.runDir);
     const result = summarizeRunDir(job.runDir, job.threshold, fromFile ?? ((summary ?? null) as never), seconds);

@@ -21,6 +21,7 @@ export interface JobProgress {
   step: number;
   type: string;
   meanReturn?: number;
+  sps?: number;
 }
 
 export type JobOutcome =
