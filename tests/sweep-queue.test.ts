@@ -89,7 +89,7 @@ function startWorker(queueName: string, { real = false } = {}): { child: ChildPr
   return { child, output: () => out };
 }
 
-async function waitFor(what: string, cond: () => boolean, ms = 40_000): Promise<void> {
+async function waitFor(what: string, cond: () => boolean, ms = 90_000): Promise<void> {
   const deadline = Date.now() + ms;
   while (!cond()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
@@ -160,7 +160,7 @@ seeds: [1, 2, 3, 4]
     expect(again.executed).toBe(0);
     expect(readFileSync(join(out, 'report.md'), 'utf8')).toContain('4 runs: 4 done');
     b.child.kill('SIGTERM');
-  });
+  }, 180_000);
 
   it('a worker runs a real (tiny) DQN training and the bench gathers it', async () => {
     const dir = tmp();
@@ -186,5 +186,5 @@ seeds: [5]
     const s = JSON.parse(readFileSync(join(out, row!.runDir, 'summary.json'), 'utf8')) as { finalEval: { meanReturn: number } };
     expect(row!.finalMean).toBe(s.finalEval.meanReturn);
     expect(row!.curve.map(([step]) => step)).toEqual(expect.arrayContaining([200, 400]));
-  });
+  }, 180_000);
 });

@@ -40,5 +40,5 @@ describe('sweep with the real DQN trainer', () => {
     const csv = parseCsv(readFileSync(join(out, 'results.csv'), 'utf8'));
     expect(csv.map((c) => [c.key, c.status, Number(c.final_mean)])).toEqual(rows.map((r) => [r.key, 'done', r.finalMean]));
     expect(readFileSync(join(out, 'report.md'), 'utf8')).toContain('| **best** base |');
-  });
+  }, 180_000);
 });

@@ -150,7 +150,7 @@ seeds: [1, 2, 3, 4]
     const exited = new Promise<number | null>((res) => child.on('exit', (code) => res(code)));
     // Wait until two runs are done and the third has checkpointed at least once, then kill -9.
     const dbPath = join(out, 'results.db');
-    const deadline = Date.now() + 40_000;
+    const deadline = Date.now() + 90_000;
     let killedAt: { done: string[]; running: string | null } | null = null;
     while (Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 100));
@@ -201,5 +201,5 @@ seeds: [1, 2, 3, 4]
       }
     }
     expectCsvMatchesDb(out);
-  });
+  }, 150_000);
 });
