@@ -52,6 +52,7 @@ export class SpaceInvaders implements MinAtarGame {
   /** Rows that may hold aliens (a superset): only these are scanned. */
   private alienTop = 0;
   private alienBottom = 3;
+  private readonly bottomRow = new Uint8Array(10);
   readonly friendlyBullets = new Bullets();
   readonly enemyBullets = new Bullets();
   alienCount = 0;
@@ -134,16 +135,23 @@ export class SpaceInvaders implements MinAtarGame {
       const dir = this.alienDirection;
       if ((dir < 0 && this.alienInColumn(0)) || (dir > 0 && this.alienInColumn(9))) {
         this.alienDirection = -dir;
-        for (let i = 90; i < 100; i++) {
-          if (a[i] === 1) {
-            this.terminal = true;
-            this.alienCount--; // shifted off the bottom below
-          }
+        let landed = false;
+        for (let i = 90; i < 100; i++) if (a[i] === 1) landed = true;
+        if (landed) {
+          // Game over. The original's descent is a roll: the bottom row wraps round to row 0,
+          // which only shows in this final observation.
+          this.terminal = true;
+          this.bottomRow.set(a.subarray(90, 100));
+          a.copyWithin(10, 0, 90);
+          a.set(this.bottomRow, 0);
+          this.alienTop = 0;
+          this.alienBottom = 9;
+        } else {
+          a.copyWithin(10, 0, 90);
+          a.fill(0, 0, 10);
+          this.alienTop = Math.min(9, this.alienTop + 1);
+          this.alienBottom = Math.min(9, this.alienBottom + 1);
         }
-        a.copyWithin(10, 0, 90);
-        a.fill(0, 0, 10);
-        this.alienTop = Math.min(9, this.alienTop + 1);
-        this.alienBottom = Math.min(9, this.alienBottom + 1);
       } else if (dir < 0) {
         // No alien in column 0, so shifting the flat map never wraps a row.
         a.copyWithin(0, 1, 100);
