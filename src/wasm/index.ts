@@ -19,6 +19,7 @@ const NAMES: Record<'wasm' | 'cpu', string[]> = {
 };
 
 const registered = new Set<string>();
+const stockKernels = new Map<string, tf.KernelConfig | undefined>();
 
 /** Registers (replacing any stock version) the training kernels for one backend; idempotent. */
 export function registerTrainingKernels(backend: 'wasm' | 'cpu'): string[] {
@@ -26,6 +27,7 @@ export function registerTrainingKernels(backend: 'wasm' | 'cpu'): string[] {
     KERNELS[backend].forEach((entry, i) => {
       const name = NAMES[backend][i];
       const stock = tf.getKernel(name, backend);
+      stockKernels.set(`${backend}/${name}`, stock);
       // A wrapper gets the stock kernel to delegate to; the config it builds replaces it.
       const config = typeof entry === 'function' ? entry(stock) : entry;
       // Replacing a stock kernel: unregister first so tfjs does not warn about the duplicate.
@@ -45,4 +47,18 @@ export function registeredTrainingKernels(backend: 'wasm' | 'cpu'): string[] {
 /** Whether registerTrainingKernels already ran for the backend. */
 export function trainingKernelsRegistered(backend: 'wasm' | 'cpu'): boolean {
   return registered.has(backend);
+}
+
+/**
+ * Puts tfjs's stock kernels back (removing Keiko's), for before/after benchmarks only: stock wasm
+ * cannot train conv nets and has the bugs listed in docs/backends.md.
+ */
+export function restoreStockKernels(backend: 'wasm' | 'cpu'): void {
+  if (!registered.has(backend)) return;
+  for (const name of NAMES[backend]) {
+    tf.unregisterKernel(name, backend);
+    const stock = stockKernels.get(`${backend}/${name}`);
+    if (stock) tf.registerKernel(stock);
+  }
+  registered.delete(backend);
 }
