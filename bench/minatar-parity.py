@@ -73,9 +73,14 @@ def play_policy(game, state, rng, n):
     if game == 'breakout':
         ball, trail = state[:, :, 1].nonzero(), state[:, :, 2].nonzero()
         paddle = state[9, :, 0].nonzero()[0][0]
-        if rng.random() < 0.9 and len(ball[1]) and len(trail[1]):
-            target = ball[1][0] + (ball[1][0] - trail[1][0])
-            return 1 if target < paddle else 2 if target > paddle else 0
+        if rng.random() < 0.95 and len(ball[1]) and len(trail[1]):
+            x, y = int(ball[1][0]), int(ball[0][0])
+            dx = 1 if x > trail[1][0] else -1 if x < trail[1][0] else 0
+            while dx and y < 8:  # where will the ball be on row 8 (ignoring bricks)?
+                if not 0 <= x + dx <= 9:
+                    dx = -dx
+                x, y = x + dx, y + 1
+            return 1 if x < paddle else 2 if x > paddle else 0
     elif game == 'space_invaders':
         return rng.choices([0, 1, 2, 3], [1, 2, 2, 5])[0]
     elif game == 'seaquest':
