@@ -20,19 +20,23 @@ export interface AdamKernelAttrs {
 
 /** m ← β1·m + (1−β1)·g; v ← β2·v + (1−β2)·g²; x ← x − lr·(m/c1)/(√(v/c2) + ε), as tf.train.adam. */
 export function adamStep(
-  x: ArrayLike<number>, m: ArrayLike<number>, v: ArrayLike<number>, g: ArrayLike<number>,
+  x: Float32Array, m: Float32Array, v: Float32Array, g: Float32Array,
   xOut: Float32Array, mOut: Float32Array, vOut: Float32Array, a: AdamKernelAttrs,
 ): void {
-  const { learningRate: lr, beta1, beta2, epsilon, biasCorrection1: c1, biasCorrection2: c2 } = a;
+  const { beta1, beta2, epsilon } = a;
   const k1 = 1 - beta1;
   const k2 = 1 - beta2;
-  for (let i = 0; i < xOut.length; i++) {
+  // lr·(m/c1)/(√(v/c2) + ε) = (lr/c1)·m / (√v·(1/√c2) + ε): one sqrt and one division per element.
+  const stepScale = a.learningRate / a.biasCorrection1;
+  const invSqrtC2 = 1 / Math.sqrt(a.biasCorrection2);
+  const n = xOut.length;
+  for (let i = 0; i < n; i++) {
     const gi = g[i];
     const mi = m[i] * beta1 + gi * k1;
     const vi = v[i] * beta2 + gi * gi * k2;
     mOut[i] = mi;
     vOut[i] = vi;
-    xOut[i] = x[i] - (lr * (mi / c1)) / (Math.sqrt(vi / c2) + epsilon);
+    xOut[i] = x[i] - (stepScale * mi) / (Math.sqrt(vi) * invSqrtC2 + epsilon);
   }
 }
 
@@ -42,8 +46,11 @@ function adamKernel(backendName: KernelBackend) {
     const xo = allocate(backendName, args.backend, x.shape.slice()).info;
     const mo = allocate(backendName, args.backend, x.shape.slice()).info;
     const vo = allocate(backendName, args.backend, x.shape.slice()).info;
-    const r = (t: TensorInfo) => read(backendName, args.backend, t);
-    adamStep(r(x), r(m), r(v), r(g), r(xo) as Float32Array, r(mo) as Float32Array, r(vo) as Float32Array, args.attrs as AdamKernelAttrs);
+    for (const [name, t] of [['x', x], ['m', m], ['v', v], ['g', g]] as const) {
+      if (t.dtype !== 'float32') throw new Error(`${ADAM_KERNEL}: ${name} must be float32, got ${t.dtype}`);
+    }
+    const r = (t: TensorInfo) => read(backendName, args.backend, t) as Float32Array;
+    adamStep(r(x), r(m), r(v), r(g), r(xo), r(mo), r(vo), args.attrs as AdamKernelAttrs);
     return [xo, mo, vo];
   };
 }
