@@ -47,7 +47,14 @@ async function benchAction(sweepFile: string, opts: BenchCliOptions): Promise<vo
   const log = (line: string) => console.log(line);
   // Every 30 s, one line per running run: where it is and its last evaluation.
   const latest = new Map<string, JobProgress & { lastEval?: number }>();
+  const finished = new Set<string>();
   const onProgress = (p: JobProgress) => {
+    if (p.type === 'finished') {
+      latest.delete(p.key);
+      finished.add(p.key);
+      return;
+    }
+    if (finished.has(p.key)) return; // a late event of a run already reported done
     const prev = latest.get(p.key);
     latest.set(p.key, { ...prev, ...p, lastEval: p.type === 'eval' ? p.meanReturn : prev?.lastEval });
   };

@@ -15,7 +15,7 @@ export interface RunJob {
   threshold: number | null;
 }
 
-/** A training event forwarded from a worker (only what progress display needs). */
+/** A training event forwarded from a worker (only what progress display needs); type 'finished' marks the end of a run. */
 export interface JobProgress {
   key: string;
   step: number;

@@ -249,6 +249,7 @@ export async function runSweep(sweepFile: string, options: BenchOptions): Promis
         store.markRunning(run.key);
         const outcome = await pool.run(runJob(prepared, run, outDir));
         recordOutcome(store, run.key, outcome);
+        options.onProgress?.({ key: run.key, step: run.steps, type: 'finished' });
         if (outcome.status === 'aborted') continue;
         finished++;
         log(`[${skipped + finished}/${total}] ${describeOutcome(run, outcome)}`);
