@@ -12,6 +12,7 @@ import { registerSupervised } from './commands/supervised';
 import { registerGan } from './commands/gan';
 import { UserError } from './errors';
 import { registerNodeBackendLoader } from '../node/backend-node';
+import { BackendError } from '../src/backend';
 
 export function buildProgram(): Command {
   const program = new Command('keiko')
@@ -33,7 +34,7 @@ export async function main(argv: string[]): Promise<void> {
     await program.parseAsync(argv);
   } catch (err) {
     if (err instanceof CommanderError) process.exit(err.exitCode);
-    if (err instanceof UserError) {
+    if (err instanceof UserError || err instanceof BackendError) {
       // Expected, explained failures (bad config, missing file): the message, not a stack trace.
       console.error(`keiko: ${err.message}`);
       process.exit(2);
