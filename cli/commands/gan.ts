@@ -1,6 +1,237 @@
+/**
+ * `keiko gan`: train a GAN on MNIST digits, the 2-D ring of Gaussians or a run's replay frames,
+ * writing metrics.jsonl (losses), samples/step-NNNNNN.png (sample grids), generator/ (the saved
+ * generator, EMA weights when enabled), config.json and summary.json with the quality measures.
+ */
+import { appendFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Command } from 'commander';
+import * as tf from '@tensorflow/tfjs';
+import { initNodeBackend } from '../../node/backend-node';
+import { saveModelDir, loadModelDir } from '../../node/model-dir';
+import { atomicWriteJson } from '../../node/atomic';
+import { writeImageGrid, writeScatter } from '../../node/png';
+import { loadMnist } from '../../node/datasets/mnist';
+import { loadReplayFrames } from '../../node/datasets/replay-frames';
+import { buildModel, type NetworkSpec } from '../../src/layers';
+import { createOptimizer } from '../../src/optimizers';
+import { Random, deriveSeed } from '../../src/random';
+import { GanTrainer, type GanLosses } from '../../src/gan/train';
+import { resolveGanConfig, GanConfigError, type GanConfig } from '../../src/gan/config';
+import * as specs from '../../src/gan/specs';
+import { sampleRing, ringMetrics, RING_DEFAULTS, type RingMetrics } from '../../src/gan/ring';
+import { classifierScore } from '../../src/gan/classifier-score';
+import { predict } from '../../src/supervised/fit';
+import { resolveSupervisedConfig } from '../../src/supervised/config';
+import { sampleSize, type Dataset } from '../../src/datasets';
+import { UserError } from '../errors';
+import { readConfigFile } from './train';
+import { runSupervised, asUserError } from './supervised';
 
-// Placeholder until the `gan` command lands; its owner replaces this file.
+export interface GanSummary {
+  dataset: string;
+  steps: number;
+  wallSeconds: number;
+  backend: string;
+  finalLosses: GanLosses | null;
+  ring?: RingMetrics;
+  classifierScore?: number;
+  classHistogram?: number[];
+}
+
+/** The classifier for the MNIST score: loaded from DIR (a `keiko supervised` output or model dir), or trained there once. */
+export async function loadOrTrainClassifier(dir: string, log: (l: string) => void, backend?: string): Promise<tf.LayersModel> {
+  const modelDir = existsSync(join(dir, 'model', 'spec.json')) ? join(dir, 'model') : dir;
+  if (existsSync(join(modelDir, 'spec.json'))) return loadModelDir(modelDir).model;
+  log(`no classifier in ${dir}: training the MNIST CNN there (keiko supervised --dataset mnist --model cnn)`);
+  const cfg = resolveSupervisedConfig({ dataset: 'mnist', model: 'cnn' });
+  const { model, summary } = await runSupervised(cfg, { outDir: dir, log, ...(backend ? { backend } : {}) });
+  log(`classifier test accuracy ${((summary.testAccuracy ?? 0) * 100).toFixed(2)}%`);
+  return model;
+}
+
+/** Classifier score of generated digits in [−1, 1] (mapped to the classifier's [0, 1]). */
+export function scoreDigits(classifier: tf.LayersModel, samples: Float32Array): { score: number; histogram: number[] } {
+  const x = samples.map((v) => (v + 1) / 2);
+  const probs = predict(classifier, x, [28, 28, 1], { softmax: true });
+  const s = classifierScore(probs, 10);
+  return { score: s.score, histogram: s.histogram };
+}
+
+interface Setup {
+  shape: number[];
+  gSpec: NetworkSpec;
+  dSpec: NetworkSpec;
+  /** Fill `out` with a batch of real samples. */
+  real: (out: Float32Array, n: number) => void;
+  grid: (path: string, samples: Float32Array) => void;
+}
+
+function setupData(cfg: GanConfig, rng: Random): Setup {
+  if (cfg.family === 'ring') {
+    const reference = sampleRing(2000, new Random(1));
+    return {
+      shape: [2],
+      gSpec: specs.ringGenerator(),
+      dSpec: specs.ringDiscriminator(),
+      real: (out, n) => void sampleRing(n, rng, RING_DEFAULTS, out as Float32Array<ArrayBuffer>),
+      grid: (path, s) => writeScatter(path, s, reference),
+    };
+  }
+  let ds: Dataset;
+  let zoom = 1;
+  if (cfg.family === 'mnist') ds = loadMnist('train', { scale: 'symmetric' });
+  else {
+    ds = loadReplayFrames(cfg.dataset.slice('replays:'.length), { rgb: cfg.rgb });
+    zoom = 8;
+  }
+  const shape = [...ds.sampleShape];
+  const f = sampleSize(ds);
+  const order = Int32Array.from({ length: ds.size }, (_, i) => i);
+  let cursor = ds.size;
+  return {
+    shape,
+    gSpec: cfg.family === 'mnist' ? specs.dcganGenerator28() : specs.frameGenerator(shape),
+    dSpec: cfg.family === 'mnist' ? specs.dcganDiscriminator() : specs.frameDiscriminator(),
+    real: (out, n) => {
+      for (let i = 0; i < n; i++) {
+        if (cursor >= ds.size) {
+          // Reshuffle once per pass over the data.
+          for (let k = ds.size - 1; k > 0; k--) {
+            const j = rng.integer(0, k + 1);
+            [order[k], order[j]] = [order[j], order[k]];
+          }
+          cursor = 0;
+        }
+        const r = order[cursor++];
+        out.set(ds.x.subarray(r * f, r * f + f), i * f);
+      }
+    },
+    grid: (path, s) => writeImageGrid(path, s, shape, { zoom, cols: 8 }),
+  };
+}
+
+export async function runGan(
+  cfg: GanConfig,
+  opts: { outDir: string; backend?: string; classifierDir?: string; log?: (l: string) => void },
+): Promise<GanSummary> {
+  const log = opts.log ?? (() => {});
+  const info = await initNodeBackend((opts.backend ?? process.env.KEIKO_BACKEND ?? 'auto') as 'auto', { quiet: true });
+  const t0 = performance.now();
+  const out = opts.outDir;
+  mkdirSync(join(out, 'samples'), { recursive: true });
+  const metricsPath = join(out, 'metrics.jsonl');
+  rmSync(metricsPath, { force: true });
+  atomicWriteJson(join(out, 'config.json'), { ...cfg, backend: info.name });
+
+  const dataRng = new Random(deriveSeed(cfg.seed, 'data'));
+  const setup = setupData(cfg, dataRng);
+  const gSeed = deriveSeed(cfg.seed, 'generator');
+  const G = buildModel(setup.gSpec, [cfg.latentDim], { seed: gSeed, name: 'generator' });
+  const featureCount = setup.shape.reduce((a, b) => a * b, 1);
+  const dInput = cfg.pack > 1 ? [cfg.pack * featureCount] : setup.shape;
+  const D = buildModel(setup.dSpec, dInput, { seed: deriveSeed(cfg.seed, 'discriminator'), name: 'discriminator' });
+  const ema = cfg.emaDecay > 0 ? buildModel(setup.gSpec, [cfg.latentDim], { seed: gSeed, name: 'generator' }) : undefined;
+  const adam = () => createOptimizer({ type: 'adam', learningRate: cfg.learningRate, beta1: cfg.beta1 });
+  const gOpt = adam();
+  const dOpt = adam();
+  const trainer = new GanTrainer(G, D, gOpt, dOpt, {
+    latentDim: cfg.latentDim,
+    batchSize: cfg.batchSize,
+    labelSmoothing: cfg.labelSmoothing,
+    pack: cfg.pack,
+    dSteps: cfg.dSteps,
+    emaDecay: cfg.emaDecay,
+  }, deriveSeed(cfg.seed, 'latent'), ema);
+
+  // A fixed latent batch so successive grids show the same z.
+  const gridCount = cfg.family === 'ring' ? 2000 : 64;
+  const fixedZ = new Random(deriveSeed(cfg.seed, 'grid'));
+  const zBuf = new Float32Array(gridCount * cfg.latentDim).map(() => fixedZ.normal());
+  const zGrid = tf.tensor2d(zBuf, [gridCount, cfg.latentDim]);
+  const realBuf = new Float32Array(cfg.batchSize * featureCount);
+  let last: GanLosses | null = null;
+  log(`GAN on ${cfg.dataset}: ${cfg.steps} steps of batch ${cfg.batchSize}, backend ${info.name}`);
+  for (let step = 1; step <= cfg.steps; step++) {
+    setup.real(realBuf, cfg.batchSize);
+    const real = tf.tensor(realBuf, [cfg.batchSize, ...setup.shape]);
+    const t = trainer.stepTensors(real);
+    real.dispose();
+    if (step % cfg.logEvery === 0 || step === cfg.steps) {
+      last = GanTrainer.read(t);
+      appendFileSync(metricsPath, JSON.stringify({ type: 'gan', step, ...last, seconds: (performance.now() - t0) / 1000 }) + '\n');
+    } else tf.dispose([t.dLoss, t.gLoss, t.dReal, t.dFake]);
+    if (step % cfg.sampleEvery === 0 || step === cfg.steps) {
+      setup.grid(join(out, 'samples', `step-${String(step).padStart(6, '0')}.png`), trainer.sampleFrom(zGrid));
+      const l = last ? ` D loss ${last.dLoss.toFixed(3)}, G loss ${last.gLoss.toFixed(3)}, D(real) ${last.dReal.toFixed(2)}, D(fake) ${last.dFake.toFixed(2)}` : '';
+      log(`step ${step}/${cfg.steps}:${l} (${((performance.now() - t0) / 1000).toFixed(0)}s)`);
+    }
+  }
+  zGrid.dispose();
+  const trainSeconds = (performance.now() - t0) / 1000;
+  saveModelDir(join(out, 'generator'), trainer.sampler);
+  const summary: GanSummary = { dataset: cfg.dataset, steps: cfg.steps, wallSeconds: trainSeconds, backend: info.name, finalLosses: last };
+  if (cfg.family === 'ring') {
+    summary.ring = ringMetrics(trainer.sample(cfg.evalSamples));
+    log(`ring: ${summary.ring.modesCovered}/${summary.ring.modes} modes covered, ${(summary.ring.highQualityShare * 100).toFixed(1)}% high-quality samples`);
+  } else if (cfg.family === 'mnist') {
+    const classifier = await loadOrTrainClassifier(opts.classifierDir ?? 'runs/mnist-classifier', log, opts.backend);
+    const s = scoreDigits(classifier, trainer.sample(cfg.evalSamples));
+    summary.classifierScore = s.score;
+    summary.classHistogram = s.histogram;
+    log(`classifier score ${s.score.toFixed(2)} (max 10); class histogram ${s.histogram.join(' ')}`);
+  }
+  atomicWriteJson(join(out, 'summary.json'), summary);
+  gOpt.dispose();
+  dOpt.dispose();
+  return summary;
+}
+
+function num(v: unknown, flag: string): number {
+  const n = Number(v);
+  if (!Number.isFinite(n)) throw new UserError(`${flag}: expected a number, got "${String(v)}"`);
+  return n;
+}
+
 export function registerGan(program: Command): void {
-  void program;
+  program
+    .command('gan')
+    .description('Train a GAN (MNIST digits, the 8-Gaussian ring, or game frames from replays) with sample grids and quality scores')
+    .option('--dataset <name>', 'mnist | ring | replays:DIR', 'ring')
+    .option('--steps <n>', 'training steps (default per dataset)')
+    .option('--out <dir>', 'output directory', 'runs/gan')
+    .option('--seed <n>', 'seed of everything', '0')
+    .option('--batch-size <n>', 'batch size')
+    .option('--learning-rate <lr>', 'Adam learning rate (β₁ = 0.5)')
+    .option('--sample-every <n>', 'write a sample grid every N steps')
+    .option('--classifier <dir>', 'MNIST: classifier for the score (a keiko supervised output; trained there if missing)', 'runs/mnist-classifier')
+    .option('--rgb', 'replays: render frames to RGB instead of binary channels')
+    .option('--config <file>', 'JSON or YAML file of config keys (flags override it)')
+    .option('--backend <name>', 'auto | wasm | cpu | tensorflow | tensorflow-gpu')
+    .option('--quiet', 'no progress output')
+    .action(async (o: Record<string, unknown>) => {
+      const input: Record<string, unknown> = o.config ? readConfigFile(String(o.config)) : {};
+      if (input.dataset === undefined || o.dataset !== 'ring') input.dataset = o.dataset;
+      if (input.seed === undefined || o.seed !== '0') input.seed = num(o.seed, '--seed');
+      if (o.steps !== undefined) input.steps = num(o.steps, '--steps');
+      if (o.batchSize !== undefined) input.batchSize = num(o.batchSize, '--batch-size');
+      if (o.learningRate !== undefined) input.learningRate = num(o.learningRate, '--learning-rate');
+      if (o.sampleEvery !== undefined) input.sampleEvery = num(o.sampleEvery, '--sample-every');
+      if (o.rgb) input.rgb = true;
+      let cfg: GanConfig;
+      try {
+        cfg = resolveGanConfig(input);
+      } catch (err) {
+        if (err instanceof GanConfigError) throw new UserError(err.message);
+        throw err;
+      }
+      const log = o.quiet ? () => {} : (l: string) => console.log(l);
+      try {
+        const s = await runGan(cfg, { outDir: String(o.out), classifierDir: String(o.classifier), ...(o.backend ? { backend: String(o.backend) } : {}), log });
+        console.log(`done in ${s.wallSeconds.toFixed(0)}s on ${s.backend} → ${String(o.out)}`);
+      } catch (err) {
+        if (err instanceof Error && /replay|MNIST idx/.test(err.message) && !(err instanceof TypeError)) throw new UserError(err.message);
+        throw asUserError(err);
+      }
+    });
 }

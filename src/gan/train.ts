@@ -22,6 +22,12 @@ export interface GanStepConfig {
    * is built for inputs of `pack · prod(sampleShape)` features.
    */
   pack?: number;
+  /**
+   * Exponential moving average of the generator's weights (Polyak averaging; 0 = off): samples
+   * and the saved generator come from the average, which removes much of the step-to-step
+   * oscillation of GAN training.
+   */
+  emaDecay?: number;
 }
 
 export interface GanLosses {
@@ -37,6 +43,8 @@ type GanLossTensors = { [K in keyof GanLosses]: tf.Scalar };
 export class GanTrainer {
   private readonly latent: Float32Array;
   private readonly rng: Random;
+  /** The averaged generator (same architecture), when emaDecay > 0. */
+  readonly emaGenerator: tf.LayersModel | null;
 
   constructor(
     readonly generator: tf.LayersModel,
@@ -45,7 +53,14 @@ export class GanTrainer {
     readonly dOptimizer: tf.Optimizer,
     readonly config: GanStepConfig,
     seed: number,
+    /** A second instance of the generator's architecture, required when emaDecay > 0. */
+    emaGenerator?: tf.LayersModel,
   ) {
+    const decay = config.emaDecay ?? 0;
+    if (!(decay >= 0 && decay < 1)) throw new Error(`gan.emaDecay must be in [0, 1), got ${decay}`);
+    if (decay > 0 && !emaGenerator) throw new Error('gan.emaDecay > 0 needs an emaGenerator model');
+    this.emaGenerator = decay > 0 ? emaGenerator! : null;
+    if (this.emaGenerator) this.emaGenerator.setWeights(generator.getWeights());
     this.rng = new Random(seed);
     this.latent = new Float32Array(config.batchSize * config.latentDim);
     const pack = config.pack ?? 1;
@@ -117,8 +132,25 @@ export class GanTrainer {
         true,
         this.vars(G),
       )!;
+      this.updateEma();
       return { dLoss, gLoss, dReal, dFake };
     });
+  }
+
+  /** ema ← decay·ema + (1 − decay)·w for every generator weight (batch-norm statistics included). */
+  private updateEma(): void {
+    if (!this.emaGenerator) return;
+    const d = this.config.emaDecay!;
+    const src = this.generator.weights;
+    const dst = this.emaGenerator.weights;
+    tf.tidy(() => {
+      for (let i = 0; i < src.length; i++) dst[i].write(tf.add(tf.mul(dst[i].read(), d), tf.mul(src[i].read(), 1 - d)));
+    });
+  }
+
+  /** The generator that samples are drawn from (the average when EMA is on). */
+  get sampler(): tf.LayersModel {
+    return this.emaGenerator ?? this.generator;
   }
 
   /** One step with the losses read back to the host. */
@@ -142,7 +174,7 @@ export class GanTrainer {
     const out = new Float32Array(n * per);
     for (let s = 0; s < n; s += bs) {
       const m = Math.min(bs, n - s);
-      const y = tf.tidy(() => this.generator.apply(this.noise(m), { training: opts.training ?? false }) as tf.Tensor);
+      const y = tf.tidy(() => this.sampler.apply(this.noise(m), { training: opts.training ?? false }) as tf.Tensor);
       out.set(y.dataSync(), s * per);
       y.dispose();
     }
@@ -151,7 +183,7 @@ export class GanTrainer {
 
   /** Samples from a fixed latent batch (for comparable grids over training). */
   sampleFrom(z: tf.Tensor2D, training = false): Float32Array {
-    const y = tf.tidy(() => this.generator.apply(z, { training }) as tf.Tensor);
+    const y = tf.tidy(() => this.sampler.apply(z, { training }) as tf.Tensor);
     const out = y.dataSync() as Float32Array;
     y.dispose();
     return out;

@@ -1,0 +1,77 @@
+import { describe, it, expect, beforeAll } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { buildModel } from '../src/layers';
+import { createOptimizer } from '../src/optimizers';
+import { GanTrainer } from '../src/gan/train';
+import { dcganGenerator28, dcganDiscriminator, ringGenerator, ringDiscriminator } from '../src/gan/specs';
+import { resolveGanConfig, GanConfigError } from '../src/gan/config';
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+const flat = (m: tf.LayersModel) => m.trainableWeights.map((w) => Array.from(w.read().dataSync()));
+
+describe('GAN step', () => {
+  it('one DCGAN step changes both networks with finite losses; memory flat', () => {
+    const G = buildModel(dcganGenerator28({ baseFilters: 16 }), [8], { seed: 1 });
+    const D = buildModel(dcganDiscriminator({ baseFilters: 8 }), [28, 28, 1], { seed: 2 });
+    expect(G.outputs[0].shape).toEqual([null, 28, 28, 1]);
+    const adam = () => createOptimizer({ type: 'adam', learningRate: 2e-4, beta1: 0.5 });
+    const t = new GanTrainer(G, D, adam(), adam(), { latentDim: 8, batchSize: 4, labelSmoothing: 0.1 }, 3);
+    const g0 = flat(G);
+    const d0 = flat(D);
+    const real = tf.randomUniform([4, 28, 28, 1], -1, 1, 'float32', 5);
+    const l = t.step(real);
+    for (const v of Object.values(l)) expect(Number.isFinite(v)).toBe(true);
+    expect(l.dLoss).toBeGreaterThan(0);
+    expect(l.gLoss).toBeGreaterThan(0);
+    const changed = (a: number[][], b: number[][]) => a.every((w, i) => w.some((v, j) => v !== b[i][j]));
+    expect(changed(flat(G), g0)).toBe(true);
+    expect(changed(flat(D), d0)).toBe(true);
+    const before = tf.memory().numTensors;
+    t.step(real);
+    expect(tf.memory().numTensors).toBe(before);
+    const s = t.sample(3);
+    expect(s.length).toBe(3 * 784);
+    expect(Math.max(...s)).toBeLessThanOrEqual(1);
+    expect(Math.min(...s)).toBeGreaterThanOrEqual(-1);
+    real.dispose();
+  });
+
+  it('packing, EMA and seeded latents are reproducible', () => {
+    const make = () => {
+      const G = buildModel(ringGenerator(16), [4], { seed: 1 });
+      const E = buildModel(ringGenerator(16), [4], { seed: 9 });
+      const D = buildModel(ringDiscriminator(16), [2 * 4], { seed: 2 });
+      const adam = () => createOptimizer({ type: 'adam', learningRate: 1e-3, beta1: 0.5 });
+      return new GanTrainer(G, D, adam(), adam(), { latentDim: 4, batchSize: 8, pack: 4, emaDecay: 0.5 }, 7, E);
+    };
+    const a = make();
+    const b = make();
+    const real = tf.randomNormal([8, 2], 0, 1, 'float32', 3);
+    const la = a.step(real);
+    const lb = b.step(real);
+    expect(la).toEqual(lb);
+    // EMA with decay 0.5 after one step = average of the initial and the updated weights.
+    const g = a.generator.getWeights()[0].dataSync();
+    const e = a.emaGenerator!.getWeights()[0].dataSync();
+    const init = buildModel(ringGenerator(16), [4], { seed: 1 }).getWeights()[0].dataSync();
+    for (let i = 0; i < 5; i++) expect(e[i]).toBeCloseTo((g[i] + init[i]) / 2, 6);
+    expect(Array.from(a.sample(5))).toEqual(Array.from(b.sample(5)));
+    expect(() => new GanTrainer(a.generator, a.discriminator, createOptimizer({ type: 'sgd', learningRate: 1 }), createOptimizer({ type: 'sgd', learningRate: 1 }), { latentDim: 4, batchSize: 6, pack: 4 }, 0)).toThrow(/pack/);
+    real.dispose();
+  });
+
+  it('config validation names every bad field', () => {
+    expect(() => resolveGanConfig({ dataset: 'cifar', steps: -1 })).toThrow(GanConfigError);
+    try {
+      resolveGanConfig({ dataset: 'cifar', steps: -1 });
+    } catch (err) {
+      expect((err as Error).message).toMatch(/config\.dataset/);
+      expect((err as Error).message).toMatch(/config\.steps/);
+    }
+    const c = resolveGanConfig({ dataset: 'ring' });
+    expect([c.pack, c.batchSize, c.emaDecay]).toEqual([4, 256, 0.999]);
+  });
+});
