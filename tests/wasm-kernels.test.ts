@@ -98,6 +98,20 @@ describe('BatchMatMul on wasm with transposed operands (replaced: the stock path
   }
 });
 
+describe('depthwise conv2d backprop on wasm (missing in tfjs 4.22)', () => {
+  const cases: Array<{ x: number[]; f: number[]; strides: number; pad: 'valid' | 'same'; dilations: number }> = [
+    { x: [2, 6, 6, 3], f: [3, 3, 3, 2], strides: 1, pad: 'same', dilations: 1 },
+    { x: [2, 7, 7, 2], f: [3, 3, 2, 1], strides: 2, pad: 'valid', dilations: 1 },
+    { x: [1, 8, 8, 2], f: [3, 3, 2, 3], strides: 2, pad: 'same', dilations: 1 },
+  ];
+  for (const c of cases) {
+    it(`x ${c.x} filter ${c.f} strides ${c.strides} ${c.pad} dilation ${c.dilations}: input and filter gradients`, async () => {
+      await compare([randn(c.x, 40), randn(c.f, 41)], grads((x, w) =>
+        tf.depthwiseConv2d(x as tf.Tensor4D, w as tf.Tensor4D, c.strides, c.pad, 'NHWC', c.dilations).square().sum()));
+    });
+  }
+});
+
 describe('MaxPoolGrad on wasm (the stock kernel is wrong for negative inputs)', () => {
   const cases: Array<{ x: number[]; size: number; strides: number; pad: 'valid' | 'same'; offset: number }> = [
     { x: [2, 6, 6, 3], size: 2, strides: 2, pad: 'valid', offset: -2 },

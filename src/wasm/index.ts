@@ -6,15 +6,16 @@ import * as tf from '@tensorflow/tfjs';
 import { conv2DBackpropFilterWasm } from './conv2d-backprop-filter';
 import { adamKernelCpu, adamKernelWasm } from './adam-kernel';
 import { batchMatMulWasmConfig } from './batch-mat-mul';
+import { depthwiseBackpropFilterWasm, depthwiseBackpropInputWasm } from './depthwise';
 import { gatherV2WasmConfig } from './gather';
 import { maxPoolGradWasm, resizeNearestNeighborGradCpu, resizeNearestNeighborGradWasm, unsortedSegmentSumWasm } from './grad-kernels';
 
 const KERNELS: Record<'wasm' | 'cpu', Array<tf.KernelConfig | ((stock: tf.KernelConfig | undefined) => tf.KernelConfig)>> = {
-  wasm: [batchMatMulWasmConfig, conv2DBackpropFilterWasm, maxPoolGradWasm, unsortedSegmentSumWasm, gatherV2WasmConfig, resizeNearestNeighborGradWasm, adamKernelWasm],
+  wasm: [batchMatMulWasmConfig, conv2DBackpropFilterWasm, maxPoolGradWasm, unsortedSegmentSumWasm, gatherV2WasmConfig, resizeNearestNeighborGradWasm, adamKernelWasm, depthwiseBackpropFilterWasm, depthwiseBackpropInputWasm],
   cpu: [resizeNearestNeighborGradCpu, adamKernelCpu],
 };
 const NAMES: Record<'wasm' | 'cpu', string[]> = {
-  wasm: ['BatchMatMul', 'Conv2DBackpropFilter', 'MaxPoolGrad', 'UnsortedSegmentSum', 'GatherV2', 'ResizeNearestNeighborGrad', 'KeikoAdamUpdate'],
+  wasm: ['BatchMatMul', 'Conv2DBackpropFilter', 'MaxPoolGrad', 'UnsortedSegmentSum', 'GatherV2', 'ResizeNearestNeighborGrad', 'KeikoAdamUpdate', 'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput'],
   cpu: ['ResizeNearestNeighborGrad', 'KeikoAdamUpdate'],
 };
 
