@@ -3,7 +3,8 @@
  * observation (plain-JS forward when the net allows, else one tfjs predict).
  */
 import * as tf from '@tensorflow/tfjs';
-import { createOptimizer } from '../../src/optimizers';
+import { createOptimizer, resolveOptimizerConfig } from '../../src/optimizers';
+import { FusedAdamOptimizer } from '../../src/fused-adam';
 import { deriveSeed } from '../../src/random';
 import type { DqnConfig } from './config';
 import { compileJsForward, type JsForward } from './js-forward';
@@ -28,7 +29,12 @@ export class DqnAgent {
     this.online = buildQNetwork(this.spec, obsShape, initSeed, 'q_online');
     this.target = buildQNetwork(this.spec, obsShape, initSeed, 'q_target');
     const opt = typeof config.optimizer === 'string' ? { type: config.optimizer } : config.optimizer;
-    this.optimizer = createOptimizer({ ...opt, learningRate: opt.learningRate ?? config.learningRate } as Parameters<typeof createOptimizer>[0]);
+    const optConfig = resolveOptimizerConfig({ ...opt, learningRate: opt.learningRate ?? config.learningRate });
+    // Adam: the backend's fused update (one kernel per variable; same maths and state as tf.train.adam).
+    this.optimizer =
+      optConfig.type === 'adam'
+        ? new FusedAdamOptimizer(optConfig.learningRate, optConfig.beta1, optConfig.beta2, optConfig.epsilon)
+        : createOptimizer(optConfig);
     this.jsForward = compileJsForward(this.online);
     this.learner = new Learner(this.online, this.target, this.optimizer, nActions, {
       gamma: config.gamma,

@@ -78,11 +78,11 @@ function activationOf(layer: tf.layers.Layer): Act | null | undefined {
  * order), or null if some layer is not supported or the model is not a simple chain.
  */
 export function compileJsForward(model: tf.LayersModel): JsForward | null {
-  const slots = new Map<string, WeightSlot>();
+  const slots = new Map<unknown, WeightSlot>();
   let total = 0;
   for (const w of model.trainableWeights) {
     const size = w.shape.reduce<number>((a, b) => a * (b ?? 1), 1);
-    slots.set(w.name, { offset: total, size });
+    slots.set(w, { offset: total, size });
     total += size;
   }
   const weights = new Float32Array(total);
@@ -102,9 +102,10 @@ export function compileJsForward(model: tf.LayersModel): JsForward | null {
     if (inbound.length !== 1 || inbound[0].inboundLayers.length !== 1 || inbound[0].inboundLayers[0] !== previous) return null;
     previous = layer;
     if (layer.weights.some((w) => !w.trainable)) return null;
-    const slotOf = (suffix: string) => {
-      const w = layer.weights.find((v) => v.name.endsWith(suffix));
-      return w ? slots.get(w.name) : undefined;
+    // Dense and Conv2D hold [kernel, bias?] in this order (names may carry uniquifying suffixes).
+    const slotOf = (which: 'kernel' | 'bias') => {
+      const w = layer.weights[which === 'kernel' ? 0 : 1];
+      return w ? slots.get(w) : undefined;
     };
     const act = activationOf(layer);
     if (cls === 'Flatten' || cls === 'Dropout') {

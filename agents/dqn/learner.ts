@@ -32,6 +32,8 @@ export interface UpdateResult {
 export class Learner {
   private readonly variables: tf.Variable[];
   private readonly weightsSize: number;
+  /** One-hot of the batch actions, filled in JS (saves a cast and a oneHot kernel per update). */
+  private actionMask = new Float32Array(0);
   /** Forward passes of the two nets (lean fused ops when possible, else model.apply). */
   private readonly onlineForward: (x: tf.Tensor, training: boolean) => tf.Tensor2D;
   private readonly targetForward: (x: tf.Tensor) => tf.Tensor2D;
@@ -61,10 +63,14 @@ export class Learner {
     const B = batch.size;
     const n = this.nActions;
     const opts = this.options;
+    if (this.actionMask.length !== B * n) this.actionMask = new Float32Array(B * n);
+    const mask = this.actionMask;
+    mask.fill(0);
+    for (let i = 0; i < B; i++) mask[i * n + batch.actions[i]] = 1;
     const packed = tf.tidy(() => {
       const obs = tf.tensor(batch.obs, [B, ...this.obsShape]);
       const nextObs = tf.tensor(batch.nextObs, [B, ...this.obsShape]);
-      const actionMask = tf.oneHot(tf.tensor1d(batch.actions, 'int32'), n);
+      const actionMask = tf.tensor2d(mask, [B, n]);
       const rewards = tf.tensor1d(batch.rewards);
       const discounts = tf.tensor1d(batch.discounts);
       const weights = tf.tensor1d(batch.weights);

@@ -31,8 +31,9 @@ export function compileTfForward(model: tf.LayersModel): TfForward | null {
     previous = layer;
     const cfg = layer.getConfig() as Record<string, unknown>;
     const activation = (cfg.activation as string | undefined) ?? 'linear';
-    const kernel = layer.weights.find((w) => w.name.endsWith('kernel'));
-    const bias = layer.weights.find((w) => w.name.endsWith('bias'));
+    // Dense and Conv2D hold [kernel, bias?] in this order (names may carry uniquifying suffixes).
+    const kernel = layer.weights[0];
+    const bias = layer.weights[1];
     const fused = FUSED.has(activation) ? (activation as Fused) : 'linear';
     const after = FUSED.has(activation) ? null : UNFUSED[activation];
     if (after === undefined) return null;
