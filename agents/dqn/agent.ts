@@ -66,6 +66,13 @@ export class DqnAgent {
     }
   }
 
+  /** Change the optimiser's learning rate (all Keiko/tfjs optimisers read it at each step). */
+  setLearningRate(lr: number): void {
+    const opt = this.optimizer as unknown as { learningRate: number; setLearningRate?: (lr: number) => void };
+    if (opt.setLearningRate) opt.setLearningRate(lr);
+    else opt.learningRate = lr;
+  }
+
   /** Q-values of one observation (reused array: copy to keep). */
   qValues(obs: ArrayLike<number>): Float32Array {
     if (this.jsForward) return this.jsForward.forward(obs);

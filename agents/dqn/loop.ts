@@ -18,7 +18,7 @@ import { NStepAccumulator } from './n-step';
 import { epsilonGreedy } from './policy';
 import { PrioritizedReplayBuffer } from './prioritized-replay';
 import { ReplayBuffer } from './replay-buffer';
-import { epsilonAt, type EpsilonSchedule } from './schedules';
+import { epsilonAt, linearAt, type EpsilonSchedule } from './schedules';
 import { clipReward } from './targets';
 
 export type MakeEnv = (id: string, options?: EnvOptions) => Env;
@@ -246,6 +246,7 @@ export class DqnTrainer {
 
   private learn(gradientSteps: number): void {
     const c = this.config;
+    if (c.learningRateEnd !== null) this.agent.setLearningRate(linearAt(c.learningRate, c.learningRateEnd, c.steps, this.step));
     for (let g = 0; g < gradientSteps; g++) {
       const batch = this.buffer.sample(c.batchSize, this.replayRng, this.step);
       const r = this.agent.learner.update(batch);

@@ -29,3 +29,9 @@ export function betaAt(beta0: number, steps: number, step: number): number {
   if (steps <= 0) return 1;
   return Math.min(1, beta0 + (1 - beta0) * Math.max(0, step) / steps);
 }
+
+/** Linear interpolation from `start` to `end` over `steps`, then `end` (e.g. learning-rate annealing). */
+export function linearAt(start: number, end: number, steps: number, step: number): number {
+  if (steps <= 0) return end;
+  return start + Math.min(1, Math.max(0, step / steps)) * (end - start);
+}

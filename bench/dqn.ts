@@ -1,0 +1,104 @@
+/**
+ * DQN benchmarks. `npm run bench:dqn -- <mode> [options]`
+ *   cartpole    [--seeds 5] [--steps 50000] [--out DIR]  acceptance: greedy eval ≥ 475 (20 episodes) in ≥ 4 of 5 seeds
+ *   minatar     [--frames 500000] [--games Breakout,Asterix,...] [--out DIR]  learning curves, minatar preset
+ *   throughput  [--steps 20000] [--backend B]  whole loop on CartPole, default MLP, trainFrequency 4, batch 64
+ * Figures are printed; run directories are kept under --out (default runs/bench-dqn).
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { runTraining } from '../node/run-training';
+import { initNodeBackend } from '../node/backend-node';
+import { resolveConfig } from '../agents/dqn/config';
+import { DqnTrainer } from '../agents/dqn/loop';
+import { make } from '../envs/registry';
+
+const { positionals, values } = parseArgs({
+  allowPositionals: true,
+  options: {
+    seeds: { type: 'string', default: '5' },
+    steps: { type: 'string' },
+    frames: { type: 'string', default: '500000' },
+    games: { type: 'string', default: 'Breakout,Asterix,Freeway,Seaquest,SpaceInvaders' },
+    out: { type: 'string', default: join('runs', 'bench-dqn') },
+    backend: { type: 'string', default: 'auto' },
+  },
+});
+const mode = positionals[0] ?? 'cartpole';
+const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
+
+function evalLines(dir: string): { step: number; meanReturn: number }[] {
+  return readFileSync(join(dir, 'metrics.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l))
+    .filter((l) => l.type === 'eval');
+}
+
+async function cartpole(): Promise<void> {
+  const seeds = Number(values.seeds);
+  const steps = Number(values.steps ?? 50_000);
+  console.log(`CartPole-v1, cartpole preset, ${steps} steps × ${seeds} seeds (final greedy eval over 20 episodes)`);
+  console.log('seed  final mean ± std   solved-at (first eval ≥ 475)  wall s   steps/s');
+  let passed = 0;
+  for (let seed = 0; seed < seeds; seed++) {
+    const outDir = join(values.out!, `cartpole-${stamp}-seed${seed}`);
+    const s = await runTraining({ env: 'CartPole-v1', preset: 'cartpole', steps, seed, backend: values.backend as 'auto' }, { outDir, quiet: true });
+    const solved = evalLines(outDir).find((e) => e.meanReturn >= 475)?.step ?? null;
+    const fe = s.finalEval!;
+    if (fe.meanReturn >= 475) passed++;
+    console.log(
+      `${String(seed).padEnd(5)} ${fe.meanReturn.toFixed(1).padStart(6)} ± ${fe.stdReturn.toFixed(1).padEnd(8)} ${String(solved ?? '–').padEnd(29)} ${s.wallSeconds.toFixed(1).padStart(6)}  ${Math.round(s.sps)}  (${s.backend})`,
+    );
+  }
+  console.log(`${passed}/${seeds} seeds reach a final greedy mean ≥ 475 (target: ≥ 4 of 5) — ${passed >= Math.min(4, seeds) ? 'PASS' : 'FAIL'}`);
+}
+
+async function minatar(): Promise<void> {
+  const frames = Number(values.frames);
+  for (const game of values.games!.split(',')) {
+    const env = `MinAtar/${game.trim()}-v1`;
+    const outDir = join(values.out!, `minatar-${game}-${stamp}`);
+    const s = await runTraining(
+      { env, preset: 'minatar', steps: frames, seed: 0, evalInterval: Math.max(1, Math.floor(frames / 10)), backend: values.backend as 'auto' },
+      { outDir, quiet: true },
+    );
+    console.log(`${env}: ${frames} frames in ${s.wallSeconds.toFixed(0)} s (${Math.round(s.sps)} frames/s, ${s.backend}); final eval ${s.finalEval?.meanReturn.toFixed(2)}`);
+    for (const e of evalLines(outDir)) console.log(`  frames ${String(e.step).padStart(9)}  eval return ${e.meanReturn.toFixed(2)}`);
+  }
+}
+
+async function throughput(): Promise<void> {
+  const steps = Number(values.steps ?? 20_000);
+  const info = await initNodeBackend(values.backend as 'auto', { quiet: true });
+  const config = resolveConfig({
+    env: 'CartPole-v1',
+    preset: 'default',
+    steps,
+    trainFrequency: 4,
+    batchSize: 64,
+    learningStarts: 1000,
+    evalInterval: 0,
+    recordEvery: 0,
+    checkpointInterval: 0,
+    finalEvalEpisodes: 1,
+    logInterval: 1000,
+  });
+  const trainer = new DqnTrainer(config, make);
+  const sps: number[] = [];
+  const t0 = performance.now();
+  const s = await trainer.run({ metric: (l) => (l.type === 'train' && l.step > 2000 ? sps.push(l.sps) : undefined), replay: () => {}, checkpoint: () => {} });
+  const wall = (performance.now() - t0) / 1000;
+  const learning = sps.reduce((a, b) => a + b, 0) / Math.max(1, sps.length);
+  console.log(`CartPole-v1, MLP 64-64, trainFrequency 4, batch 64, ${steps} steps on ${info.name}: ${s.updates} updates`);
+  console.log(`  overall ${Math.round(steps / wall)} env steps/s; while learning ${Math.round(learning)} env steps/s (target ≥ 2000)`);
+  trainer.dispose();
+}
+
+const modes: Record<string, () => Promise<void>> = { cartpole, minatar, throughput };
+if (!modes[mode]) {
+  console.error(`unknown mode "${mode}": use one of ${Object.keys(modes).join(', ')}`);
+  process.exit(2);
+}
+await modes[mode]();
