@@ -5,31 +5,49 @@
 import type { NetworkSpec } from '../layers';
 
 /**
- * DCGAN for 28×28×1 MNIST, sized for a 2-core CPU: z → dense 7·7·64 → BN → ReLU → reshape →
- * convT 32 (5×5, stride 2) → BN → ReLU → convT 1 (5×5, stride 2, tanh).
+ * DCGAN for 28×28×1 MNIST, sized for a 2-core CPU: z → dense 7·7·f → BN → ReLU → reshape →
+ * convT f/2 (k×k, stride 2) → BN → ReLU → convT 1 (k×k, stride 2, tanh); defaults f = 32, k = 4.
+ * `upsample: 'resize'` swaps each transposed conv for nearest-neighbour upsampling + a 'same'
+ * conv (resize-convolution); on tfjs wasm it measured slower to train, so it is not the default.
  */
-export function dcganGenerator28(opts: { baseFilters?: number } = {}): NetworkSpec {
-  const f = opts.baseFilters ?? 64;
+export function dcganGenerator28(opts: { baseFilters?: number; kernelSize?: number; upsample?: 'resize' | 'transpose' } = {}): NetworkSpec {
+  const f = opts.baseFilters ?? 32;
+  const k = opts.kernelSize ?? 4;
+  if (opts.upsample === 'resize') {
+    return [
+      { type: 'dense', units: 7 * 7 * f, useBias: false, name: 'g_dense' },
+      { type: 'batchNorm', momentum: 0.9, name: 'g_bn0' },
+      { type: 'activation', activation: 'relu' },
+      { type: 'reshape', targetShape: [7, 7, f] },
+      { type: 'upSampling2d', size: 2 },
+      { type: 'conv2d', filters: f / 2, kernelSize: k, padding: 'same', useBias: false, name: 'g_conv1' },
+      { type: 'batchNorm', momentum: 0.9, name: 'g_bn1' },
+      { type: 'activation', activation: 'relu' },
+      { type: 'upSampling2d', size: 2 },
+      { type: 'conv2d', filters: 1, kernelSize: k, padding: 'same', activation: 'tanh', name: 'g_out' },
+    ];
+  }
   return [
     { type: 'dense', units: 7 * 7 * f, useBias: false, name: 'g_dense' },
     { type: 'batchNorm', momentum: 0.9, name: 'g_bn0' },
     { type: 'activation', activation: 'relu' },
     { type: 'reshape', targetShape: [7, 7, f] },
-    { type: 'conv2dTranspose', filters: f / 2, kernelSize: 5, strides: 2, padding: 'same', useBias: false, name: 'g_convT1' },
+    { type: 'conv2dTranspose', filters: f / 2, kernelSize: k, strides: 2, padding: 'same', useBias: false, name: 'g_convT1' },
     { type: 'batchNorm', momentum: 0.9, name: 'g_bn1' },
     { type: 'activation', activation: 'relu' },
-    { type: 'conv2dTranspose', filters: 1, kernelSize: 5, strides: 2, padding: 'same', activation: 'tanh', name: 'g_out' },
+    { type: 'conv2dTranspose', filters: 1, kernelSize: k, strides: 2, padding: 'same', activation: 'tanh', name: 'g_out' },
   ];
 }
 
 /** Strided convs with leaky ReLU and dropout → one logit. Works for any small image size. */
-export function dcganDiscriminator(opts: { baseFilters?: number; dropout?: number } = {}): NetworkSpec {
-  const f = opts.baseFilters ?? 32;
+export function dcganDiscriminator(opts: { baseFilters?: number; kernelSize?: number; dropout?: number } = {}): NetworkSpec {
+  const f = opts.baseFilters ?? 16;
+  const k = opts.kernelSize ?? 4;
   const rate = opts.dropout ?? 0.3;
   return [
-    { type: 'conv2d', filters: f, kernelSize: 5, strides: 2, padding: 'same', activation: { type: 'leakyRelu', alpha: 0.2 }, name: 'd_conv1' },
+    { type: 'conv2d', filters: f, kernelSize: k, strides: 2, padding: 'same', activation: { type: 'leakyRelu', alpha: 0.2 }, name: 'd_conv1' },
     { type: 'dropout', rate },
-    { type: 'conv2d', filters: f * 2, kernelSize: 5, strides: 2, padding: 'same', activation: { type: 'leakyRelu', alpha: 0.2 }, name: 'd_conv2' },
+    { type: 'conv2d', filters: f * 2, kernelSize: k, strides: 2, padding: 'same', activation: { type: 'leakyRelu', alpha: 0.2 }, name: 'd_conv2' },
     { type: 'dropout', rate },
     { type: 'flatten' },
     { type: 'dense', units: 1, name: 'd_logit' },
