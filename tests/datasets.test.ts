@@ -3,6 +3,11 @@ import { spiral, xor, circles, linearRegression, trainValTestSplit, fitStandardi
 import { loadMnist, loadMnistRaw } from '../node/datasets/mnist';
 import { encodeImageGrid } from '../node/png';
 import { PNG } from 'pngjs';
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadReplayFrames } from '../node/datasets/replay-frames';
+import { REPLAY_FORMAT, REPLAY_VERSION } from '../agents/recording/replay-format';
 
 describe('toy datasets', () => {
   it('spiral has k arms of labelled 2-D points and is seeded', () => {
@@ -133,5 +138,34 @@ describe('PNG grids', () => {
     expect(px(1, 1)).toBe(0);
     expect(px(4, 1)).toBe(255);
     expect(px(0, 0)).toBe(40);
+  });
+});
+
+describe('replay frames', () => {
+  it('turns MinAtar replay frames into 10×10×C images in [−1, 1] (or RGB)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'keiko-replays-'));
+    mkdirSync(join(dir, 'replays'));
+    const frame = (on: number[]) => ({ family: 'minatar' as const, game: 'breakout', height: 10, width: 10, channels: ['paddle', 'ball', 'trail', 'brick'], on });
+    const replay = {
+      format: REPLAY_FORMAT, version: REPLAY_VERSION, env: { id: 'MinAtar/Breakout-v1', family: 'minatar' }, actionNames: ['noop', 'left', 'right'],
+      seed: 0, kind: 'train', episode: 0, trainingStep: 2,
+      steps: [0, 1].map((i) => ({ frame: frame([(9 * 10 + i) * 4 + 0, (5 * 10 + 5) * 4 + 1]), action: 0, actionName: 'noop', reward: 0, q: null, epsilon: 1 })),
+      finalFrame: frame([3]), return: 0, length: 2, terminated: true, truncated: false,
+    };
+    writeFileSync(join(dir, 'replays', 'train-ep000000-step000002.json'), JSON.stringify(replay));
+    const ds = loadReplayFrames(dir);
+    expect(ds.size).toBe(3);
+    expect(ds.sampleShape).toEqual([10, 10, 4]);
+    const at = (i: number, y: number, x: number, c: number) => ds.x[i * 400 + (y * 10 + x) * 4 + c];
+    expect(at(0, 9, 0, 0)).toBe(1);
+    expect(at(1, 9, 1, 0)).toBe(1);
+    expect(at(1, 5, 5, 1)).toBe(1);
+    expect(at(1, 5, 5, 0)).toBe(-1);
+    expect(at(2, 0, 0, 3)).toBe(1);
+    expect(ds.x.filter((v) => v === 1).length).toBe(5);
+    const rgb = loadReplayFrames(join(dir, 'replays'), { rgb: true });
+    expect(rgb.sampleShape).toEqual([10, 10, 3]);
+    writeFileSync(join(dir, 'replays', 'bad.json'), JSON.stringify({ ...replay, format: 'nope' }));
+    expect(() => loadReplayFrames(dir)).toThrow(/bad.json is not a valid replay: format/);
   });
 });
