@@ -149,7 +149,8 @@ export async function runSupervised(
     epochs: result.epochs,
     wallSeconds: (performance.now() - t0) / 1000,
     backend: info.name,
-    trainSamples: train.size,
+    // fit holds validationSplit of the training data out; trainAccuracy covers all of it.
+    trainSamples: train.size - Math.round(train.size * cfg.validationSplit),
     testSamples: test.size,
     stoppedEarly: result.stoppedEarly,
   };
