@@ -20,6 +20,8 @@ export class DqnAgent {
   readonly spec: NetworkSpec;
   /** Null when the network needs tfjs for inference (see js-forward.ts). */
   readonly jsForward: JsForward | null;
+  /** The optimiser's initial learning rate (learningRateEnd anneals from it). */
+  readonly baseLearningRate: number;
   private readonly obsBuffer: Float32Array;
   private readonly obsSize: number;
 
@@ -30,6 +32,7 @@ export class DqnAgent {
     this.target = buildQNetwork(this.spec, obsShape, initSeed, 'q_target');
     const opt = typeof config.optimizer === 'string' ? { type: config.optimizer } : config.optimizer;
     const optConfig = resolveOptimizerConfig({ ...opt, learningRate: opt.learningRate ?? config.learningRate });
+    this.baseLearningRate = optConfig.learningRate;
     // Adam: the backend's fused update (one kernel per variable; same maths and state as tf.train.adam).
     this.optimizer =
       optConfig.type === 'adam'

@@ -246,7 +246,7 @@ export class DqnTrainer {
 
   private learn(gradientSteps: number): void {
     const c = this.config;
-    if (c.learningRateEnd !== null) this.agent.setLearningRate(linearAt(c.learningRate, c.learningRateEnd, c.steps, this.step));
+    if (c.learningRateEnd !== null) this.agent.setLearningRate(linearAt(this.agent.baseLearningRate, c.learningRateEnd, c.steps, this.step));
     for (let g = 0; g < gradientSteps; g++) {
       const batch = this.buffer.sample(c.batchSize, this.replayRng, this.step);
       const r = this.agent.learner.update(batch);
