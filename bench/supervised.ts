@@ -86,13 +86,13 @@ async function optimizerLesson(): Promise<void> {
 }
 
 async function dropoutLesson(): Promise<void> {
-  console.log('\n## Dropout: MLP 512-512 on 3k MNIST samples (easy to overfit), Adam 1e-3, 25 epochs; validation = 5k test images');
-  const trainSet = loadMnist('train', { limit: 3000 });
+  console.log('\n## Dropout: 4-layer MLP 512-512-512 on 1,000 MNIST samples (easy to overfit), momentum SGD lr 0.01, 60 epochs; validation = 5k test images');
+  const trainSet = loadMnist('train', { limit: 1000 });
   const all = loadMnist('test');
   const validation = firstN(all, 5000);
   const rows: (string | number)[][] = [];
   for (const rate of [0, 0.5]) {
-    const r = await train(mlpSpec([512, 512], 10, { dropout: rate }, 3), trainSet, validation, { type: 'adam', learningRate: 1e-3 }, 25, 64);
+    const r = await train(mlpSpec([512, 512, 512], 10, { dropout: rate }, 3), trainSet, validation, { type: 'momentum', learningRate: 0.01, momentum: 0.9 }, 60, 50);
     const gap = (r.train.accuracy ?? 0) - (r.test.accuracy ?? 0);
     rows.push([rate === 0 ? 'off' : `rate ${rate}`, pct(r.train.accuracy), pct(r.test.accuracy), `${(gap * 100).toFixed(2)} pts`, r.train.loss.toFixed(4), r.test.loss.toFixed(4), r.seconds.toFixed(0)]);
   }
