@@ -59,7 +59,7 @@ export interface GanConfig {
 }
 
 const DEFAULTS = {
-  mnist: { steps: 3000, batchSize: 64, latentDim: 64, learningRate: 2e-4, labelSmoothing: 0.1, pack: 1, evalSamples: 5000, emaDecay: 0.995 },
+  mnist: { steps: 5000, batchSize: 64, latentDim: 64, learningRate: 2e-4, labelSmoothing: 0.1, pack: 1, evalSamples: 5000, emaDecay: 0.995 },
   ring: { steps: 8000, batchSize: 256, latentDim: 16, learningRate: 1e-3, labelSmoothing: 0, pack: 4, evalSamples: 10000, emaDecay: 0.999 },
   replays: { steps: 2000, batchSize: 64, latentDim: 32, learningRate: 2e-4, labelSmoothing: 0.1, pack: 1, evalSamples: 1000, emaDecay: 0.99 },
 } as const;
