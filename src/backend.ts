@@ -186,7 +186,11 @@ async function tryBackend(name: BackendName): Promise<string | undefined> {
 
 async function switchTo(tfjsName: string): Promise<boolean> {
   try {
-    return await tf.setBackend(tfjsName);
+    const ok = await tf.setBackend(tfjsName);
+    // tfjs's cpu backend greets Node users with "install our node backend" on first use; Keiko
+    // reports the backend and what is missing itself (initBackend's log, `keiko doctor`).
+    if (ok && tfjsName === 'cpu') (tf.backend() as unknown as { firstUse?: boolean }).firstUse = false;
+    return ok;
   } catch {
     return false;
   }
