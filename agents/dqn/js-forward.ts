@@ -6,6 +6,7 @@
  * null and the caller falls back to model.predict.
  */
 import type * as tf from '@tensorflow/tfjs';
+import { chainLayers } from './chain';
 
 type Act = (x: Float32Array, n: number) => void;
 
@@ -90,17 +91,10 @@ export function compileJsForward(model: tf.LayersModel): JsForward | null {
   let shape = inputShape;
   const size = (s: number[]) => s.reduce((a, b) => a * b, 1);
   const ops: Op[] = [];
-  let previous: tf.layers.Layer | null = null;
-  for (const layer of model.layers) {
+  const chain = chainLayers(model);
+  if (!chain) return null;
+  for (const layer of chain) {
     const cls = layer.getClassName();
-    if (cls === 'InputLayer') {
-      previous = layer;
-      continue;
-    }
-    // A simple chain only: each layer's single input is the previous layer.
-    const inbound = (layer as unknown as { inboundNodes: { inboundLayers: tf.layers.Layer[] }[] }).inboundNodes;
-    if (inbound.length !== 1 || inbound[0].inboundLayers.length !== 1 || inbound[0].inboundLayers[0] !== previous) return null;
-    previous = layer;
     if (layer.weights.some((w) => !w.trainable)) return null;
     // Dense and Conv2D hold [kernel, bias?] in this order (names may carry uniquifying suffixes).
     const slotOf = (which: 'kernel' | 'bias') => {

@@ -6,6 +6,7 @@
  * caller uses model.apply.
  */
 import * as tf from '@tensorflow/tfjs';
+import { chainLayers } from './chain';
 
 type Fused = 'linear' | 'relu' | 'elu' | 'sigmoid';
 const FUSED = new Set(['linear', 'relu', 'elu', 'sigmoid']);
@@ -19,16 +20,10 @@ export type TfForward = (x: tf.Tensor) => tf.Tensor;
 
 export function compileTfForward(model: tf.LayersModel): TfForward | null {
   const steps: TfForward[] = [];
-  let previous: tf.layers.Layer | null = null;
-  for (const layer of model.layers) {
+  const chain = chainLayers(model);
+  if (!chain) return null;
+  for (const layer of chain) {
     const cls = layer.getClassName();
-    if (cls === 'InputLayer') {
-      previous = layer;
-      continue;
-    }
-    const inbound = (layer as unknown as { inboundNodes: { inboundLayers: tf.layers.Layer[] }[] }).inboundNodes;
-    if (inbound.length !== 1 || inbound[0].inboundLayers.length !== 1 || inbound[0].inboundLayers[0] !== previous) return null;
-    previous = layer;
     const cfg = layer.getConfig() as Record<string, unknown>;
     const activation = (cfg.activation as string | undefined) ?? 'linear';
     // Dense and Conv2D hold [kernel, bias?] in this order (names may carry uniquifying suffixes).
