@@ -138,11 +138,11 @@ function makeBatch(net: NetCase, rng: Random): Batch {
 type UpdateFn = (b: Batch) => number;
 
 /**
- * The plain update, as one would first write it: tf ops for the target, variableGrads +
- * optimizer.applyGradients (tfjs Adam: ~12 kernels per variable).
+ * One DQN update: the target computed in the same tidy as the gradients, Q(s,a) via a one-hot
+ * mask, Huber loss, one host read. The plain variant uses tfjs Adam (~12 kernels per variable);
+ * the fused one (the reference for agents/dqn/learner.ts) uses src/fused-adam.ts (one kernel).
  */
-function plainUpdate(net: NetCase, online: tf.LayersModel, target: tf.LayersModel): UpdateFn {
-  const optimizer = createOptimizer({ type: 'adam', learningRate: 1e-3 });
+function dqnUpdate(net: NetCase, online: tf.LayersModel, target: tf.LayersModel, optimizer: tf.Optimizer): UpdateFn {
   const vars = online.trainableWeights.map((w) => w.read() as tf.Variable);
   return (b) => {
     const loss = tf.tidy(() => {
@@ -163,31 +163,11 @@ function plainUpdate(net: NetCase, online: tf.LayersModel, target: tf.LayersMode
   };
 }
 
-/**
- * The fast update (the reference for agents/dqn/learner.ts): the same maths with one kernel per
- * variable for Adam (src/fused-adam.ts) instead of ~12, and the target computed in the same tidy.
- */
-function fusedUpdate(net: NetCase, online: tf.LayersModel, target: tf.LayersModel): UpdateFn {
-  const adam = new FusedAdamOptimizer(1e-3);
-  const vars = online.trainableWeights.map((w) => w.read() as tf.Variable);
-  return (b) => {
-    const loss = tf.tidy(() => {
-      const obs = tf.tensor(b.obs, [net.batch, ...net.inputShape]);
-      const nextObs = tf.tensor(b.nextObs, [net.batch, ...net.inputShape]);
-      const mask = tf.oneHot(tf.tensor1d(b.actions, 'int32'), net.actions);
-      const y = tf.add(tf.tensor1d(b.rewards), tf.mul(tf.tensor1d(b.discounts), tf.max(target.apply(nextObs) as tf.Tensor, 1)));
-      const { value, grads } = tf.variableGrads(() => {
-        const q = online.apply(obs, { training: true }) as tf.Tensor;
-        return huber(y, tf.sum(tf.mul(q, mask), 1)) as tf.Scalar;
-      }, vars);
-      adam.applyGradients(grads);
-      return value;
-    });
-    const v = loss.dataSync()[0];
-    loss.dispose();
-    return v;
-  };
-}
+const plainUpdate = (net: NetCase, online: tf.LayersModel, target: tf.LayersModel): UpdateFn =>
+  dqnUpdate(net, online, target, createOptimizer({ type: 'adam', learningRate: 1e-3 }));
+
+const fusedUpdate = (net: NetCase, online: tf.LayersModel, target: tf.LayersModel): UpdateFn =>
+  dqnUpdate(net, online, target, new FusedAdamOptimizer(1e-3));
 
 interface Row {
   backend: string;

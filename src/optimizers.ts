@@ -120,12 +120,35 @@ export function getOptimizerConfig(optimizer: tf.Optimizer): OptimizerConfig | u
 
 type Slot = { originalName: string; variable: tf.Variable };
 
+type VariableGradients = tf.NamedTensorMap | { name: string; tensor: tf.Tensor }[];
+
+/**
+ * Visit each variable of an applyGradients() call in tfjs's order (the index is the optimiser's
+ * slot index), with `slot(suffix)` making a zero-initialised state slot named as tfjs names them.
+ * The gradient is undefined for a variable that got none (the visitor still creates its slots).
+ */
+function eachVariableGradient(
+  variableGradients: VariableGradients,
+  visit: (i: number, value: tf.Variable, g: tf.Tensor | undefined, slot: (suffix: string) => Slot) => void,
+): void {
+  const names = Array.isArray(variableGradients) ? variableGradients.map((v) => v.name) : Object.keys(variableGradients);
+  names.forEach((name, i) => {
+    const value = tf.engine().registeredVariables[name]!;
+    const slot = (suffix: string): Slot => ({
+      originalName: `${name}/${suffix}`,
+      variable: tf.tidy(() => tf.zerosLike(value).variable(false)),
+    });
+    const g = Array.isArray(variableGradients) ? variableGradients[i]!.tensor : variableGradients[name];
+    visit(i, value, g ?? undefined, slot);
+  });
+}
+
 /**
  * RMSProp whose centered variant puts ε on the right side: sqrt(v − mg² + ε). The non-centered
  * path is tfjs's own.
  */
 export class CenteredRMSPropOptimizer extends tf.RMSPropOptimizer {
-  override applyGradients(variableGradients: tf.NamedTensorMap | { name: string; tensor: tf.Tensor }[]): void {
+  override applyGradients(variableGradients: VariableGradients): void {
     const self = this as unknown as {
       centered: boolean;
       decay: number;
@@ -141,17 +164,10 @@ export class CenteredRMSPropOptimizer extends tf.RMSPropOptimizer {
       super.applyGradients(variableGradients);
       return;
     }
-    const names = Array.isArray(variableGradients) ? variableGradients.map((v) => v.name) : Object.keys(variableGradients);
-    names.forEach((name, i) => {
-      const value = tf.engine().registeredVariables[name]!;
-      const slot = (suffix: string): Slot => ({
-        originalName: `${name}/${suffix}`,
-        variable: tf.tidy(() => tf.zerosLike(value).variable(false)),
-      });
+    eachVariableGradient(variableGradients, (i, value, g, slot) => {
       self.accumulatedMeanSquares[i] ??= slot('rms');
       self.accumulatedMoments[i] ??= slot('momentum');
       self.accumulatedMeanGrads[i] ??= slot('mg');
-      const g = Array.isArray(variableGradients) ? variableGradients[i]!.tensor : variableGradients[name];
       if (g == null) return;
       const ms = self.accumulatedMeanSquares[i]!.variable;
       const mom = self.accumulatedMoments[i]!.variable;
@@ -173,7 +189,7 @@ export class CenteredRMSPropOptimizer extends tf.RMSPropOptimizer {
 
 /** Adadelta as in Zeiler (2012): the step divides by the updated E[g²] (see the header). */
 export class ZeilerAdadeltaOptimizer extends tf.AdadeltaOptimizer {
-  override applyGradients(variableGradients: tf.NamedTensorMap | { name: string; tensor: tf.Tensor }[]): void {
+  override applyGradients(variableGradients: VariableGradients): void {
     const self = this as unknown as {
       rho: number;
       epsilon: number;
@@ -182,16 +198,9 @@ export class ZeilerAdadeltaOptimizer extends tf.AdadeltaOptimizer {
       accumulatedUpdates: Slot[];
       incrementIterations(): void;
     };
-    const names = Array.isArray(variableGradients) ? variableGradients.map((v) => v.name) : Object.keys(variableGradients);
-    names.forEach((name, i) => {
-      const value = tf.engine().registeredVariables[name]!;
-      const slot = (suffix: string): Slot => ({
-        originalName: `${name}/${suffix}`,
-        variable: tf.tidy(() => tf.zerosLike(value).variable(false)),
-      });
+    eachVariableGradient(variableGradients, (i, value, g, slot) => {
       self.accumulatedGrads[i] ??= slot('accum_grad');
       self.accumulatedUpdates[i] ??= slot('accum_var');
-      const g = Array.isArray(variableGradients) ? variableGradients[i]!.tensor : variableGradients[name];
       if (g == null) return;
       const eg2 = self.accumulatedGrads[i]!.variable;
       const edx2 = self.accumulatedUpdates[i]!.variable;

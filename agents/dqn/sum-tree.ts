@@ -3,6 +3,13 @@
  * prefix-sum search, on one Float64Array (float64 so that millions of updates do not drift).
  * Leaves live at [size-1, 2·size-1) of an implicit binary heap whose size is a power of two.
  */
+/** Leaves of the implicit heap: the smallest power of two ≥ capacity. */
+function leafCount(capacity: number): number {
+  let leaves = 1;
+  while (leaves < capacity) leaves *= 2;
+  return leaves;
+}
+
 export class SumTree {
   readonly capacity: number;
   private readonly leaves: number;
@@ -10,8 +17,7 @@ export class SumTree {
 
   constructor(capacity: number) {
     this.capacity = capacity;
-    let leaves = 1;
-    while (leaves < capacity) leaves *= 2;
+    const leaves = leafCount(capacity);
     this.leaves = leaves;
     this.tree = new Float64Array(2 * leaves - 1);
   }
@@ -63,8 +69,7 @@ export class MinTree {
 
   constructor(capacity: number) {
     this.capacity = capacity;
-    let leaves = 1;
-    while (leaves < capacity) leaves *= 2;
+    const leaves = leafCount(capacity);
     this.leaves = leaves;
     this.tree = new Float64Array(2 * leaves - 1).fill(Infinity);
   }
