@@ -5,6 +5,10 @@ import { createOptimizer } from '../src/optimizers';
 import { GanTrainer } from '../src/gan/train';
 import { dcganGenerator28, dcganDiscriminator, ringGenerator, ringDiscriminator } from '../src/gan/specs';
 import { resolveGanConfig, GanConfigError } from '../src/gan/config';
+import { runGan } from '../cli/commands/gan';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -73,5 +77,29 @@ describe('GAN step', () => {
     }
     const c = resolveGanConfig({ dataset: 'ring' });
     expect([c.pack, c.batchSize, c.emaDecay]).toEqual([4, 256, 0.999]);
+    expect(() => resolveGanConfig({ dataset: 'ring', generator: [{ type: 'dense', units: -3 }] })).toThrow(/config\.generator\.0\.units/);
+    expect(() => resolveGanConfig({ dataset: 'ring', maxMinutes: 0 })).toThrow(/config\.maxMinutes/);
+  });
+});
+
+describe('keiko gan run', () => {
+  it('uses the given specs and stops at the time budget with the steps done recorded', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'keiko-gan-'));
+    try {
+      const generator = [{ type: 'dense', units: 8, activation: 'relu' }, { type: 'dense', units: 2, name: 'g_out' }];
+      const discriminator = [{ type: 'dense', units: 8, activation: 'relu', name: 'd_hidden' }, { type: 'dense', units: 1 }];
+      // 0.002 minutes = 120 ms: far fewer than the 100,000 steps asked for.
+      const cfg = resolveGanConfig({ dataset: 'ring', steps: 100_000, batchSize: 16, maxMinutes: 0.002, evalSamples: 200, generator, discriminator });
+      const s = await runGan(cfg, { outDir: out, backend: 'cpu' });
+      expect(s.steps).toBeGreaterThan(0);
+      expect(s.steps).toBeLessThan(100_000);
+      expect(s.wallSeconds).toBeLessThan(30);
+      const saved = JSON.parse(readFileSync(join(out, 'generator', 'spec.json'), 'utf8'));
+      expect(JSON.stringify(saved)).toContain('g_out');
+      expect(JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')).steps).toBe(s.steps);
+      expect(existsSync(join(out, 'samples', `step-${String(s.steps).padStart(6, '0')}.png`))).toBe(true);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
   });
 });

@@ -86,6 +86,58 @@ describe('Conv2DBackpropFilter on wasm', () => {
   });
 });
 
+describe('Conv2DBackpropInput on wasm (replaced: the stock kernel is a direct loop, 5× slower)', () => {
+  const cases: Array<{ x: number[]; f: number[]; strides: number | [number, number]; pad: 'valid' | 'same' }> = [
+    { x: [2, 6, 6, 3], f: [3, 3, 3, 4], strides: 1, pad: 'valid' },
+    { x: [2, 6, 6, 3], f: [3, 3, 3, 4], strides: 1, pad: 'same' },
+    { x: [3, 7, 7, 2], f: [3, 3, 2, 5], strides: 2, pad: 'same' },
+    { x: [3, 8, 8, 2], f: [4, 4, 2, 5], strides: 2, pad: 'same' },
+    { x: [3, 7, 7, 2], f: [3, 3, 2, 5], strides: 2, pad: 'valid' },
+    { x: [1, 9, 8, 4], f: [5, 4, 4, 3], strides: [2, 3], pad: 'same' },
+    { x: [4, 5, 5, 6], f: [1, 1, 6, 2], strides: 1, pad: 'valid' },
+    { x: [2, 14, 14, 8], f: [5, 5, 8, 16], strides: 2, pad: 'same' },
+  ];
+  for (const c of cases) {
+    it(`dx for x ${c.x} filter ${c.f} strides ${c.strides} ${c.pad}`, async () => {
+      const info = tf.backend_util.computeConv2DInfo(c.x as [number, number, number, number], c.f as [number, number, number, number], c.strides, 1, c.pad);
+      const dyShape = [info.batchSize, info.outHeight, info.outWidth, info.outChannels];
+      await compare([randn(dyShape, 6), randn(c.f, 7)], (dy, filter) =>
+        tf.engine().runKernel('Conv2DBackpropInput', { dy, filter }, { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', inputShape: c.x }) as tf.Tensor);
+    });
+  }
+
+  it('conv2dTranspose forward as in a DCGAN generator ([4,7,7,16] → [4,14,14,8], 4×4, stride 2)', async () => {
+    await compare([randn([4, 7, 7, 16], 8), randn([4, 4, 8, 16], 9)], (x, w) =>
+      tf.conv2dTranspose(x as tf.Tensor4D, w as tf.Tensor4D, [4, 14, 14, 8], 2, 'same'));
+  });
+});
+
+describe('Tile on wasm (replaced: the stock kernel indexes every element; batch-norm gradients tile)', () => {
+  const cases: Array<{ shape: number[]; reps: number[] }> = [
+    { shape: [1, 1, 1, 5], reps: [3, 4, 2, 1] },
+    { shape: [2, 3], reps: [3, 2] },
+    { shape: [4], reps: [5] },
+    { shape: [2, 1, 3], reps: [1, 4, 1] },
+    { shape: [3, 2, 2], reps: [2, 3, 7] },
+  ];
+  for (const c of cases) {
+    it(`float32 ${c.shape} × ${c.reps}`, async () => {
+      await compare([randn(c.shape, 30)], (x) => tf.tile(x, c.reps));
+    });
+  }
+
+  it('int32 and bool keep their dtype and values', async () => {
+    await initBackend('wasm', { quiet: true });
+    const ints = tf.tile(tf.tensor2d([[1, -2], [3, 4]], [2, 2], 'int32'), [2, 3]);
+    expect(ints.dtype).toBe('int32');
+    expect(Array.from(ints.dataSync())).toEqual([1, -2, 1, -2, 1, -2, 3, 4, 3, 4, 3, 4, 1, -2, 1, -2, 1, -2, 3, 4, 3, 4, 3, 4]);
+    const bools = tf.tile(tf.tensor1d([true, false], 'bool'), [3]);
+    expect(bools.dtype).toBe('bool');
+    expect(Array.from(bools.dataSync())).toEqual([1, 0, 1, 0, 1, 0]);
+    tf.dispose([ints, bools]);
+  });
+});
+
 describe('BatchMatMul on wasm with transposed operands (replaced: the stock paths are slow)', () => {
   for (const [ta, tb] of [[true, false], [false, true], [true, true], [false, false]] as const) {
     it(`transposeA ${ta}, transposeB ${tb}, batched and broadcast`, async () => {

@@ -3,7 +3,7 @@
  * writing metrics.jsonl (losses), samples/step-NNNNNN.png (sample grids), generator/ (the saved
  * generator, EMA weights when enabled), config.json and summary.json with the quality measures.
  */
-import { appendFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import * as tf from '@tensorflow/tfjs';
@@ -30,6 +30,7 @@ import { runSupervised, asUserError } from './supervised';
 
 export interface GanSummary {
   dataset: string;
+  /** Steps trained (fewer than configured when maxMinutes stopped the run). */
   steps: number;
   wallSeconds: number;
   backend: string;
@@ -72,8 +73,8 @@ function setupData(cfg: GanConfig, rng: Random): Setup {
     const reference = sampleRing(2000, new Random(1));
     return {
       shape: [2],
-      gSpec: specs.ringGenerator(),
-      dSpec: specs.ringDiscriminator(),
+      gSpec: cfg.generator ?? specs.ringGenerator(),
+      dSpec: cfg.discriminator ?? specs.ringDiscriminator(),
       real: (out, n) => void sampleRing(n, rng, RING_DEFAULTS, out as Float32Array<ArrayBuffer>),
       grid: (path, s) => writeScatter(path, s, reference),
     };
@@ -91,8 +92,8 @@ function setupData(cfg: GanConfig, rng: Random): Setup {
   let cursor = ds.size;
   return {
     shape,
-    gSpec: cfg.family === 'mnist' ? specs.dcganGenerator28() : specs.frameGenerator(shape),
-    dSpec: cfg.family === 'mnist' ? specs.dcganDiscriminator() : specs.frameDiscriminator(),
+    gSpec: cfg.generator ?? (cfg.family === 'mnist' ? specs.dcganGenerator28() : specs.frameGenerator(shape)),
+    dSpec: cfg.discriminator ?? (cfg.family === 'mnist' ? specs.dcganDiscriminator() : specs.frameDiscriminator()),
     real: (out, n) => {
       for (let i = 0; i < n; i++) {
         if (cursor >= ds.size) {
@@ -117,7 +118,6 @@ export async function runGan(
 ): Promise<GanSummary> {
   const log = opts.log ?? (() => {});
   const info = await initNodeBackend((opts.backend ?? process.env.KEIKO_BACKEND ?? 'auto') as 'auto', { quiet: true });
-  const t0 = performance.now();
   const out = opts.outDir;
   mkdirSync(join(out, 'samples'), { recursive: true });
   const metricsPath = join(out, 'metrics.jsonl');
@@ -151,7 +151,15 @@ export async function runGan(
   const zGrid = tf.tensor2d(zBuf, [gridCount, cfg.latentDim]);
   const realBuf = new Float32Array(cfg.batchSize * featureCount);
   let last: GanLosses | null = null;
-  log(`GAN on ${cfg.dataset}: ${cfg.steps} steps of batch ${cfg.batchSize}, backend ${info.name}`);
+  // MNIST: the classifier is loaded (or trained) before the clock starts, for the score curve.
+  const classifier = cfg.family === 'mnist' ? await loadOrTrainClassifier(opts.classifierDir ?? 'runs/mnist-classifier', log, opts.backend) : undefined;
+  // Score samples draw z from their own stream, so scoring does not change the training run.
+  const scoreRng = new Random(deriveSeed(cfg.seed, 'score'));
+  const t0 = performance.now();
+  const deadline = cfg.maxMinutes !== undefined ? t0 + cfg.maxMinutes * 60_000 : Infinity;
+  const budget = cfg.maxMinutes !== undefined ? ` or ${cfg.maxMinutes} minutes` : '';
+  log(`GAN on ${cfg.dataset}: ${cfg.steps} steps${budget} of batch ${cfg.batchSize}, backend ${info.name}`);
+  let stepsDone = 0;
   for (let step = 1; step <= cfg.steps; step++) {
     setup.real(realBuf, cfg.batchSize);
     const real = tf.tensor(realBuf, [cfg.batchSize, ...setup.shape]);
@@ -161,21 +169,32 @@ export async function runGan(
       last = GanTrainer.read(t);
       appendFileSync(metricsPath, JSON.stringify({ type: 'gan', step, ...last, seconds: (performance.now() - t0) / 1000 }) + '\n');
     } else tf.dispose([t.dLoss, t.gLoss, t.dReal, t.dFake]);
-    if (step % cfg.sampleEvery === 0 || step === cfg.steps) {
+    stepsDone = step;
+    const outOfTime = performance.now() >= deadline;
+    const final = step === cfg.steps || outOfTime;
+    if (step % cfg.sampleEvery === 0 || final) {
       setup.grid(join(out, 'samples', `step-${String(step).padStart(6, '0')}.png`), trainer.sampleFrom(zGrid));
       const l = last ? ` D loss ${last.dLoss.toFixed(3)}, G loss ${last.gLoss.toFixed(3)}, D(real) ${last.dReal.toFixed(2)}, D(fake) ${last.dFake.toFixed(2)}` : '';
       log(`step ${step}/${cfg.steps}:${l} (${((performance.now() - t0) / 1000).toFixed(0)}s)`);
+    }
+    if (classifier && cfg.scoreEvery > 0 && step % cfg.scoreEvery === 0 && !final) {
+      const s = scoreDigits(classifier, trainer.sample(1000, { rng: scoreRng }));
+      appendFileSync(metricsPath, JSON.stringify({ type: 'score', step, classifierScore: s.score, samples: 1000, seconds: (performance.now() - t0) / 1000 }) + '\n');
+      log(`step ${step}: classifier score ${s.score.toFixed(2)} (1,000 samples)`);
+    }
+    if (outOfTime) {
+      log(`stopping at step ${step}: the ${cfg.maxMinutes}-minute budget is used`);
+      break;
     }
   }
   zGrid.dispose();
   const trainSeconds = (performance.now() - t0) / 1000;
   saveModelDir(join(out, 'generator'), trainer.sampler);
-  const summary: GanSummary = { dataset: cfg.dataset, steps: cfg.steps, wallSeconds: trainSeconds, backend: info.name, finalLosses: last };
+  const summary: GanSummary = { dataset: cfg.dataset, steps: stepsDone, wallSeconds: trainSeconds, backend: info.name, finalLosses: last };
   if (cfg.family === 'ring') {
     summary.ring = ringMetrics(trainer.sample(cfg.evalSamples));
     log(`ring: ${summary.ring.modesCovered}/${summary.ring.modes} modes covered, ${(summary.ring.highQualityShare * 100).toFixed(1)}% high-quality samples`);
-  } else if (cfg.family === 'mnist') {
-    const classifier = await loadOrTrainClassifier(opts.classifierDir ?? 'runs/mnist-classifier', log, opts.backend);
+  } else if (classifier) {
     const s = scoreDigits(classifier, trainer.sample(cfg.evalSamples));
     summary.classifierScore = s.score;
     summary.classHistogram = s.histogram;
@@ -193,6 +212,15 @@ function num(v: unknown, flag: string): number {
   return n;
 }
 
+function readSpecFile(path: string, flag: string): unknown {
+  if (!existsSync(path)) throw new UserError(`${flag}: ${path} does not exist`);
+  try {
+    return JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new UserError(`${flag} ${path}: not valid JSON (${(err as Error).message})`);
+  }
+}
+
 export function registerGan(program: Command): void {
   program
     .command('gan')
@@ -204,6 +232,9 @@ export function registerGan(program: Command): void {
     .option('--batch-size <n>', 'batch size')
     .option('--learning-rate <lr>', 'Adam learning rate (β₁ = 0.5)')
     .option('--sample-every <n>', 'write a sample grid every N steps')
+    .option('--minutes <m>', 'stop training after M minutes of wall time (the steps done so far count)')
+    .option('--generator <file>', 'JSON array of layer specs replacing the default generator')
+    .option('--discriminator <file>', 'JSON array of layer specs replacing the default discriminator')
     .option('--classifier <dir>', 'MNIST: classifier for the score (a keiko supervised output; trained there if missing)', 'runs/mnist-classifier')
     .option('--rgb', 'replays: render frames to RGB instead of binary channels')
     .option('--config <file>', 'JSON or YAML file of config keys (flags override it)')
@@ -217,6 +248,10 @@ export function registerGan(program: Command): void {
       if (o.batchSize !== undefined) input.batchSize = num(o.batchSize, '--batch-size');
       if (o.learningRate !== undefined) input.learningRate = num(o.learningRate, '--learning-rate');
       if (o.sampleEvery !== undefined) input.sampleEvery = num(o.sampleEvery, '--sample-every');
+      if (o.minutes !== undefined) input.maxMinutes = num(o.minutes, '--minutes');
+      for (const key of ['generator', 'discriminator'] as const) {
+        if (o[key] !== undefined) input[key] = readSpecFile(String(o[key]), `--${key}`);
+      }
       if (o.rgb) input.rgb = true;
       let cfg: GanConfig;
       try {

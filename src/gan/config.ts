@@ -3,6 +3,7 @@
  * [−1, 1]), 'ring' (8 Gaussians, radius 2, σ 0.02) and 'replays:DIR' (game frames of a run).
  */
 import { z } from 'zod';
+import { networkSpecSchema, type NetworkSpec } from '../layers';
 
 export class GanConfigError extends Error {
   override name = 'GanConfigError';
@@ -35,6 +36,13 @@ export const ganConfigSchema = z.strictObject({
   rgb: z.boolean().default(false),
   /** MNIST: samples scored by the classifier (default 5000); ring: samples measured (10,000). */
   evalSamples: z.number().int().positive().optional(),
+  /** Stop training after this many minutes of wall time even if `steps` are not done (default: no limit). */
+  maxMinutes: z.number().positive().optional(),
+  /** MNIST: log the classifier score of 1,000 samples to metrics.jsonl every N steps (default sampleEvery; 0 = never). */
+  scoreEvery: z.number().int().min(0).optional(),
+  /** Layer specs replacing the dataset's default generator / discriminator (see src/gan/specs.ts). */
+  generator: networkSpecSchema.optional(),
+  discriminator: networkSpecSchema.optional(),
 });
 
 export type GanConfigInput = z.input<typeof ganConfigSchema>;
@@ -56,6 +64,10 @@ export interface GanConfig {
   logEvery: number;
   rgb: boolean;
   evalSamples: number;
+  maxMinutes?: number;
+  scoreEvery: number;
+  generator?: NetworkSpec;
+  discriminator?: NetworkSpec;
 }
 
 const DEFAULTS = {
@@ -75,6 +87,7 @@ export function resolveGanConfig(input: unknown): GanConfig {
   const steps = c.steps ?? d.steps;
   const batchSize = c.batchSize ?? d.batchSize;
   const pack = c.pack ?? d.pack;
+  const sampleEvery = c.sampleEvery ?? Math.max(1, Math.round(steps / 10));
   if (batchSize % pack !== 0) throw new GanConfigError([`config.pack: ${pack} must divide config.batchSize ${batchSize}`]);
   return {
     dataset: c.dataset,
@@ -89,9 +102,13 @@ export function resolveGanConfig(input: unknown): GanConfig {
     dSteps: c.dSteps,
     emaDecay: c.emaDecay ?? d.emaDecay,
     seed: c.seed,
-    sampleEvery: c.sampleEvery ?? Math.max(1, Math.round(steps / 10)),
+    sampleEvery,
     logEvery: c.logEvery,
     rgb: c.rgb,
     evalSamples: c.evalSamples ?? d.evalSamples,
+    ...(c.maxMinutes !== undefined ? { maxMinutes: c.maxMinutes } : {}),
+    scoreEvery: family === 'mnist' ? (c.scoreEvery ?? sampleEvery) : 0,
+    ...(c.generator ? { generator: c.generator } : {}),
+    ...(c.discriminator ? { discriminator: c.discriminator } : {}),
   };
 }

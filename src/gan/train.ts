@@ -71,11 +71,11 @@ export class GanTrainer {
     if (!(s >= 0 && s < 0.5)) throw new Error(`gan.labelSmoothing must be in [0, 0.5), got ${s}`);
   }
 
-  /** Fresh latent noise z ~ N(0, I) for `n` samples. */
-  noise(n: number): tf.Tensor2D {
+  /** Fresh latent noise z ~ N(0, I) for `n` samples (from the trainer's stream unless `rng` is given). */
+  noise(n: number, rng: Random = this.rng): tf.Tensor2D {
     const d = this.config.latentDim;
     const buf = n * d <= this.latent.length ? this.latent.subarray(0, n * d) : new Float32Array(n * d);
-    for (let i = 0; i < buf.length; i++) buf[i] = this.rng.normal();
+    for (let i = 0; i < buf.length; i++) buf[i] = rng.normal();
     return tf.tensor2d(buf, [n, d]);
   }
 
@@ -168,13 +168,13 @@ export class GanTrainer {
   }
 
   /** Generate `n` samples (inference mode: batch norm uses its moving statistics). */
-  sample(n: number, opts: { training?: boolean; batchSize?: number } = {}): Float32Array {
+  sample(n: number, opts: { training?: boolean; batchSize?: number; rng?: Random } = {}): Float32Array {
     const bs = opts.batchSize ?? 500;
     const per = (this.generator.outputs[0].shape.slice(1) as number[]).reduce((a, b) => a * b, 1);
     const out = new Float32Array(n * per);
     for (let s = 0; s < n; s += bs) {
       const m = Math.min(bs, n - s);
-      const y = tf.tidy(() => this.sampler.apply(this.noise(m), { training: opts.training ?? false }) as tf.Tensor);
+      const y = tf.tidy(() => this.sampler.apply(this.noise(m, opts.rng), { training: opts.training ?? false }) as tf.Tensor);
       out.set(y.dataSync(), s * per);
       y.dispose();
     }

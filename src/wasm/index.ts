@@ -4,18 +4,20 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { conv2DBackpropFilterWasm } from './conv2d-backprop-filter';
+import { conv2DBackpropInputWasm } from './conv2d-backprop-input';
 import { adamKernelCpu, adamKernelWasm } from './adam-kernel';
 import { batchMatMulWasmConfig } from './batch-mat-mul';
 import { depthwiseBackpropFilterWasm, depthwiseBackpropInputWasm } from './depthwise';
 import { gatherV2WasmConfig } from './gather';
+import { tileWasm } from './tile';
 import { maxPoolGradWasm, resizeNearestNeighborGradCpu, resizeNearestNeighborGradWasm, unsortedSegmentSumWasm } from './grad-kernels';
 
 const KERNELS: Record<'wasm' | 'cpu', Array<tf.KernelConfig | ((stock: tf.KernelConfig | undefined) => tf.KernelConfig)>> = {
-  wasm: [batchMatMulWasmConfig, conv2DBackpropFilterWasm, maxPoolGradWasm, unsortedSegmentSumWasm, gatherV2WasmConfig, resizeNearestNeighborGradWasm, adamKernelWasm, depthwiseBackpropFilterWasm, depthwiseBackpropInputWasm],
+  wasm: [batchMatMulWasmConfig, conv2DBackpropFilterWasm, conv2DBackpropInputWasm, maxPoolGradWasm, unsortedSegmentSumWasm, gatherV2WasmConfig, resizeNearestNeighborGradWasm, adamKernelWasm, depthwiseBackpropFilterWasm, depthwiseBackpropInputWasm, tileWasm],
   cpu: [resizeNearestNeighborGradCpu, adamKernelCpu],
 };
 const NAMES: Record<'wasm' | 'cpu', string[]> = {
-  wasm: ['BatchMatMul', 'Conv2DBackpropFilter', 'MaxPoolGrad', 'UnsortedSegmentSum', 'GatherV2', 'ResizeNearestNeighborGrad', 'KeikoAdamUpdate', 'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput'],
+  wasm: ['BatchMatMul', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'MaxPoolGrad', 'UnsortedSegmentSum', 'GatherV2', 'ResizeNearestNeighborGrad', 'KeikoAdamUpdate', 'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput', 'Tile'],
   cpu: ['ResizeNearestNeighborGrad', 'KeikoAdamUpdate'],
 };
 
