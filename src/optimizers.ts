@@ -18,6 +18,7 @@
  *             itself divides by the previous E[g²], so its first step is lr·g whatever ε is — fixed here)
  */
 import * as tf from '@tensorflow/tfjs';
+import { FusedAdamOptimizer } from './fused-adam';
 import { z } from 'zod';
 
 const lr = z.number({ error: 'expected a number > 0' }).positive({ error: 'expected a number > 0' });
@@ -355,7 +356,8 @@ export function createOptimizer(input: OptimizerConfigInput | OptimizerConfig): 
       opt = new CenteredRMSPropOptimizer(c.learningRate, c.decay, c.momentum, c.epsilon, c.centered);
       break;
     case 'adam':
-      opt = tf.train.adam(c.learningRate, c.beta1, c.beta2, c.epsilon);
+      // tf.train.adam's maths and state, as one fused kernel per variable where the backend has it.
+      opt = new FusedAdamOptimizer(c.learningRate, c.beta1, c.beta2, c.epsilon);
       break;
     case 'adamax':
       opt = tf.train.adamax(c.learningRate, c.beta1, c.beta2, c.epsilon, c.decay);

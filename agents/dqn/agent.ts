@@ -4,7 +4,6 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { createOptimizer, resolveOptimizerConfig } from '../../src/optimizers';
-import { FusedAdamOptimizer } from '../../src/fused-adam';
 import { deriveSeed } from '../../src/random';
 import type { DqnConfig } from './config';
 import { compileJsForward, type JsForward } from './js-forward';
@@ -33,11 +32,7 @@ export class DqnAgent {
     const opt = typeof config.optimizer === 'string' ? { type: config.optimizer } : config.optimizer;
     const optConfig = resolveOptimizerConfig({ ...opt, learningRate: opt.learningRate ?? config.learningRate });
     this.baseLearningRate = optConfig.learningRate;
-    // Adam: the backend's fused update (one kernel per variable; same maths and state as tf.train.adam).
-    this.optimizer =
-      optConfig.type === 'adam'
-        ? new FusedAdamOptimizer(optConfig.learningRate, optConfig.beta1, optConfig.beta2, optConfig.epsilon)
-        : createOptimizer(optConfig);
+    this.optimizer = createOptimizer(optConfig);
     this.jsForward = compileJsForward(this.online);
     this.learner = new Learner(this.online, this.target, this.optimizer, nActions, {
       gamma: config.gamma,

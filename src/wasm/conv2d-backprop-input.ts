@@ -10,14 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { allocate, read, view, type TensorInfo, type WasmBackendLike } from './heap';
-
-interface Attrs {
-  strides: [number, number] | number;
-  pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
-  dataFormat: 'NHWC' | 'NCHW';
-  dimRoundingMode?: 'floor' | 'round' | 'ceil';
-  inputShape: [number, number, number, number];
-}
+import { convGradInfo, matMul, type ConvGradAttrs } from './conv-common';
 
 /** Adds each row of cols ([M, K], patch-major like im2col) into its patch of dx (NHWC). */
 export function col2imAdd(cols: ArrayLike<number>, dx: Float32Array, info: tf.backend_util.Conv2DInfo): void {
@@ -59,26 +52,12 @@ export function col2imAdd(cols: ArrayLike<number>, dx: Float32Array, info: tf.ba
 
 function conv2DBackpropInput(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs: unknown }): TensorInfo {
   const { dy, filter } = args.inputs as { dy: TensorInfo; filter: TensorInfo };
-  const attrs = args.attrs as Attrs;
-  if (attrs.dataFormat === 'NCHW') {
-    throw new Error("Conv2DBackpropInput on wasm: dataFormat 'NCHW' is not supported; Keiko's layers use 'NHWC'");
-  }
+  const attrs = args.attrs as ConvGradAttrs & { inputShape: [number, number, number, number] };
   const backend = args.backend as WasmBackendLike;
-  const info = tf.backend_util.computeConv2DInfo(
-    attrs.inputShape, filter.shape as [number, number, number, number], attrs.strides, 1, attrs.pad, attrs.dimRoundingMode,
-  );
+  const info = convGradInfo('Conv2DBackpropInput', attrs, attrs.inputShape, filter.shape);
   const k = info.filterHeight * info.filterWidth * info.inChannels;
   const m = info.batchSize * info.outHeight * info.outWidth;
-  const matMul = tf.getKernel('BatchMatMul', 'wasm');
-  if (!matMul) throw new Error('Conv2DBackpropInput on wasm needs the BatchMatMul kernel');
-  const cols = matMul.kernelFunc({
-    inputs: {
-      a: { dataId: dy.dataId, shape: [1, m, info.outChannels], dtype: 'float32' },
-      b: { dataId: filter.dataId, shape: [1, k, info.outChannels], dtype: 'float32' },
-    },
-    backend: backend as unknown as tf.KernelBackend,
-    attrs: { transposeA: false, transposeB: true },
-  }) as TensorInfo;
+  const cols = matMul(backend, dy, [m, info.outChannels], filter, [k, info.outChannels], true);
   const dx = allocate('wasm', backend, attrs.inputShape.slice());
   // allocate may grow wasm memory, so the cols view is taken after it.
   col2imAdd(read('wasm', backend, cols), view('wasm', backend, dx.info), info);
