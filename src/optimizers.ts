@@ -371,6 +371,13 @@ export function createOptimizer(input: OptimizerConfigInput | OptimizerConfig): 
   return opt;
 }
 
+/** Change an optimiser's learning rate (every Keiko/tfjs optimiser reads it at each step). */
+export function setLearningRate(optimizer: tf.Optimizer, lr: number): void {
+  const opt = optimizer as unknown as { learningRate: number; setLearningRate?: (lr: number) => void };
+  if (opt.setLearningRate) opt.setLearningRate(lr);
+  else opt.learningRate = lr;
+}
+
 export type Gradients = tf.NamedTensorMap | tf.Tensor[];
 
 /**

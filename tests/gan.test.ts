@@ -43,6 +43,22 @@ describe('GAN step', () => {
     real.dispose();
   });
 
+  it('D judges real and fake in one stacked pass with the same logits as two passes', () => {
+    const G = buildModel(ringGenerator(8), [4], { seed: 1 });
+    const D = buildModel(ringDiscriminator(8), [2 * 2], { seed: 2 });
+    const sgd = () => createOptimizer({ type: 'sgd', learningRate: 0.1 });
+    const t = new GanTrainer(G, D, sgd(), sgd(), { latentDim: 4, batchSize: 6, pack: 2 }, 3);
+    const real = tf.randomNormal([6, 2], 0, 1, 'float32', 4);
+    const fake = tf.randomNormal([6, 2], 0, 1, 'float32', 5);
+    const judge = t as unknown as { judge(x: tf.Tensor): tf.Tensor; judgeBoth(r: tf.Tensor, f: tf.Tensor, m: number): [tf.Tensor, tf.Tensor] };
+    const [jr, jf] = judge.judgeBoth(real, fake, 3);
+    expect(jr.shape).toEqual([3, 1]);
+    const close = (a: tf.Tensor, b: tf.Tensor) => Array.from(a.dataSync()).forEach((v, i) => expect(v).toBeCloseTo(b.dataSync()[i], 5));
+    close(jr, judge.judge(real));
+    close(jf, judge.judge(fake));
+    tf.dispose([real, fake, jr, jf]);
+  });
+
   it('packing, EMA and seeded latents are reproducible', () => {
     const make = () => {
       const G = buildModel(ringGenerator(16), [4], { seed: 1 });

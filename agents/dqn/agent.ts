@@ -3,7 +3,7 @@
  * observation (plain-JS forward when the net allows, else one tfjs predict).
  */
 import * as tf from '@tensorflow/tfjs';
-import { createOptimizer, resolveOptimizerConfig } from '../../src/optimizers';
+import { createOptimizer, resolveOptimizerConfig, setLearningRate } from '../../src/optimizers';
 import { deriveSeed } from '../../src/random';
 import type { DqnConfig } from './config';
 import { compileJsForward, type JsForward } from './js-forward';
@@ -66,9 +66,7 @@ export class DqnAgent {
 
   /** Change the optimiser's learning rate (all Keiko/tfjs optimisers read it at each step). */
   setLearningRate(lr: number): void {
-    const opt = this.optimizer as unknown as { learningRate: number; setLearningRate?: (lr: number) => void };
-    if (opt.setLearningRate) opt.setLearningRate(lr);
-    else opt.learningRate = lr;
+    setLearningRate(this.optimizer, lr);
   }
 
   /** Q-values of one observation (reused array: copy to keep). */

@@ -14,7 +14,7 @@ import { writeImageGrid, writeScatter } from '../../node/png';
 import { loadMnist } from '../../node/datasets/mnist';
 import { loadReplayFrames } from '../../node/datasets/replay-frames';
 import { buildModel, type NetworkSpec } from '../../src/layers';
-import { createOptimizer } from '../../src/optimizers';
+import { createOptimizer, setLearningRate } from '../../src/optimizers';
 import { Random, deriveSeed } from '../../src/random';
 import { GanTrainer, type GanLosses } from '../../src/gan/train';
 import { resolveGanConfig, GanConfigError, type GanConfig } from '../../src/gan/config';
@@ -161,6 +161,13 @@ export async function runGan(
   log(`GAN on ${cfg.dataset}: ${cfg.steps} steps${budget} of batch ${cfg.batchSize}, backend ${info.name}`);
   let stepsDone = 0;
   for (let step = 1; step <= cfg.steps; step++) {
+    if (cfg.learningRateEnd !== undefined) {
+      // Training progress: by steps, or by the clock when a time budget ends the run sooner.
+      const progress = Math.max((step - 1) / cfg.steps, (performance.now() - t0) / (deadline - t0));
+      const lr = cfg.learningRate + Math.min(1, progress) * (cfg.learningRateEnd - cfg.learningRate);
+      setLearningRate(gOpt, lr);
+      setLearningRate(dOpt, lr);
+    }
     setup.real(realBuf, cfg.batchSize);
     const real = tf.tensor(realBuf, [cfg.batchSize, ...setup.shape]);
     const t = trainer.stepTensors(real);
@@ -231,6 +238,7 @@ export function registerGan(program: Command): void {
     .option('--seed <n>', 'seed of everything', '0')
     .option('--batch-size <n>', 'batch size')
     .option('--learning-rate <lr>', 'Adam learning rate (β₁ = 0.5)')
+    .option('--learning-rate-end <lr>', 'anneal the learning rate linearly to this by the end (of the steps or of --minutes)')
     .option('--sample-every <n>', 'write a sample grid every N steps')
     .option('--minutes <m>', 'stop training after M minutes of wall time (the steps done so far count)')
     .option('--generator <file>', 'JSON array of layer specs replacing the default generator')
@@ -247,6 +255,7 @@ export function registerGan(program: Command): void {
       if (o.steps !== undefined) input.steps = num(o.steps, '--steps');
       if (o.batchSize !== undefined) input.batchSize = num(o.batchSize, '--batch-size');
       if (o.learningRate !== undefined) input.learningRate = num(o.learningRate, '--learning-rate');
+      if (o.learningRateEnd !== undefined) input.learningRateEnd = num(o.learningRateEnd, '--learning-rate-end');
       if (o.sampleEvery !== undefined) input.sampleEvery = num(o.sampleEvery, '--sample-every');
       if (o.minutes !== undefined) input.maxMinutes = num(o.minutes, '--minutes');
       for (const key of ['generator', 'discriminator'] as const) {

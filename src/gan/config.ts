@@ -19,6 +19,8 @@ export const ganConfigSchema = z.strictObject({
   latentDim: z.number().int().positive().optional(),
   /** Adam learning rates (default 2e-4 for images, 1e-3 for the ring) with β₁ = 0.5. */
   learningRate: z.number().positive().optional(),
+  /** Anneal both learning rates linearly to this value by the end of training (default: constant). */
+  learningRateEnd: z.number().min(0).optional(),
   beta1: z.number().min(0).lt(1).default(0.5),
   /** One-sided label smoothing of the real targets (default 0.1 for images, 0 for the ring). */
   labelSmoothing: z.number().min(0).lt(0.5).optional(),
@@ -54,6 +56,7 @@ export interface GanConfig {
   batchSize: number;
   latentDim: number;
   learningRate: number;
+  learningRateEnd?: number;
   beta1: number;
   labelSmoothing: number;
   pack: number;
@@ -96,6 +99,7 @@ export function resolveGanConfig(input: unknown): GanConfig {
     batchSize,
     latentDim: c.latentDim ?? d.latentDim,
     learningRate: c.learningRate ?? d.learningRate,
+    ...(c.learningRateEnd !== undefined ? { learningRateEnd: c.learningRateEnd } : {}),
     beta1: c.beta1,
     labelSmoothing: c.labelSmoothing ?? d.labelSmoothing,
     pack,

@@ -6,12 +6,12 @@ import type { NetworkSpec } from '../layers';
 
 /**
  * DCGAN for 28×28×1 MNIST, sized for a 2-core CPU: z → dense 7·7·f → BN → ReLU → reshape →
- * convT f/2 (k×k, stride 2) → BN → ReLU → convT 1 (k×k, stride 2, tanh); defaults f = 32, k = 4.
+ * convT f/2 (k×k, stride 2) → BN → ReLU → convT 1 (k×k, stride 2, tanh); defaults f = 64, k = 4.
  * `upsample: 'resize'` swaps each transposed conv for nearest-neighbour upsampling + a 'same'
  * conv (resize-convolution); on tfjs wasm it measured slower to train, so it is not the default.
  */
 export function dcganGenerator28(opts: { baseFilters?: number; kernelSize?: number; upsample?: 'resize' | 'transpose' } = {}): NetworkSpec {
-  const f = opts.baseFilters ?? 32;
+  const f = opts.baseFilters ?? 64;
   const k = opts.kernelSize ?? 4;
   if (opts.upsample === 'resize') {
     return [
@@ -41,7 +41,7 @@ export function dcganGenerator28(opts: { baseFilters?: number; kernelSize?: numb
 
 /** Strided convs with leaky ReLU and dropout → one logit. Works for any small image size. */
 export function dcganDiscriminator(opts: { baseFilters?: number; kernelSize?: number; dropout?: number } = {}): NetworkSpec {
-  const f = opts.baseFilters ?? 16;
+  const f = opts.baseFilters ?? 32;
   const k = opts.kernelSize ?? 4;
   const rate = opts.dropout ?? 0.3;
   return [

@@ -86,6 +86,23 @@ export class GanTrainer {
     return this.discriminator.apply(input, { training: true }) as tf.Tensor;
   }
 
+  /**
+   * D's logits for the real and the fake batch. Without batch norm in D they are one pass over
+   * the two batches stacked (the same numbers, half the kernel launches); with it, two passes, so
+   * each batch is normalised by its own statistics as in DCGAN.
+   */
+  private judgeBoth(real: tf.Tensor, fake: tf.Tensor, m: number): [tf.Tensor, tf.Tensor] {
+    if (this.discriminatorHasBatchNorm) return [this.judge(real), this.judge(fake)];
+    const logits = this.judge(tf.concat([real, fake], 0));
+    return [tf.slice(logits, [0, 0], [m, -1]), tf.slice(logits, [m, 0], [m, -1])];
+  }
+
+  private get discriminatorHasBatchNorm(): boolean {
+    const hasBn = (layers: tf.layers.Layer[]): boolean =>
+      layers.some((l) => l.getClassName() === 'BatchNormalization' || hasBn((l as unknown as { layers?: tf.layers.Layer[] }).layers ?? []));
+    return hasBn(this.discriminator.layers);
+  }
+
   private vars(model: tf.LayersModel): tf.Variable[] {
     return model.trainableWeights.map((w) => w.read() as tf.Variable);
   }
@@ -112,8 +129,7 @@ export class GanTrainer {
         let probs: [tf.Scalar, tf.Scalar] | null = null;
         dLoss = this.dOptimizer.minimize(
           () => {
-            const realLogits = this.judge(real);
-            const fakeLogits = this.judge(fake);
+            const [realLogits, fakeLogits] = this.judgeBoth(real, fake, m);
             probs = [tf.keep(tf.mean(tf.sigmoid(realLogits))), tf.keep(tf.mean(tf.sigmoid(fakeLogits)))];
             const loss = tf.add(binaryCrossEntropy(realTarget, realLogits), binaryCrossEntropy(zeros, fakeLogits));
             return tf.add(loss, regularizationLoss(D)) as tf.Scalar;
