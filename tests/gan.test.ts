@@ -95,6 +95,7 @@ describe('GAN step', () => {
     expect([c.pack, c.batchSize, c.emaDecay]).toEqual([4, 256, 0.999]);
     expect(() => resolveGanConfig({ dataset: 'ring', generator: [{ type: 'dense', units: -3 }] })).toThrow(/config\.generator\.0\.units/);
     expect(() => resolveGanConfig({ dataset: 'ring', maxMinutes: 0 })).toThrow(/config\.maxMinutes/);
+    expect(() => resolveGanConfig({ dataset: 'ring', learningRateEnd: -1e-4 })).toThrow(/config\.learningRateEnd/);
   });
 });
 
