@@ -3,7 +3,7 @@
  * writing metrics.jsonl (losses), samples/step-NNNNNN.png (sample grids), generator/ (the saved
  * generator, EMA weights when enabled), config.json and summary.json with the quality measures.
  */
-import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import * as tf from '@tensorflow/tfjs';
@@ -16,6 +16,7 @@ import { loadReplayFrames } from '../../node/datasets/replay-frames';
 import { buildModel, type NetworkSpec } from '../../src/layers';
 import { createOptimizer, setLearningRate } from '../../src/optimizers';
 import { Random, deriveSeed } from '../../src/random';
+import { linearAt } from '../../agents/dqn/schedules';
 import { GanTrainer, type GanLosses } from '../../src/gan/train';
 import { resolveGanConfig, GanConfigError, type GanConfig } from '../../src/gan/config';
 import * as specs from '../../src/gan/specs';
@@ -25,8 +26,12 @@ import { predict } from '../../src/supervised/fit';
 import { resolveSupervisedConfig } from '../../src/supervised/config';
 import { sampleSize, type Dataset } from '../../src/datasets';
 import { UserError } from '../errors';
+import { jsonFileFlag, numberFlag } from '../flags';
 import { readConfigFile } from './train';
 import { runSupervised, asUserError } from './supervised';
+
+/** Samples behind each point of the MNIST score curve (the final score uses evalSamples). */
+const SCORE_CURVE_SAMPLES = 1000;
 
 export interface GanSummary {
   dataset: string;
@@ -164,7 +169,7 @@ export async function runGan(
     if (cfg.learningRateEnd !== undefined) {
       // Training progress: by steps, or by the clock when a time budget ends the run sooner.
       const progress = Math.max((step - 1) / cfg.steps, (performance.now() - t0) / (deadline - t0));
-      const lr = cfg.learningRate + Math.min(1, progress) * (cfg.learningRateEnd - cfg.learningRate);
+      const lr = linearAt(cfg.learningRate, cfg.learningRateEnd, 1, progress);
       setLearningRate(gOpt, lr);
       setLearningRate(dOpt, lr);
     }
@@ -185,9 +190,9 @@ export async function runGan(
       log(`step ${step}/${cfg.steps}:${l} (${((performance.now() - t0) / 1000).toFixed(0)}s)`);
     }
     if (classifier && cfg.scoreEvery > 0 && step % cfg.scoreEvery === 0 && !final) {
-      const s = scoreDigits(classifier, trainer.sample(1000, { rng: scoreRng }));
-      appendFileSync(metricsPath, JSON.stringify({ type: 'score', step, classifierScore: s.score, samples: 1000, seconds: (performance.now() - t0) / 1000 }) + '\n');
-      log(`step ${step}: classifier score ${s.score.toFixed(2)} (1,000 samples)`);
+      const s = scoreDigits(classifier, trainer.sample(SCORE_CURVE_SAMPLES, { rng: scoreRng }));
+      appendFileSync(metricsPath, JSON.stringify({ type: 'score', step, classifierScore: s.score, samples: SCORE_CURVE_SAMPLES, seconds: (performance.now() - t0) / 1000 }) + '\n');
+      log(`step ${step}: classifier score ${s.score.toFixed(2)} (${SCORE_CURVE_SAMPLES} samples)`);
     }
     if (outOfTime) {
       log(`stopping at step ${step}: the ${cfg.maxMinutes}-minute budget is used`);
@@ -213,21 +218,6 @@ export async function runGan(
   return summary;
 }
 
-function num(v: unknown, flag: string): number {
-  const n = Number(v);
-  if (!Number.isFinite(n)) throw new UserError(`${flag}: expected a number, got "${String(v)}"`);
-  return n;
-}
-
-function readSpecFile(path: string, flag: string): unknown {
-  if (!existsSync(path)) throw new UserError(`${flag}: ${path} does not exist`);
-  try {
-    return JSON.parse(readFileSync(path, 'utf8'));
-  } catch (err) {
-    throw new UserError(`${flag} ${path}: not valid JSON (${(err as Error).message})`);
-  }
-}
-
 export function registerGan(program: Command): void {
   program
     .command('gan')
@@ -251,15 +241,15 @@ export function registerGan(program: Command): void {
     .action(async (o: Record<string, unknown>) => {
       const input: Record<string, unknown> = o.config ? readConfigFile(String(o.config)) : {};
       if (input.dataset === undefined || o.dataset !== 'ring') input.dataset = o.dataset;
-      if (input.seed === undefined || o.seed !== '0') input.seed = num(o.seed, '--seed');
-      if (o.steps !== undefined) input.steps = num(o.steps, '--steps');
-      if (o.batchSize !== undefined) input.batchSize = num(o.batchSize, '--batch-size');
-      if (o.learningRate !== undefined) input.learningRate = num(o.learningRate, '--learning-rate');
-      if (o.learningRateEnd !== undefined) input.learningRateEnd = num(o.learningRateEnd, '--learning-rate-end');
-      if (o.sampleEvery !== undefined) input.sampleEvery = num(o.sampleEvery, '--sample-every');
-      if (o.minutes !== undefined) input.maxMinutes = num(o.minutes, '--minutes');
+      if (input.seed === undefined || o.seed !== '0') input.seed = numberFlag(o.seed, '--seed');
+      if (o.steps !== undefined) input.steps = numberFlag(o.steps, '--steps');
+      if (o.batchSize !== undefined) input.batchSize = numberFlag(o.batchSize, '--batch-size');
+      if (o.learningRate !== undefined) input.learningRate = numberFlag(o.learningRate, '--learning-rate');
+      if (o.learningRateEnd !== undefined) input.learningRateEnd = numberFlag(o.learningRateEnd, '--learning-rate-end');
+      if (o.sampleEvery !== undefined) input.sampleEvery = numberFlag(o.sampleEvery, '--sample-every');
+      if (o.minutes !== undefined) input.maxMinutes = numberFlag(o.minutes, '--minutes');
       for (const key of ['generator', 'discriminator'] as const) {
-        if (o[key] !== undefined) input[key] = readSpecFile(String(o[key]), `--${key}`);
+        if (o[key] !== undefined) input[key] = jsonFileFlag(String(o[key]), `--${key}`);
       }
       if (o.rgb) input.rgb = true;
       let cfg: GanConfig;

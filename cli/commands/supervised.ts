@@ -3,7 +3,7 @@
  * metrics.jsonl (the learning curve), model/ (saveModelDir), config.json and summary.json.
  * `runSupervised` is also used by the bench scripts and the GAN's classifier score.
  */
-import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import * as tf from '@tensorflow/tfjs';
@@ -23,6 +23,7 @@ import { mlpSpec, cnnSpec } from '../../src/supervised/models';
 import { ImageAugmenter } from '../../src/supervised/augment';
 import { resolveSupervisedConfig, SupervisedConfigError, OPTIMIZER_NAMES, type SupervisedConfig } from '../../src/supervised/config';
 import { UserError } from '../errors';
+import { jsonFileFlag, numberFlag } from '../flags';
 import { readConfigFile } from './train';
 
 export interface SupervisedSummary {
@@ -171,12 +172,6 @@ export function asUserError(err: unknown): unknown {
   return err;
 }
 
-function num(v: string, flag: string): number {
-  const n = Number(v);
-  if (!Number.isFinite(n)) throw new UserError(`${flag}: expected a number, got "${v}"`);
-  return n;
-}
-
 export function registerSupervised(program: Command): void {
   program
     .command('supervised')
@@ -199,24 +194,17 @@ export function registerSupervised(program: Command): void {
       const input: Record<string, unknown> = o.config ? readConfigFile(String(o.config)) : {};
       const flag = (name: string) => program.commands.find((c) => c.name() === 'supervised')!.getOptionValueSource(name) === 'cli';
       if (!o.config || flag('dataset')) input.dataset = o.dataset;
-      if (!o.config || flag('seed')) input.seed = num(String(o.seed), '--seed');
+      if (!o.config || flag('seed')) input.seed = numberFlag(o.seed, '--seed');
       if (!o.config || flag('model') || input.model === undefined) {
         const m = String(o.model);
         if (m === 'mlp' || m === 'cnn') input.model = m;
-        else {
-          if (!existsSync(m)) throw new UserError(`--model: expected mlp, cnn or a SPEC.json file; ${m} does not exist`);
-          try {
-            input.model = JSON.parse(readFileSync(m, 'utf8'));
-          } catch (err) {
-            throw new UserError(`--model ${m}: not valid JSON (${(err as Error).message})`);
-          }
-        }
+        else input.model = jsonFileFlag(m, '--model', `--model: expected mlp, cnn or a SPEC.json file; ${m} does not exist`);
       }
-      if (o.epochs !== undefined) input.epochs = num(String(o.epochs), '--epochs');
-      if (o.batchSize !== undefined) input.batchSize = num(String(o.batchSize), '--batch-size');
-      if (o.learningRate !== undefined) input.learningRate = num(String(o.learningRate), '--learning-rate');
+      if (o.epochs !== undefined) input.epochs = numberFlag(o.epochs, '--epochs');
+      if (o.batchSize !== undefined) input.batchSize = numberFlag(o.batchSize, '--batch-size');
+      if (o.learningRate !== undefined) input.learningRate = numberFlag(o.learningRate, '--learning-rate');
       if (o.optimizer !== undefined) input.optimizer = o.optimizer;
-      if (o.trainLimit !== undefined) input.trainLimit = num(String(o.trainLimit), '--train-limit');
+      if (o.trainLimit !== undefined) input.trainLimit = numberFlag(o.trainLimit, '--train-limit');
       if (o.label !== undefined) input.label = /^\d+$/.test(String(o.label)) ? Number(o.label) : o.label;
       if (o.task !== undefined) input.task = o.task;
       let cfg: SupervisedConfig;

@@ -45,6 +45,8 @@ export class GanTrainer {
   private readonly rng: Random;
   /** The averaged generator (same architecture), when emaDecay > 0. */
   readonly emaGenerator: tf.LayersModel | null;
+  /** Whether D (or a model nested in it) normalises batches, which rules out judging real and fake together. */
+  private readonly discriminatorHasBatchNorm: boolean;
 
   constructor(
     readonly generator: tf.LayersModel,
@@ -62,6 +64,9 @@ export class GanTrainer {
     this.emaGenerator = decay > 0 ? emaGenerator! : null;
     if (this.emaGenerator) this.emaGenerator.setWeights(generator.getWeights());
     this.rng = new Random(seed);
+    const hasBatchNorm = (layers: tf.layers.Layer[]): boolean =>
+      layers.some((l) => l.getClassName() === 'BatchNormalization' || hasBatchNorm((l as unknown as { layers?: tf.layers.Layer[] }).layers ?? []));
+    this.discriminatorHasBatchNorm = hasBatchNorm(discriminator.layers);
     this.latent = new Float32Array(config.batchSize * config.latentDim);
     const pack = config.pack ?? 1;
     if (!(Number.isInteger(pack) && pack >= 1 && config.batchSize % pack === 0)) {
@@ -95,12 +100,6 @@ export class GanTrainer {
     if (this.discriminatorHasBatchNorm) return [this.judge(real), this.judge(fake)];
     const logits = this.judge(tf.concat([real, fake], 0));
     return [tf.slice(logits, [0, 0], [m, -1]), tf.slice(logits, [m, 0], [m, -1])];
-  }
-
-  private get discriminatorHasBatchNorm(): boolean {
-    const hasBn = (layers: tf.layers.Layer[]): boolean =>
-      layers.some((l) => l.getClassName() === 'BatchNormalization' || hasBn((l as unknown as { layers?: tf.layers.Layer[] }).layers ?? []));
-    return hasBn(this.discriminator.layers);
   }
 
   private vars(model: tf.LayersModel): tf.Variable[] {
