@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { betaAt, epsilonAt } from '../agents/dqn/schedules';
+import { betaAt, epsilonAt } from '../src/schedules';
 
 describe('ε schedules', () => {
   it('linear goes from start to end over decaySteps, then stays', () => {

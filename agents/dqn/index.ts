@@ -9,6 +9,6 @@ export { PrioritizedReplayBuffer } from './prioritized-replay';
 export { NStepAccumulator } from './n-step';
 export { SumTree, MinTree } from './sum-tree';
 export { tdTargets, nStepReturn, clipReward, huber } from './targets';
-export { epsilonAt, betaAt, linearAt } from './schedules';
+export { epsilonAt, betaAt, linearAt } from '../../src/schedules';
 export { epsilonGreedy, argmax } from './policy';
 export { encodeSnapshot, decodeSnapshot } from './snapshot-codec';

@@ -18,7 +18,7 @@ import { NStepAccumulator } from './n-step';
 import { epsilonGreedy } from './policy';
 import { PrioritizedReplayBuffer } from './prioritized-replay';
 import { ReplayBuffer } from './replay-buffer';
-import { epsilonAt, linearAt, type EpsilonSchedule } from './schedules';
+import { epsilonAt, linearAt, type EpsilonSchedule } from '../../src/schedules';
 import { clipReward } from './targets';
 
 export type MakeEnv = (id: string, options?: EnvOptions) => Env;

@@ -7,7 +7,7 @@
 import type { Random } from '../../src/random';
 import { ReplayBuffer, type ReplayBatch, type ReplayBufferOptions } from './replay-buffer';
 import { MinTree, SumTree } from './sum-tree';
-import { betaAt } from './schedules';
+import { betaAt } from '../../src/schedules';
 
 export interface PrioritizedOptions extends ReplayBufferOptions {
   alpha: number;

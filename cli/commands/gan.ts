@@ -16,7 +16,7 @@ import { loadReplayFrames } from '../../node/datasets/replay-frames';
 import { buildModel, type NetworkSpec } from '../../src/layers';
 import { createOptimizer, setLearningRate } from '../../src/optimizers';
 import { Random, deriveSeed } from '../../src/random';
-import { linearAt } from '../../agents/dqn/schedules';
+import { linearAt } from '../../src/schedules';
 import { GanTrainer, type GanLosses } from '../../src/gan/train';
 import { resolveGanConfig, GanConfigError, type GanConfig } from '../../src/gan/config';
 import * as specs from '../../src/gan/specs';
