@@ -14,126 +14,14 @@
 import * as tf from '@tensorflow/tfjs';
 import { initNodeBackend, probeNative } from '../node/backend-node';
 import type { BackendPreference } from '../src/backend';
-import { buildModel, type NetworkSpec } from '../src/layers/index';
+import { buildModel } from '../src/layers/index';
 import { createOptimizer } from '../src/optimizers';
 import { huber } from '../src/losses';
-import { compileJsForward } from '../agents/dqn/js-forward';
 import { Random } from '../src/random';
-import { compileForward } from '../src/fast-forward';
+import { actingRows } from './nn-act';
+import { NETS, makeBatch, measure, updateFlops, type Batch, type NetCase, type Row } from './nn-shared';
 import { restoreStockKernels } from '../src/wasm/index';
 import { FusedAdamOptimizer } from '../src/fused-adam';
-
-interface NetCase {
-  name: string;
-  spec: NetworkSpec;
-  inputShape: number[];
-  batch: number;
-  actions: number;
-}
-
-const NETS: NetCase[] = [
-  {
-    name: 'MLP 4→128→128→2, batch 64',
-    spec: [
-      { type: 'dense', units: 128, activation: 'relu' },
-      { type: 'dense', units: 128, activation: 'relu' },
-      { type: 'dense', units: 2 },
-    ],
-    inputShape: [4],
-    batch: 64,
-    actions: 2,
-  },
-  {
-    name: 'CNN 10×10×4→conv16 3×3→dense128→6, batch 32',
-    spec: [
-      { type: 'conv2d', filters: 16, kernelSize: 3, activation: 'relu' },
-      { type: 'flatten' },
-      { type: 'dense', units: 128, activation: 'relu' },
-      { type: 'dense', units: 6 },
-    ],
-    inputShape: [10, 10, 4],
-    batch: 32,
-    actions: 6,
-  },
-];
-
-/** Multiply-adds ×2 of one forward pass for one sample, per layer (dense/conv only; the rest is O(n)). */
-function layerFlops(model: tf.LayersModel): { flops: number; firstTrainable: boolean }[] {
-  const out: { flops: number; firstTrainable: boolean }[] = [];
-  let first = true;
-  for (const layer of model.layers) {
-    const cfg = layer.getConfig() as { filters?: number; units?: number; kernelSize?: number[] };
-    const outShape = layer.outputShape as number[];
-    if (cfg.units !== undefined) {
-      const [fanIn, fanOut] = layer.getWeights()[0].shape as [number, number];
-      out.push({ flops: 2 * fanIn * fanOut, firstTrainable: first });
-      first = false;
-    } else if (cfg.filters !== undefined) {
-      const kernel = layer.getWeights()[0];
-      const [kh, kw, ci, co] = kernel.shape;
-      out.push({ flops: 2 * outShape[1] * outShape[2] * kh * kw * ci * co, firstTrainable: first });
-      first = false;
-    }
-  }
-  return out;
-}
-
-/**
- * FLOP lower bound of one update: online forward (F) + weight gradients (F) + input gradients of
- * every layer but the first (F − first layer) + target forward (F).
- */
-function updateFlops(model: tf.LayersModel, batch: number): number {
-  const layers = layerFlops(model);
-  const f = layers.reduce((s, l) => s + l.flops, 0);
-  const firstLayer = layers.find((l) => l.firstTrainable)?.flops ?? 0;
-  return batch * (3 * f + (f - firstLayer));
-}
-
-function forwardFlops(model: tf.LayersModel): number {
-  return layerFlops(model).reduce((s, l) => s + l.flops, 0);
-}
-
-interface Timing {
-  medianMs: number;
-  bestMs: number;
-  reps: number;
-}
-
-function measure(fn: () => void, seconds: number, minReps = 10, maxReps = 2000): Timing {
-  const warmupEnd = performance.now() + Math.min(300, seconds * 200);
-  let warm = 0;
-  while (warm < 5 || performance.now() < warmupEnd) {
-    fn();
-    warm++;
-  }
-  const times: number[] = [];
-  const end = performance.now() + seconds * 1000;
-  while (times.length < minReps || (performance.now() < end && times.length < maxReps)) {
-    const t0 = performance.now();
-    fn();
-    times.push(performance.now() - t0);
-  }
-  times.sort((a, b) => a - b);
-  return { medianMs: times[times.length >> 1], bestMs: times[0], reps: times.length };
-}
-
-interface Batch {
-  obs: Float32Array;
-  nextObs: Float32Array;
-  actions: Int32Array;
-  rewards: Float32Array;
-  discounts: Float32Array;
-}
-
-function makeBatch(net: NetCase, rng: Random): Batch {
-  const size = net.inputShape.reduce((a, b) => a * b, 1) * net.batch;
-  const obs = new Float32Array(size).map(() => rng.random());
-  const nextObs = new Float32Array(size).map(() => rng.random());
-  const actions = new Int32Array(net.batch).map(() => rng.integer(0, net.actions));
-  const rewards = new Float32Array(net.batch).map(() => rng.random());
-  const discounts = new Float32Array(net.batch).fill(0.99);
-  return { obs, nextObs, actions, rewards, discounts };
-}
 
 type UpdateFn = (b: Batch) => number;
 
@@ -169,14 +57,6 @@ const plainUpdate = (net: NetCase, online: tf.LayersModel, target: tf.LayersMode
 const fusedUpdate = (net: NetCase, online: tf.LayersModel, target: tf.LayersModel): UpdateFn =>
   dqnUpdate(net, online, target, new FusedAdamOptimizer(1e-3));
 
-interface Row {
-  backend: string;
-  net: string;
-  what: string;
-  timing: Timing;
-  flops: number;
-}
-
 async function benchBackend(backend: BackendPreference, seconds: number, stock: boolean): Promise<Row[]> {
   const info = await initNodeBackend(backend, { quiet: true });
   if (stock && (info.name === 'wasm' || info.name === 'cpu')) restoreStockKernels(info.name);
@@ -209,31 +89,7 @@ async function benchBackend(backend: BackendPreference, seconds: number, stock: 
       online.dispose();
       target.dispose();
     }
-    const model = buildModel(net.spec, net.inputShape, { seed: 1 });
-    const obs = makeBatch({ ...net, batch: 1 }, rng).obs;
-    const predict = () => {
-      const q = tf.tidy(() => model.predict(tf.tensor(obs, [1, ...net.inputShape])) as tf.Tensor);
-      const values = q.dataSync();
-      q.dispose();
-      return values;
-    };
-    rows.push({ backend: label, net: net.name, what: 'act, tfjs predict', timing: measure(() => void predict(), seconds / 2), flops: forwardFlops(model) });
-    const fast = compileForward(model);
-    const q = new Float32Array(fast.outputSize);
-    rows.push({ backend: label, net: net.name, what: 'act, src/fast-forward (dense obs)', timing: measure(() => fast.forward(obs, q), seconds / 2, 100, 200_000), flops: forwardFlops(model) });
-    const sparseObs = obs.map((v) => (v < 0.1 ? 1 : 0));
-    rows.push({ backend: label, net: net.name, what: 'act, src/fast-forward (10% ones)', timing: measure(() => fast.forward(sparseObs, q), seconds / 2, 100, 200_000), flops: forwardFlops(model) });
-    const js = compileJsForward(model);
-    if (js) {
-      let offset = 0;
-      for (const w of model.trainableWeights) {
-        const values = w.read().dataSync();
-        js.weights.set(values, offset);
-        offset += values.length;
-      }
-      rows.push({ backend: label, net: net.name, what: 'act, JS forward (agents/dqn)', timing: measure(() => void js.forward(obs), seconds / 2, 100, 200_000), flops: forwardFlops(model) });
-    }
-    model.dispose();
+    rows.push(...actingRows(net, label, seconds, rng));
   }
   return rows;
 }
