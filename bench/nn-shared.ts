@@ -103,6 +103,8 @@ export interface Batch {
   actions: Int32Array;
   rewards: Float32Array;
   discounts: Float32Array;
+  /** Importance weights (prioritised replay); random in [0.5, 1] here. */
+  weights: Float32Array;
 }
 
 export function makeBatch(net: NetCase, rng: Random): Batch {
@@ -112,7 +114,8 @@ export function makeBatch(net: NetCase, rng: Random): Batch {
   const actions = new Int32Array(net.batch).map(() => rng.integer(0, net.actions));
   const rewards = new Float32Array(net.batch).map(() => rng.random());
   const discounts = new Float32Array(net.batch).fill(0.99);
-  return { obs, nextObs, actions, rewards, discounts };
+  const weights = new Float32Array(net.batch).map(() => 0.5 + 0.5 * rng.random());
+  return { obs, nextObs, actions, rewards, discounts, weights };
 }
 
 export interface Row {

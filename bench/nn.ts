@@ -15,22 +15,45 @@ import * as tf from '@tensorflow/tfjs';
 import { initNodeBackend, probeNative } from '../node/backend-node';
 import type { BackendPreference } from '../src/backend';
 import { buildModel } from '../src/layers/index';
-import { createOptimizer } from '../src/optimizers';
+import { clipByGlobalNorm, createOptimizer } from '../src/optimizers';
 import { huber } from '../src/losses';
 import { Random } from '../src/random';
-import { actingRows } from './nn-act';
-import { NETS, makeBatch, measure, updateFlops, type Batch, type NetCase, type Row } from './nn-shared';
+import { NETS, makeBatch, measure, updateFlops, type Batch, type NetCase, type Row, type Timing } from './nn-shared';
 import { restoreStockKernels } from '../src/wasm/index';
-import { FusedAdamOptimizer } from '../src/fused-adam';
 
-type UpdateFn = (b: Batch) => number;
+/** Phase boundaries of one update, ms since its start: upload, target fwd, online fwd, backward, optimiser, read-back. */
+export const PHASES = ['upload', 'target fwd', 'online fwd', 'backward', 'optimiser', 'read-back'] as const;
+type UpdateFn = (b: Batch, marks?: Float64Array) => number;
+type Forward = (x: tf.Tensor) => tf.Tensor2D;
 
 /**
- * One DQN update: the target computed in the same tidy as the gradients, Q(s,a) via a one-hot
- * mask, Huber loss, one host read. The plain variant uses tfjs Adam (~12 kernels per variable);
- * the fused one (the reference for agents/dqn/learner.ts) uses src/fused-adam.ts (one kernel).
+ * The lean forward pass agents/dqn/tf-forward.ts compiles (dense/conv2d as tf.fused ops with
+ * bias + activation, flatten as a reshape) — restricted to the layers the bench nets use.
  */
-function dqnUpdate(net: NetCase, online: tf.LayersModel, target: tf.LayersModel, optimizer: tf.Optimizer): UpdateFn {
+function leanForward(model: tf.LayersModel): Forward {
+  const steps: Array<(x: tf.Tensor) => tf.Tensor> = [];
+  for (const layer of model.layers) {
+    const cls = layer.getClassName();
+    const cfg = layer.getConfig() as Record<string, unknown>;
+    const activation = ((cfg.activation as string | undefined) ?? 'linear') as 'linear' | 'relu';
+    const [kernel, bias] = layer.weights;
+    if (cls === 'InputLayer') continue;
+    if (cls === 'Flatten') steps.push((x) => tf.reshape(x, [x.shape[0], -1]));
+    else if (cls === 'Dense') steps.push((x) => tf.fused.matMul({ a: x as tf.Tensor2D, b: kernel.read() as tf.Tensor2D, bias: bias?.read(), activation }));
+    else if (cls === 'Conv2D') {
+      steps.push((x) => tf.fused.conv2d({
+        x: x as tf.Tensor4D, filter: kernel.read() as tf.Tensor4D, strides: cfg.strides as [number, number], pad: cfg.padding as 'valid', bias: bias?.read(), activation,
+      }));
+    } else throw new Error(`leanForward: unsupported layer ${cls}`);
+  }
+  return (x) => steps.reduce((h, f) => f(h), x) as tf.Tensor2D;
+}
+
+/**
+ * The reference update before this change (kept as the "plain" row): model.apply, Q(s,a) via
+ * tf.oneHot, Huber, one read of the loss only.
+ */
+function plainUpdate(net: NetCase, online: tf.LayersModel, target: tf.LayersModel, optimizer: tf.Optimizer): UpdateFn {
   const vars = online.trainableWeights.map((w) => w.read() as tf.Variable);
   return (b) => {
     const loss = tf.tidy(() => {
@@ -51,24 +74,151 @@ function dqnUpdate(net: NetCase, online: tf.LayersModel, target: tf.LayersModel,
   };
 }
 
-const plainUpdate = (net: NetCase, online: tf.LayersModel, target: tf.LayersModel): UpdateFn =>
-  dqnUpdate(net, online, target, createOptimizer({ type: 'adam', learningRate: 1e-3 }));
+export interface UpdateOptions {
+  doubleDqn: boolean;
+  maxGradNorm: number | null;
+}
 
-const fusedUpdate = (net: NetCase, online: tf.LayersModel, target: tf.LayersModel): UpdateFn =>
-  dqnUpdate(net, online, target, new FusedAdamOptimizer(1e-3));
+/**
+ * One DQN update shaped exactly like agents/dqn/learner.ts today: six uploads, the one-hot mask
+ * built in JS, the lean forward, target y = r + γ·max Q⁻(s′) (or Double DQN), Huber per sample
+ * weighted by the importance weights, optional global-norm clipping, one dataSync of
+ * loss + mean Q + TD errors + the flat online weights. `marks` (when given) receives the phase
+ * boundaries: wasm and cpu run every kernel synchronously inside the op call, so a clock read
+ * between ops is an honest split (checked: the phases sum to the total).
+ */
+function learnerUpdate(net: NetCase, online: tf.LayersModel, target: tf.LayersModel, optimizer: tf.Optimizer, opts: UpdateOptions): UpdateFn {
+  const vars = online.trainableWeights.map((w) => w.read() as tf.Variable);
+  const onlineForward = leanForward(online);
+  const targetForward = leanForward(target);
+  const B = net.batch;
+  const n = net.actions;
+  const mask = new Float32Array(B * n);
+  const weightsOut = new Float32Array(vars.reduce((s, v) => s + v.size, 0));
+  return (b, marks) => {
+    const t0 = performance.now();
+    const mark = (i: number) => {
+      if (marks) marks[i] = performance.now() - t0;
+    };
+    mask.fill(0);
+    for (let i = 0; i < B; i++) mask[i * n + b.actions[i]] = 1;
+    const packed = tf.tidy(() => {
+      const obs = tf.tensor(b.obs, [B, ...net.inputShape]);
+      const nextObs = tf.tensor(b.nextObs, [B, ...net.inputShape]);
+      const actionMask = tf.tensor2d(mask, [B, n]);
+      const rewards = tf.tensor1d(b.rewards);
+      const discounts = tf.tensor1d(b.discounts);
+      const weights = tf.tensor1d(b.weights);
+      mark(0);
+      const nextQTarget = targetForward(nextObs);
+      let nextValue: tf.Tensor1D;
+      if (opts.doubleDqn) {
+        const best = tf.oneHot(tf.argMax(onlineForward(nextObs), 1) as tf.Tensor1D, n);
+        nextValue = tf.sum(tf.mul(nextQTarget, best), 1);
+      } else {
+        nextValue = tf.max(nextQTarget, 1);
+      }
+      const y = tf.add(rewards, tf.mul(discounts, nextValue));
+      mark(1);
+      const kept: { td?: tf.Tensor; qMean?: tf.Tensor } = {};
+      const { value, grads } = tf.variableGrads(() => {
+        const q = onlineForward(obs);
+        const qa = tf.sum(tf.mul(q, actionMask), 1);
+        kept.td = tf.keep(tf.sub(y, qa));
+        kept.qMean = tf.keep(tf.mean(qa));
+        const loss = tf.mean(tf.mul(huber(y, qa, { reduction: 'none' }), weights)) as tf.Scalar;
+        mark(2);
+        return loss;
+      }, vars);
+      const applied = opts.maxGradNorm === null ? grads : clipByGlobalNorm(grads, opts.maxGradNorm).grads;
+      mark(3);
+      optimizer.applyGradients(applied);
+      mark(4);
+      const parts: tf.Tensor[] = [tf.reshape(value, [1]), tf.reshape(kept.qMean!, [1]), kept.td!];
+      for (const v of vars) parts.push(tf.reshape(v, [-1]));
+      const out = tf.concat(parts);
+      tf.dispose([kept.td!, kept.qMean!]);
+      return out;
+    });
+    const data = packed.dataSync() as Float32Array;
+    packed.dispose();
+    weightsOut.set(data.subarray(2 + B, 2 + B + weightsOut.length));
+    mark(5);
+    return data[0];
+  };
+}
 
-async function benchBackend(backend: BackendPreference, seconds: number, stock: boolean): Promise<Row[]> {
+type Variant = {
+  what: string;
+  make: (net: NetCase, online: tf.LayersModel, target: tf.LayersModel) => UpdateFn;
+  phases?: boolean;
+};
+
+const ADAM = { type: 'adam', learningRate: 1e-3 } as const;
+/** The MinAtar paper's optimiser (Young & Tian 2019). */
+const CENTERED_RMSPROP = { type: 'rmsprop', learningRate: 2.5e-4, decay: 0.95, momentum: 0, epsilon: 0.01, centered: true } as const;
+const DQN_OPTS: UpdateOptions = { doubleDqn: false, maxGradNorm: null };
+
+function variants(stock: boolean): Variant[] {
+  const list: Variant[] = [
+    { what: 'update, plain (tf Adam)', make: (net, o, t) => plainUpdate(net, o, t, tf.train.adam(1e-3)) },
+  ];
+  if (stock) return list;
+  list.push(
+    { what: 'update, learner, Adam', make: (net, o, t) => learnerUpdate(net, o, t, createOptimizer(ADAM), DQN_OPTS), phases: true },
+    { what: 'update, learner, centered RMSProp', make: (net, o, t) => learnerUpdate(net, o, t, createOptimizer(CENTERED_RMSPROP), DQN_OPTS), phases: true },
+  );
+  return list;
+}
+
+/** GFLOP/s of a 1024×1024 tf.matMul (median of many reps): the backend's dense-product peak. */
+function matMulPeak(seconds: number): { gflops: number; timing: Timing } {
+  const n = 1024;
+  const rng = new Random(3);
+  const a = tf.tensor2d(Float32Array.from({ length: n * n }, () => rng.random() - 0.5), [n, n]);
+  const b = tf.tensor2d(Float32Array.from({ length: n * n }, () => rng.random() - 0.5), [n, n]);
+  const timing = measure(() => tf.matMul(a, b).dispose(), seconds, 10, 200);
+  tf.dispose([a, b]);
+  return { gflops: (2 * n * n * n) / (timing.medianMs * 1e6), timing };
+}
+
+interface PhaseRow {
+  backend: string;
+  net: string;
+  what: string;
+  /** Median duration of each phase, ms. */
+  medians: number[];
+  total: number;
+}
+
+/** Median phase durations over `reps` updates (after the timing run, so warm). */
+function measurePhases(update: UpdateFn, batch: Batch, reps: number): { medians: number[]; total: number } {
+  const marks = new Float64Array(PHASES.length);
+  const per = PHASES.map(() => [] as number[]);
+  const totals: number[] = [];
+  for (let r = 0; r < reps; r++) {
+    update(batch, marks);
+    let prev = 0;
+    for (let i = 0; i < PHASES.length; i++) {
+      per[i].push(marks[i] - prev);
+      prev = marks[i];
+    }
+    totals.push(prev);
+  }
+  const median = (xs: number[]) => xs.sort((p, q) => p - q)[xs.length >> 1];
+  return { medians: per.map(median), total: median(totals) };
+}
+
+async function benchBackend(backend: BackendPreference, seconds: number, stock: boolean, acting: boolean): Promise<{ rows: Row[]; phases: PhaseRow[]; peak: number }> {
   const info = await initNodeBackend(backend, { quiet: true });
   if (stock && (info.name === 'wasm' || info.name === 'cpu')) restoreStockKernels(info.name);
   const label = (info.wasm ? `${info.name} (SIMD ${info.wasm.simd ? 'on' : 'off'})` : info.name) + (stock ? ', stock tfjs kernels' : '');
-  const rows: Row[] = [];
+  const peak = matMulPeak(seconds);
+  const rows: Row[] = [{ backend: label, net: 'matMul 1024×1024×1024', what: 'peak (tf.matMul)', timing: peak.timing, flops: 2 * 1024 ** 3 }];
+  const phases: PhaseRow[] = [];
   const rng = new Random(7);
   for (const net of NETS) {
-    const variants: Array<[string, (n: NetCase, o: tf.LayersModel, t: tf.LayersModel) => UpdateFn]> = [
-      ['update, plain (tf Adam)', plainUpdate],
-    ];
-    if (!stock) variants.push(['update, fused Adam', fusedUpdate]);
-    for (const [what, make] of variants) {
+    for (const { what, make, phases: withPhases } of variants(stock)) {
       const online = buildModel(net.spec, net.inputShape, { seed: 1 });
       const target = buildModel(net.spec, net.inputShape, { seed: 2 });
       const update = make(net, online, target);
@@ -86,32 +236,25 @@ async function benchBackend(backend: BackendPreference, seconds: number, stock: 
       const leaked = tf.memory().numTensors - before;
       if (leaked > 0) console.warn(`warning: ${what} on ${label} leaked ${leaked} tensors`);
       rows.push({ backend: label, net: net.name, what, timing, flops: updateFlops(online, net.batch) });
+      if (withPhases) phases.push({ backend: label, net: net.name, what, ...measurePhases(update, batch, Math.max(50, timing.reps >> 1)) });
       online.dispose();
       target.dispose();
     }
-    rows.push(...actingRows(net, label, seconds, rng));
+    // Loaded only when asked for: the acting rows live in their own module (bench/nn-act.ts).
+    if (acting) rows.push(...(await import('./nn-act')).actingRows(net, label, seconds, rng));
   }
-  return rows;
+  return { rows, phases, peak: peak.gflops };
 }
 
-function printTable(rows: Row[]): void {
-  const header = ['backend', 'network', 'measurement', 'median ms', 'best ms', 'reps', 'MFLOP', 'GFLOP/s (best)'];
-  const body = rows.map((r) => [
-    r.backend,
-    r.net,
-    r.what,
-    r.timing.medianMs.toFixed(r.timing.medianMs < 0.1 ? 4 : 2),
-    r.timing.bestMs.toFixed(r.timing.bestMs < 0.1 ? 4 : 2),
-    String(r.timing.reps),
-    (r.flops / 1e6).toFixed(r.flops < 1e6 ? 3 : 1),
-    (r.flops / (r.timing.bestMs * 1e6)).toFixed(2),
-  ]);
+function printTable(header: string[], body: string[][]): void {
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i].length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
   console.log(line(header));
   console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
   for (const row of body) console.log(line(row));
 }
+
+const ms = (x: number) => x.toFixed(x < 0.1 ? 4 : x < 1 ? 3 : 2);
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
@@ -125,10 +268,26 @@ async function main(): Promise<void> {
     backends = ['cpu', 'wasm'];
     if (probeNative('tensorflow').available) backends.push('tensorflow');
   }
-  const rows: Row[] = [];
   const stock = args.includes('--stock');
-  for (const backend of backends) rows.push(...(await benchBackend(backend, seconds, stock)));
-  printTable(rows);
+  const acting = !args.includes('--no-act');
+  const body: string[][] = [];
+  const phaseBody: string[][] = [];
+  for (const backend of backends) {
+    const { rows, phases, peak } = await benchBackend(backend, seconds, stock, acting);
+    for (const r of rows) {
+      const gflops = r.flops / (r.timing.medianMs * 1e6);
+      body.push([
+        r.backend, r.net, r.what, ms(r.timing.medianMs), ms(r.timing.bestMs), String(r.timing.reps),
+        (r.flops / 1e6).toFixed(r.flops < 1e6 ? 3 : 1), gflops.toFixed(2), `${((100 * gflops) / peak).toFixed(0)}%`,
+      ]);
+    }
+    for (const p of phases) phaseBody.push([p.backend, p.net, p.what, ...p.medians.map(ms), ms(p.medians.reduce((a, b) => a + b, 0)), ms(p.total)]);
+  }
+  printTable(['backend', 'network', 'measurement', 'median ms', 'best ms', 'reps', 'MFLOP', 'GFLOP/s (median)', '% of peak'], body);
+  if (phaseBody.length) {
+    console.log('\nOne update by phase (median ms of each phase over many updates; Σ = sum of the phase medians):');
+    printTable(['backend', 'network', 'update', ...PHASES, 'Σ', 'total'], phaseBody);
+  }
 }
 
 await main();
