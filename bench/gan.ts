@@ -4,7 +4,7 @@
  * share of 10,000 samples; MNIST: classifier score and class histogram) and the wall time.
  */
 import { runGan } from '../cli/commands/gan';
-import { resolveGanConfig } from '../src/gan/config';
+import { resolveGanConfig } from '../gan/config';
 
 const dataset = process.argv[2] ?? 'ring';
 if (dataset !== 'ring' && dataset !== 'mnist') {

@@ -9,10 +9,10 @@ import { initNodeBackend } from '../node/backend-node';
 import { loadMnist } from '../node/datasets/mnist';
 import { buildModel } from '../src/layers';
 import { createOptimizer } from '../src/optimizers';
-import { filterClasses, type ClassificationDataset } from '../src/datasets';
-import { fit, evaluate } from '../src/supervised/fit';
-import { cnnSpec, mlpSpec, featureIndex } from '../src/supervised/models';
-import { replaceHead, freezeFirst, bodyLayers } from '../src/supervised/transfer';
+import { filterClasses, type ClassificationDataset } from '../supervised/datasets';
+import { fit, evaluate } from '../supervised/fit';
+import { cnnSpec, mlpSpec, featureIndex } from '../supervised/models';
+import { replaceHead, freezeFirst, bodyLayers } from '../supervised/transfer';
 import type { OptimizerConfigInput } from '../src/optimizers';
 import type { InitializerSpec } from '../src/layers';
 

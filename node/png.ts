@@ -5,7 +5,7 @@
  */
 import { PNG } from 'pngjs';
 import { atomicWriteFile } from './atomic';
-import { channelPalette } from '../src/datasets/palette';
+import { channelPalette } from './datasets/palette';
 
 export interface GridOptions {
   /** Columns of the grid (default ceil(sqrt(n))). */

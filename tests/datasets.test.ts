@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { spiral, xor, circles, linearRegression, trainValTestSplit, fitStandardizer, applyNormalizer, parseCsv, validateDataset } from '../src/datasets';
+import { spiral, xor, circles, linearRegression, trainValTestSplit, fitStandardizer, applyNormalizer, parseCsv, validateDataset } from '../supervised/datasets';
 import { loadMnist, loadMnistRaw } from '../node/datasets/mnist';
 import { encodeImageGrid } from '../node/png';
 import { PNG } from 'pngjs';

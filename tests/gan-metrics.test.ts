@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
-import { ringCentres, ringMetrics, sampleRing, RING_DEFAULTS } from '../src/gan/ring';
-import { classifierScore } from '../src/gan/classifier-score';
+import { ringCentres, ringMetrics, sampleRing, RING_DEFAULTS } from '../gan/ring';
+import { classifierScore } from '../gan/classifier-score';
 import { Random } from '../src/random';
 
 describe('ring metrics', () => {

@@ -3,10 +3,10 @@ import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runSupervised } from '../cli/commands/supervised';
-import { resolveSupervisedConfig, SupervisedConfigError } from '../src/supervised/config';
+import { resolveSupervisedConfig, SupervisedConfigError } from '../supervised/config';
 import { loadModelDir } from '../node/model-dir';
-import { evaluate } from '../src/supervised/fit';
-import { xor } from '../src/datasets';
+import { evaluate } from '../supervised/fit';
+import { xor } from '../supervised/datasets';
 
 describe('keiko supervised run directory', () => {
   it('writes metrics.jsonl, a loadable model and summary.json', async () => {

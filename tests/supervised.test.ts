@@ -2,10 +2,10 @@ import { describe, it, expect, beforeAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { buildModel } from '../src/layers';
 import { createOptimizer } from '../src/optimizers';
-import { xor, spiral, linearRegression } from '../src/datasets';
-import { fit, evaluate, predict } from '../src/supervised/fit';
-import { freezeFirst, replaceHead, unfreezeAll, bodyLayers } from '../src/supervised/transfer';
-import { ImageAugmenter } from '../src/supervised/augment';
+import { xor, spiral, linearRegression } from '../supervised/datasets';
+import { fit, evaluate, predict } from '../supervised/fit';
+import { freezeFirst, replaceHead, unfreezeAll, bodyLayers } from '../supervised/transfer';
+import { ImageAugmenter } from '../supervised/augment';
 import { Random } from '../src/random';
 
 beforeAll(async () => {

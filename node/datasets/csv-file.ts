@@ -1,6 +1,6 @@
 /** CSV datasets from a file (Node); parsing lives in src/datasets/csv.ts. */
 import { readFileSync } from 'node:fs';
-import { parseCsv, CsvError, type CsvOptions } from '../../src/datasets/csv';
+import { parseCsv, CsvError, type CsvOptions } from '../../supervised/datasets/csv';
 
 export function loadCsvFile(path: string, opts: CsvOptions = {}): ReturnType<typeof parseCsv> {
   let text: string;

@@ -6,7 +6,7 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import type { ClassificationDataset } from '../../src/datasets/types';
+import type { ClassificationDataset } from '../../supervised/datasets/types';
 
 export type MnistSplit = 'train' | 'test';
 

@@ -8,8 +8,8 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { replaySchema, type ReplayFile } from '../../agents/recording/replay-format';
-import { channelPalette } from '../../src/datasets/palette';
-import type { ClassificationDataset } from '../../src/datasets/types';
+import { channelPalette } from './palette';
+import type { ClassificationDataset } from '../../supervised/datasets/types';
 
 export interface ReplayFramesOptions {
   /** Render each frame to RGB instead of keeping the C binary channels. */

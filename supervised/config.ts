@@ -4,8 +4,8 @@
  * docs/supervised.md.
  */
 import { z } from 'zod';
-import { networkSpecSchema, type NetworkSpec } from '../layers';
-import { optimizerConfigSchema, type OptimizerConfig } from '../optimizers';
+import { networkSpecSchema, type NetworkSpec } from '../src/layers';
+import { optimizerConfigSchema, type OptimizerConfig } from '../src/optimizers';
 
 export class SupervisedConfigError extends Error {
   override name = 'SupervisedConfigError';

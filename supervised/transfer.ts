@@ -8,7 +8,7 @@
  * mode; keep batch norm out of the frozen part or accept that (the weights themselves stay fixed).
  */
 import * as tf from '@tensorflow/tfjs';
-import { buildModel, getModelSpec, type NetworkSpec } from '../layers';
+import { buildModel, getModelSpec, type NetworkSpec } from '../src/layers';
 
 /** Layers that hold weights or transform data (the InputLayer is not counted). */
 export function bodyLayers(model: tf.LayersModel): tf.layers.Layer[] {

@@ -6,7 +6,7 @@
  * - a mode is *covered* when at least 1% of the samples fall within 3σ of its centre;
  * - a sample is *high quality* when it lies within 3σ of some mode.
  */
-import { Random } from '../random';
+import { Random } from '../src/random';
 
 export interface RingConfig {
   modes: number;

@@ -1,5 +1,5 @@
 /** Seeded shuffling and train / validation / test splits. */
-import { Random } from '../random';
+import { Random } from '../../src/random';
 import { subset, type Dataset } from './types';
 
 /** In-place Fisher–Yates shuffle of an index array with a seeded generator. */

@@ -2,7 +2,7 @@
  * Seeded toy datasets for quick experiments and tests: spiral (k arms), XOR, two circles, and the
  * linear regression y = 3·x₀ + 2·x₁ (+ optional Gaussian noise).
  */
-import { Random } from '../random';
+import { Random } from '../../src/random';
 import type { ClassificationDataset, RegressionDataset } from './types';
 
 export interface SpiralOptions {

@@ -6,11 +6,11 @@
  * variable list on every call, so freezing/unfreezing between fit calls needs no recompilation.
  */
 import * as tf from '@tensorflow/tfjs';
-import { Random, deriveSeed } from '../random';
-import { crossEntropy, mse } from '../losses';
-import { regularizationLoss } from '../layers';
-import { sampleSize, type Dataset } from '../datasets/types';
-import { permutation, trainValTestSplit } from '../datasets/split';
+import { Random, deriveSeed } from '../src/random';
+import { crossEntropy, mse } from '../src/losses';
+import { regularizationLoss } from '../src/layers';
+import { sampleSize, type Dataset } from './datasets/types';
+import { permutation, trainValTestSplit } from './datasets/split';
 import { countCorrect, sumAbsError, sumSquaredError } from './metrics';
 import type { ImageAugmenter } from './augment';
 

@@ -3,7 +3,7 @@
  * regression, with the techniques of the lessons (dropout, batch norm, L1/L2, initialisers).
  * Both output logits (classification) or raw values (regression).
  */
-import type { InitializerSpec, LayerSpec, NetworkSpec, ActivationSpec } from '../layers';
+import type { InitializerSpec, LayerSpec, NetworkSpec, ActivationSpec } from '../src/layers';
 
 export interface Techniques {
   /** Dropout rate after every hidden layer (0 = off). */

@@ -3,7 +3,7 @@
  * vacated border is filled with `fill`) and additive Gaussian noise. Inputs are [n, h, w, c]
  * channels-last, row-major.
  */
-import type { Random } from '../random';
+import type { Random } from '../src/random';
 
 export interface AugmentConfig {
   /** Maximum shift in pixels along each axis (0 = off). */

@@ -4,4 +4,3 @@ export * from './split';
 export * from './normalize';
 export * from './csv';
 
-export * from './palette';

@@ -2,7 +2,7 @@
  * Default generator / discriminator specs (contract-1 layer specs, JSON). Discriminators output
  * one logit; generators output tanh images in [−1, 1] (or raw 2-D points for the ring).
  */
-import type { NetworkSpec } from '../layers';
+import type { NetworkSpec } from '../src/layers';
 
 /**
  * DCGAN for 28×28×1 MNIST, sized for a 2-core CPU: z → dense 7·7·f → BN → ReLU → reshape →

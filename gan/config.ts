@@ -3,7 +3,7 @@
  * [−1, 1]), 'ring' (8 Gaussians, radius 2, σ 0.02) and 'replays:DIR' (game frames of a run).
  */
 import { z } from 'zod';
-import { networkSpecSchema, type NetworkSpec } from '../layers';
+import { networkSpecSchema, type NetworkSpec } from '../src/layers';
 
 export class GanConfigError extends Error {
   override name = 'GanConfigError';

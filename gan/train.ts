@@ -5,9 +5,9 @@
  * run is reproducible from its seed.
  */
 import * as tf from '@tensorflow/tfjs';
-import { binaryCrossEntropy } from '../losses';
-import { regularizationLoss } from '../layers';
-import { Random } from '../random';
+import { binaryCrossEntropy } from '../src/losses';
+import { regularizationLoss } from '../src/layers';
+import { Random } from '../src/random';
 
 export interface GanStepConfig {
   latentDim: number;
