@@ -76,11 +76,6 @@ export interface Env<O extends ObservationArray = ObservationArray> {
   readonly spec: EnvSpec;
   /** The innermost env beneath all wrappers. */
   readonly unwrapped: Env<ObservationArray>;
-  /**
-   * Classic-control envs only: the float64 physics state in Gymnasium's order, live and writable
-   * (assigning an array copies it in). Wrappers forward it; other envs leave it undefined.
-   */
-  state?: Float64Array;
   reset(options?: ResetOptions): ResetResult<O>;
   step(action: number): StepResult<O>;
   render(): RenderFrame;

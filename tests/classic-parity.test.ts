@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { make } from '../envs/index';
+import { make, classicControl } from '../envs/index';
 
 interface Episode {
   name: string;
@@ -35,14 +35,14 @@ describe.each(['CartPole-v1', 'MountainCar-v0', 'Acrobot-v1'])('%s matches Gymna
   it.each(episodes.map((e) => [e.name, e] as const))('episode %s', (_name, ep) => {
     const env = make(id);
     env.reset({ seed: 123 });
-    env.state = Float64Array.from(ep.startState);
+    classicControl(env).state = Float64Array.from(ep.startState);
     let worstObs = 0;
     let worstState = 0;
     for (let t = 0; t < ep.actions.length; t++) {
       const r = env.step(ep.actions[t]);
       const want = ep.observations[t];
       for (let i = 0; i < want.length; i++) worstObs = Math.max(worstObs, Math.abs(r.observation[i] - want[i]));
-      const state = env.unwrapped.state!;
+      const state = classicControl(env).state;
       for (let i = 0; i < state.length; i++) worstState = Math.max(worstState, Math.abs(state[i] - ep.states[t][i]));
       if (worstObs > TOL || worstState > TOL) throw new Error(`${id} ${ep.name}: diverged at step ${t}: obs ${worstObs}, state ${worstState}`);
       expect.soft(r.reward, `reward at step ${t}`).toBe(ep.rewards[t]);

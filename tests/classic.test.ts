@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { make, CartPoleEnv, MountainCarEnv, AcrobotEnv, CARTPOLE, EnvOrderError } from '../envs/index';
-import type { Env } from '../envs/index';
+import { make, CartPoleEnv, MountainCarEnv, AcrobotEnv, CARTPOLE, EnvOrderError, classicControl } from '../envs/index';
+import type { ClassicControlEnv, Env } from '../envs/index';
 
 const IDS = ['CartPole-v1', 'MountainCar-v0', 'Acrobot-v1'] as const;
 
@@ -194,17 +194,17 @@ describe.each(IDS)('%s API behaviour', (id) => {
   it('state round-trips through any wrapper and drives render()', () => {
     const env = make(id);
     env.reset({ seed: 3 });
-    const want = Float64Array.from(env.unwrapped.state!, (v, i) => v + 0.01 * (i + 1));
-    env.state = want;
-    expect(Array.from(env.unwrapped.state!)).toEqual(Array.from(want));
-    expect(env.state).toBe(env.unwrapped.state);
+    const want = Float64Array.from((env.unwrapped as ClassicControlEnv).state, (v, i) => v + 0.01 * (i + 1));
+    classicControl(env).state = want;
+    expect(Array.from((env.unwrapped as ClassicControlEnv).state)).toEqual(Array.from(want));
+    expect(classicControl(env).state).toBe((env.unwrapped as ClassicControlEnv).state);
     const frame = env.render();
     expect(frame.family).toBe(env.spec.family);
     if (frame.family === 'cartpole') expect([frame.x, frame.theta]).toEqual([want[0], want[2]]);
     if (frame.family === 'mountaincar') expect(frame.position).toBe(want[0]);
     if (frame.family === 'acrobot') expect([frame.theta1, frame.theta2]).toEqual([want[0], want[1]]);
     expect(JSON.parse(JSON.stringify(frame))).toEqual(frame);
-    expect(() => (env.state = new Float64Array(9))).toThrow(/state must have/);
+    expect(() => (classicControl(env).state = new Float64Array(9))).toThrow(/state must have/);
   });
 
   it('reuses its observation array and step-result object (no per-step allocation)', () => {

@@ -10,10 +10,12 @@ import {
   RecordEpisodeStatistics,
   StickyActions,
   TimeLimit,
+  classicControl,
   flattenObservation,
   toFloat32,
 } from '../envs/index';
-import type { BoxSpace, Env, RenderFrame, StepResult } from '../envs/index';
+import type { BoxSpace, Env, EpisodeStatistics, RenderFrame, StepResult } from '../envs/index';
+import { Random } from '../src/random';
 
 /** A tiny uint8 HWC env (2×2×2) whose observation encodes the step count; records the actions it gets. */
 class CounterEnv implements Env<Uint8Array> {
@@ -55,7 +57,7 @@ describe('TimeLimit', () => {
   it('sets terminated and truncated together when both happen on the last step, then refuses to step', () => {
     const env = make('CartPole-v1', { maxEpisodeSteps: 1 });
     env.reset({ seed: 0 });
-    env.state = Float64Array.of(2.399, 1, 0, 0);
+    classicControl(env).state = Float64Array.of(2.399, 1, 0, 0);
     const r = env.step(1);
     expect([r.terminated, r.truncated]).toEqual([true, true]);
     const env2 = new TimeLimit(new CounterEnv(), 2);
@@ -127,7 +129,7 @@ describe('ClipReward, ActionRepeat, RecordEpisodeStatistics', () => {
     let total = 0;
     for (let i = 0; i < 4; i++) total += b.step(1).reward;
     expect(ra.reward).toBe(total);
-    expect(Array.from(a.state!)).toEqual(Array.from(b.state!));
+    expect(Array.from(classicControl(a).state)).toEqual(Array.from(classicControl(b).state));
     const short = new ActionRepeat(new CounterEnv(3), 5);
     short.reset();
     const r = short.step(2);
@@ -213,14 +215,14 @@ describe('NormalizeObservation', () => {
     const keep = (o: ArrayLike<number>) => raw.push(Array.from(o));
     const inner = env.env;
     let out = env.reset({ seed: 2 }).observation;
-    keep(inner.unwrapped.state ? Float32Array.from(inner.unwrapped.state) : []);
+    keep(classicControl(inner).state ? Float32Array.from(classicControl(inner).state) : []);
     for (let t = 0; t < 3000; t++) {
       const r = env.step(t % 2 === 0 ? 0 : 1);
-      keep(Float32Array.from(inner.unwrapped.state!));
+      keep(Float32Array.from(classicControl(inner).state));
       out = r.observation;
       if (r.terminated || r.truncated) {
         env.reset();
-        keep(Float32Array.from(inner.unwrapped.state!));
+        keep(Float32Array.from(classicControl(inner).state));
       }
     }
     const n = raw.length;
@@ -236,7 +238,7 @@ describe('NormalizeObservation', () => {
     const frozen = env.getState();
     env.update = false;
     const o = env.reset({ seed: 9 }).observation;
-    const s = Float32Array.from(inner.unwrapped.state!);
+    const s = Float32Array.from(classicControl(inner).state);
     for (let i = 0; i < 4; i++) expect(o[i]).toBeCloseTo((s[i] - frozen.mean[i]) / Math.sqrt(frozen.var[i] + 1e-8), 5);
     expect(env.getState()).toEqual(frozen);
   });
@@ -265,8 +267,8 @@ describe('composition', () => {
     expect(env.observationSpace.shape).toEqual([4, 4]);
     expect(env.actionSpace.n).toBe(2);
     env.reset({ seed: 1 });
-    env.state = Float64Array.of(0.5, 0, 0.1, 0);
-    expect(env.unwrapped.state![0]).toBe(0.5);
+    classicControl(env).state = Float64Array.of(0.5, 0, 0.1, 0);
+    expect((env.unwrapped as CartPoleEnv).state[0]).toBe(0.5);
     const frame = env.render();
     expect(frame).toMatchObject({ family: 'cartpole', x: 0.5, theta: 0.1 });
     let r;
@@ -278,7 +280,79 @@ describe('composition', () => {
     expect(r.info.episode).toEqual({ return: n, length: n });
     expect(r.observation).toBeInstanceOf(Float32Array);
     expect(r.observation.length).toBe(16);
-    expect(() => (new CounterEnv() as Env).state).not.toThrow();
-    expect(() => (new ClipReward(new CounterEnv()).state = new Float64Array(1))).toThrow(/no physics state/);
+    expect(() => (new CounterEnv() as Env & { state?: Float64Array }).state).not.toThrow();
+    expect(() => (classicControl(new ClipReward(new CounterEnv())).state = new Float64Array(1))).toThrow(/no physics state/);
+  });
+});
+
+describe('the DQN training stack: make → RecordEpisodeStatistics → ClipReward', () => {
+  // c = 0.5 so that MinAtar's +1 rewards are visibly clipped.
+  const ID = 'MinAtar/Breakout-v1';
+  const C = 0.5;
+  const build = () => {
+    const stats = new RecordEpisodeStatistics(make(ID));
+    return { stats, env: new ClipReward(stats, -C, C) };
+  };
+
+  interface Trace {
+    observations: number[][];
+    rewards: number[];
+    episode: unknown;
+  }
+
+  /** Steps `actions` from the current state, recording what the learner sees. */
+  function play(env: Env, actions: readonly number[]): Trace {
+    const trace: Trace = { observations: [], rewards: [], episode: undefined };
+    for (const a of actions) {
+      const r = env.step(a);
+      trace.observations.push(Array.from(r.observation));
+      trace.rewards.push(r.reward);
+      if (r.terminated || r.truncated) trace.episode = r.info.episode;
+    }
+    return trace;
+  }
+
+  it('gives the learner clipped rewards, reports the unclipped return, and replays exactly from reset(seed) + actions', () => {
+    const seed = 7;
+    const { stats, env } = build();
+    const policy = new Random(7);
+    // A few steps of an abandoned episode first: statistics must count from the last reset.
+    env.reset({ seed: 99 });
+    for (let t = 0; t < 5; t++) env.step(policy.integer(0, env.actionSpace.n));
+
+    const first = Array.from(env.reset({ seed }).observation);
+    const actions: number[] = [];
+    const observations: number[][] = [];
+    const rewards: number[] = [];
+    let r;
+    do {
+      actions.push(policy.integer(0, env.actionSpace.n));
+      r = env.step(actions[actions.length - 1]);
+      observations.push(Array.from(r.observation));
+      rewards.push(r.reward);
+    } while (!r.terminated && !r.truncated);
+    const episode = r.info.episode as EpisodeStatistics;
+
+    // The same actions on the bare env give the game's own rewards.
+    const raw = make(ID);
+    raw.reset({ seed });
+    const rawRewards = actions.map((a) => raw.step(a).reward);
+    const rawReturn = rawRewards.reduce((s, x) => s + x, 0);
+    expect(rawReturn).toBeGreaterThan(0);
+    expect(rewards).toEqual(rawRewards.map((x) => Math.min(Math.max(x, -C), C)));
+    expect(episode).toEqual({ return: rawReturn, length: actions.length });
+    expect(stats.lastEpisode).toEqual(episode);
+
+    // Rebuild mid-episode as after a checkpoint: reset(seed), replay the first half, carry on.
+    const half = Math.floor(actions.length / 2);
+    const again = build();
+    expect(Array.from(again.env.reset({ seed }).observation)).toEqual(first);
+    const before = play(again.env, actions.slice(0, half));
+    expect(before.observations).toEqual(observations.slice(0, half));
+    const after = play(again.env, actions.slice(half));
+    expect([...before.rewards, ...after.rewards]).toEqual(rewards);
+    expect(after.observations).toEqual(observations.slice(half));
+    expect(after.episode).toEqual(episode);
+    expect(again.stats.lastEpisode).toEqual(episode);
   });
 });

@@ -103,6 +103,16 @@ export abstract class ClassicControlEnv implements Env<Float32Array> {
   protected afterStateSet(): void {}
 }
 
+/**
+ * The classic-control env beneath any stack of wrappers, for reaching its physics `state`
+ * (e.g. `classicControl(make('CartPole-v1')).state = start`). Other envs have no such state.
+ */
+export function classicControl(env: Env): ClassicControlEnv {
+  const inner = env.unwrapped;
+  if (!(inner instanceof ClassicControlEnv)) throw new TypeError(`${env.spec.id}: this env has no physics state (not a classic-control env)`);
+  return inner;
+}
+
 /** A float32 Box from plain numbers (the bounds are cast like Gymnasium's np.float32 arrays). */
 export function floatBox(low: number[], high: number[]): BoxSpace {
   return { kind: 'box', shape: [low.length], low: Float32Array.from(low), high: Float32Array.from(high), dtype: 'float32' };

@@ -2,6 +2,7 @@ import type { BoxSpace, DiscreteSpace, Env, EnvSpec, RenderFrame, ResetOptions, 
 import { EMPTY_INFO, EnvOrderError, invalidActionError, isValidAction } from '../errors';
 import { DEFAULT_ENV_SEED } from '../classic/base';
 import { Random } from '../../src/random';
+import { stickyAction } from '../sticky-action';
 import { type DrawSource, type MinAtarGame, FULL_ACTION_NAMES, NOOP } from './draws';
 
 export interface MinAtarEnvConfig {
@@ -87,8 +88,8 @@ export class MinAtarEnv implements Env<Uint8Array> {
     if (!isValidAction(action, this.actionMap.length)) throw invalidActionError(this.spec.id, this.actionSpace, action);
     if (this.needsReset) throw new EnvOrderError(this.spec.id, this.draws === null ? 'beforeReset' : 'afterDone');
     const draws = this.draws!;
-    // Sticky actions: the draw happens on every step, even when the probability is 0.
-    const applied = draws.random() < this.stickyActionProb ? this.previousAction : this.actionMap[action];
+    // Sticky actions: the draw happens on every step (even at probability 0), before the game's.
+    const applied = stickyAction(this.previousAction, this.actionMap[action], draws.random(), this.stickyActionProb);
     this.previousAction = applied;
     const reward = this.game.step(applied, draws);
     this.game.writeObservation(this.observation);

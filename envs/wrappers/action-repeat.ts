@@ -3,7 +3,7 @@
  * stops early when the episode ends. Returns the last observation, flags and info.
  */
 import type { Env, ObservationArray, ResetOptions, ResetResult, StepResult } from '../core';
-import { Wrapper, newStepResult } from './wrapper';
+import { Wrapper, fillStepResult, newStepResult } from './wrapper';
 
 export class ActionRepeat<O extends ObservationArray = ObservationArray> extends Wrapper<O, O> {
   private readonly out: StepResult<O>;
@@ -26,12 +26,8 @@ export class ActionRepeat<O extends ObservationArray = ObservationArray> extends
       total += r.reward;
       if (r.terminated || r.truncated) break;
     }
-    const out = this.out;
-    out.observation = r.observation;
+    const out = fillStepResult(this.out, r, r.observation);
     out.reward = total;
-    out.terminated = r.terminated;
-    out.truncated = r.truncated;
-    out.info = r.info;
     return out;
   }
 }

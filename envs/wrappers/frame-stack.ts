@@ -5,7 +5,7 @@
  * stacks along the last (channel) axis, [..., C·k] — what a channels-last conv net wants — with
  * each cell holding frame 0's C channels, then frame 1's, and so on.
  */
-import type { BoxSpace, Env, ObservationArray } from '../core';
+import type { BoxSpace, Env, ObservationArray, ResetOptions, ResetResult } from '../core';
 import { ObservationWrapper, tileBound } from './observation-wrapper';
 
 export interface FrameStackOptions {
@@ -18,6 +18,8 @@ export class FrameStack<O extends ObservationArray = ObservationArray> extends O
   private readonly frameSize: number;
   /** Elements per cell along the last axis (the channels). */
   private readonly channels: number;
+  /** Set by reset(): the next observation fills every slot (padding "reset"). */
+  private empty = true;
 
   constructor(env: Env<O>, readonly k: number, options: FrameStackOptions = {}) {
     if (!Number.isInteger(k) || k < 1) throw new RangeError(`FrameStack: k must be a positive integer, got ${k}`);
@@ -41,28 +43,36 @@ export class FrameStack<O extends ObservationArray = ObservationArray> extends O
     this.channels = channels;
   }
 
-  protected transform(input: O, output: O, isReset: boolean): void {
-    const { k, frameSize, channels } = this;
+  override reset(options?: ResetOptions): ResetResult<O> {
+    this.empty = true;
+    return super.reset(options);
+  }
+
+  observation(input: O): O {
+    const { k, frameSize, channels, output } = this;
+    const pad = this.empty;
+    this.empty = false;
     if (this.axis === 'first') {
-      if (isReset) for (let f = 0; f < k; f++) output.set(input, f * frameSize);
+      if (pad) for (let f = 0; f < k; f++) output.set(input, f * frameSize);
       else {
         output.copyWithin(0, frameSize);
         output.set(input, (k - 1) * frameSize);
       }
-      return;
+      return output;
     }
     const cellStride = channels * k;
     const cells = frameSize / channels;
     for (let cell = 0; cell < cells; cell++) {
       const base = cell * cellStride;
       const src = cell * channels;
-      if (isReset) {
+      if (pad) {
         for (let f = 0; f < k; f++) for (let c = 0; c < channels; c++) output[base + f * channels + c] = input[src + c];
       } else {
         for (let j = 0; j < cellStride - channels; j++) output[base + j] = output[base + j + channels];
         for (let c = 0; c < channels; c++) output[base + cellStride - channels + c] = input[src + c];
       }
     }
+    return output;
   }
 }
 

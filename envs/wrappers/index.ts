@@ -1,5 +1,7 @@
 export { Wrapper } from './wrapper';
 export { ObservationWrapper } from './observation-wrapper';
+export { RewardWrapper } from './reward-wrapper';
+export { ActionWrapper } from './action-wrapper';
 export { TimeLimit } from './time-limit';
 export { FrameStack } from './frame-stack';
 export type { FrameStackOptions } from './frame-stack';

@@ -29,8 +29,8 @@ export class NormalizeObservation extends ObservationWrapper<Float32Array> {
     this.var = new Float64Array(size).fill(1);
   }
 
-  protected transform(input: ObservationArray, output: Float32Array): void {
-    const { mean, var: variance, epsilon } = this;
+  observation(input: ObservationArray): Float32Array {
+    const { mean, var: variance, epsilon, output } = this;
     if (this.update) {
       const count = this.count;
       const total = count + 1;
@@ -42,6 +42,7 @@ export class NormalizeObservation extends ObservationWrapper<Float32Array> {
       this.count = total;
     }
     for (let i = 0; i < output.length; i++) output[i] = (input[i] - mean[i]) / Math.sqrt(variance[i] + epsilon);
+    return output;
   }
 
   getState(): RunningMeanStdState {

@@ -1,9 +1,11 @@
 /**
- * Base for wrappers that rewrite observations into their own preallocated array: subclasses
- * implement `transform(input, output, isReset)`.
+ * Base for wrappers that change only the observation: subclasses implement `observation(input)`
+ * (Gymnasium's ObservationWrapper.observation), called on every reset and step observation. To
+ * allocate nothing per step it writes into `this.output`, preallocated from the wrapper's space,
+ * and returns it.
  */
 import type { BoxSpace, Env, ObservationArray, ResetOptions, ResetResult, StepResult } from '../core';
-import { Wrapper, newStepResult } from './wrapper';
+import { Wrapper, fillStepResult, newStepResult } from './wrapper';
 
 export function allocateObservation(space: BoxSpace): ObservationArray {
   const size = space.shape.reduce((a, b) => a * b, 1);
@@ -19,11 +21,11 @@ export function tileBound(bound: number | Float32Array, times: number): number |
 }
 
 export abstract class ObservationWrapper<O extends ObservationArray, I extends ObservationArray = ObservationArray> extends Wrapper<O, I> {
+  /** The wrapper's observation array, overwritten by every `observation()` call. */
   protected readonly output: O;
+  private readonly space: BoxSpace;
   private readonly out: StepResult<O>;
   private readonly resetOut: ResetResult<O>;
-
-  private readonly space: BoxSpace;
 
   protected constructor(env: Env<I>, observationSpace: BoxSpace) {
     super(env);
@@ -37,23 +39,17 @@ export abstract class ObservationWrapper<O extends ObservationArray, I extends O
     return this.space;
   }
 
-  protected abstract transform(input: I, output: O, isReset: boolean): void;
+  abstract observation(input: I): O;
 
   reset(options?: ResetOptions): ResetResult<O> {
     const r = this.env.reset(options);
-    this.transform(r.observation, this.output, true);
+    this.resetOut.observation = this.observation(r.observation);
     this.resetOut.info = r.info;
     return this.resetOut;
   }
 
   step(action: number): StepResult<O> {
     const r = this.env.step(action);
-    this.transform(r.observation, this.output, false);
-    const out = this.out;
-    out.reward = r.reward;
-    out.terminated = r.terminated;
-    out.truncated = r.truncated;
-    out.info = r.info;
-    return out;
+    return fillStepResult(this.out, r, this.observation(r.observation));
   }
 }

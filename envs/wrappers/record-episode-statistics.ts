@@ -1,10 +1,11 @@
 /**
  * RecordEpisodeStatistics: at the end of every episode (terminated or truncated) the step's info
- * gains `episode: { return, length }` — the undiscounted return and step count of the episode,
- * as the wrapped env reported them.
+ * gains `episode: { return, length }` — the undiscounted return and step count since the last
+ * reset(), as the wrapped env reported them. Wrappers outside it (e.g. ClipReward) do not change
+ * what it counts, so put it directly around the env whose own return you want.
  */
 import type { Env, Info, ObservationArray, ResetOptions, ResetResult, StepResult } from '../core';
-import { Wrapper, newStepResult } from './wrapper';
+import { Wrapper, fillStepResult, newStepResult } from './wrapper';
 
 export interface EpisodeStatistics {
   return: number;
@@ -31,19 +32,13 @@ export class RecordEpisodeStatistics<O extends ObservationArray = ObservationArr
 
   step(action: number): StepResult<O> {
     const r = this.env.step(action);
-    const out = this.out;
-    out.observation = r.observation;
-    out.reward = r.reward;
-    out.terminated = r.terminated;
-    out.truncated = r.truncated;
+    const out = fillStepResult(this.out, r, r.observation);
     this.episodeReturn += r.reward;
     this.episodeLength++;
     if (r.terminated || r.truncated) {
       // A fresh info once per episode: the inner info may be shared and frozen.
       this.lastEpisode = { return: this.episodeReturn, length: this.episodeLength };
       out.info = { ...r.info, episode: this.lastEpisode } satisfies Info;
-    } else {
-      out.info = r.info;
     }
     return out;
   }

@@ -4,14 +4,16 @@
  * first step (there is no previous action). The wrapper has its own generator, seeded from
  * reset({seed}) through deriveSeed(seed, 'sticky-actions').
  */
-import type { Env, ObservationArray, ResetOptions, ResetResult, StepResult } from '../core';
+import type { Env, ObservationArray, ResetOptions, ResetResult } from '../core';
 import { Random, deriveSeed } from '../../src/random';
 import { invalidActionError, isValidAction } from '../errors';
 import { DEFAULT_ENV_SEED } from '../classic/base';
-import { Wrapper } from './wrapper';
+import { stickyAction } from '../sticky-action';
+import { ActionWrapper } from './action-wrapper';
 
-export class StickyActions<O extends ObservationArray = ObservationArray> extends Wrapper<O, O> {
+export class StickyActions<O extends ObservationArray = ObservationArray> extends ActionWrapper<O> {
   private rng = new Random(deriveSeed(DEFAULT_ENV_SEED, 'sticky-actions'));
+  /** The last applied action, or -1 at an episode's start. */
   private lastAction = -1;
 
   constructor(env: Env<O>, readonly repeatProbability = 0.25) {
@@ -21,17 +23,17 @@ export class StickyActions<O extends ObservationArray = ObservationArray> extend
     }
   }
 
-  reset(options?: ResetOptions): ResetResult<O> {
+  override reset(options?: ResetOptions): ResetResult<O> {
     if (options?.seed !== undefined) this.rng = new Random(deriveSeed(options.seed, 'sticky-actions'));
     this.lastAction = -1;
-    return this.env.reset(options);
+    return super.reset(options);
   }
 
-  step(action: number): StepResult<O> {
+  action(action: number): number {
     // Check the agent's action even when it is about to be replaced.
     if (!isValidAction(action, this.actionSpace.n)) throw invalidActionError(this.spec.id, this.actionSpace, action);
-    if (this.lastAction >= 0 && this.rng.random() < this.repeatProbability) action = this.lastAction;
+    if (this.lastAction >= 0) action = stickyAction(this.lastAction, action, this.rng.random(), this.repeatProbability);
     this.lastAction = action;
-    return this.env.step(action);
+    return action;
   }
 }

@@ -5,7 +5,7 @@
  */
 import type { Env, EnvSpec, ObservationArray, ResetOptions, ResetResult, StepResult } from '../core';
 import { EnvOrderError } from '../errors';
-import { Wrapper, newStepResult } from './wrapper';
+import { Wrapper, fillStepResult, newStepResult } from './wrapper';
 
 export class TimeLimit<O extends ObservationArray = ObservationArray> extends Wrapper<O, O> {
   readonly maxEpisodeSteps: number;
@@ -43,11 +43,7 @@ export class TimeLimit<O extends ObservationArray = ObservationArray> extends Wr
     if (this.elapsed >= this.maxEpisodeSteps) throw new EnvOrderError(this.ownSpec.id, 'afterDone');
     const r = this.env.step(action);
     this.elapsed++;
-    const out = this.out;
-    out.observation = r.observation;
-    out.reward = r.reward;
-    out.terminated = r.terminated;
-    out.info = r.info;
+    const out = fillStepResult(this.out, r, r.observation);
     out.truncated = r.truncated || this.elapsed >= this.maxEpisodeSteps;
     return out;
   }

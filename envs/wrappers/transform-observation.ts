@@ -13,8 +13,9 @@ export class TransformObservation<O extends ObservationArray = ObservationArray,
     super(env, space);
   }
 
-  protected transform(input: I, output: O): void {
-    this.fn(input, output);
+  observation(input: I): O {
+    this.fn(input, this.output);
+    return this.output;
   }
 }
 

@@ -1,6 +1,7 @@
 /**
- * Base class for wrappers: forwards spaces, spec, render, close, `unwrapped` and the physics
- * `state` to the wrapped env, so any stack of wrappers keeps them reachable.
+ * Base class for wrappers: forwards spaces, spec, render, close and `unwrapped` to the wrapped
+ * env, so any stack of wrappers keeps them reachable. Subclass one of the single-hook bases when
+ * it fits — ObservationWrapper, RewardWrapper, ActionWrapper — and this one otherwise.
  */
 import type { BoxSpace, DiscreteSpace, Env, EnvSpec, ObservationArray, RenderFrame, ResetOptions, ResetResult, StepResult } from '../core';
 
@@ -25,17 +26,6 @@ export abstract class Wrapper<O extends ObservationArray = ObservationArray, I e
     return this.env.unwrapped;
   }
 
-  get state(): Float64Array | undefined {
-    return this.env.state;
-  }
-
-  set state(values: Float64Array | undefined) {
-    if (this.env.state === undefined || values === undefined) {
-      throw new TypeError(`${this.spec.id}: this env has no physics state to set`);
-    }
-    this.env.state = values;
-  }
-
   abstract reset(options?: ResetOptions): ResetResult<O>;
   abstract step(action: number): StepResult<O>;
 
@@ -51,4 +41,17 @@ export abstract class Wrapper<O extends ObservationArray = ObservationArray, I e
 /** A reusable step-result object for wrappers that rewrite fields of the inner result. */
 export function newStepResult<O extends ObservationArray>(observation: O): StepResult<O> {
   return { observation, reward: 0, terminated: false, truncated: false, info: {} };
+}
+
+/**
+ * Fills a wrapper's reused result from the inner env's result (which belongs to the inner env),
+ * with `observation` as its observation; the wrapper then rewrites only the field it owns.
+ */
+export function fillStepResult<O extends ObservationArray>(to: StepResult<O>, from: StepResult<ObservationArray>, observation: O): StepResult<O> {
+  to.observation = observation;
+  to.reward = from.reward;
+  to.terminated = from.terminated;
+  to.truncated = from.truncated;
+  to.info = from.info;
+  return to;
 }
