@@ -3,7 +3,7 @@
  * runs/bench-gan-<dataset> and prints the quality measures (ring: modes covered and high-quality
  * share of 10,000 samples; MNIST: classifier score and class histogram) and the wall time.
  */
-import { runGan } from '../cli/commands/gan';
+import { runGan } from '../node/run-gan';
 import { resolveGanConfig } from '../gan/config';
 
 const dataset = process.argv[2] ?? 'ring';

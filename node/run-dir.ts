@@ -39,6 +39,18 @@ export class RunDir {
     this.metricsBytes = 0;
   }
 
+  /**
+   * Start a fresh run directory for a run without checkpoints or replays (supervised, GAN):
+   * config.json, an empty metrics.jsonl and the given subdirectories. A run already there is
+   * overwritten, file by file.
+   */
+  createWith(config: unknown, subdirs: readonly string[] = []): void {
+    for (const d of ['', ...subdirs]) mkdirSync(join(this.dir, d), { recursive: true });
+    atomicWriteJson(join(this.dir, RUN_FILES.config), config);
+    closeSync(openSync(this.metricsPath, 'w'));
+    this.metricsBytes = 0;
+  }
+
   /** Continue a run: drop metrics lines written after the checkpoint being resumed. */
   reopen(metricsBytes: number): void {
     mkdirSync(join(this.dir, RUN_FILES.replays), { recursive: true });

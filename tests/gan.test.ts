@@ -5,7 +5,7 @@ import { createOptimizer } from '../src/optimizers';
 import { GanTrainer } from '../gan/train';
 import { dcganGenerator28, dcganDiscriminator, ringGenerator, ringDiscriminator } from '../gan/specs';
 import { resolveGanConfig, GanConfigError } from '../gan/config';
-import { runGan } from '../cli/commands/gan';
+import { runGan } from '../node/run-gan';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

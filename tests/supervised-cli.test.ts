@@ -2,7 +2,7 @@ import { describe, it, expect } from 'vitest';
 import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runSupervised } from '../cli/commands/supervised';
+import { runSupervised } from '../node/run-supervised';
 import { resolveSupervisedConfig, SupervisedConfigError } from '../supervised/config';
 import { loadModelDir } from '../node/model-dir';
 import { evaluate } from '../supervised/fit';
