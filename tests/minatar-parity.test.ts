@@ -1,7 +1,7 @@
 /**
  * Statistical parity with the original MinAtar: under a uniformly random policy over the minimal
  * action set, mean return and mean episode length must match the original's (measured by
- * bench/minatar-parity.py, committed as a fixture) within three combined standard errors.
+ * scripts/minatar-parity.py, committed as a fixture) within three combined standard errors.
  * 2,000 episodes per game and sticky setting; Freeway's episodes are 2,501 steps, so 1,000 there.
  */
 import { describe, expect, it } from 'vitest';

@@ -1,10 +1,10 @@
 /**
- * Keiko's MinAtar games against the original (run as a black box by bench/minatar-parity.py).
+ * Keiko's MinAtar games against the original (run as a black box by scripts/minatar-parity.py).
  *
- *   npx tsx bench/minatar-parity.ts stats [EPISODES=20000] [FREEWAY_EPISODES=4000] [SEED=1]
+ *   npx tsx scripts/minatar-parity.ts stats [EPISODES=20000] [FREEWAY_EPISODES=4000] [SEED=1]
  *     Random-policy mean return and length, ours vs tests/fixtures/minatar/original-random-stats.json,
  *     with the difference in combined standard errors (z) and steps/s (policy included).
- *   npx tsx bench/minatar-parity.ts replay FILE
+ *   npx tsx scripts/minatar-parity.ts replay FILE
  *     Step-for-step replay of trajectories recorded from the original (`minatar-parity.py record`).
  *     The original's random generator cannot be shared, so each step's draws are recovered from
  *     what the original showed: every draw sequence the rules allow at that step (which spawns are
@@ -191,6 +191,6 @@ function replay(file: string): void {
 if (mode === 'stats') stats();
 else if (mode === 'replay' && rest[0]) replay(rest[0]);
 else {
-  console.error('usage: npx tsx bench/minatar-parity.ts stats [EPISODES] [FREEWAY_EPISODES] [SEED] | replay FILE');
+  console.error('usage: npx tsx scripts/minatar-parity.ts stats [EPISODES] [FREEWAY_EPISODES] [SEED] | replay FILE');
   process.exitCode = 2;
 }

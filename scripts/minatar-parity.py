@@ -4,16 +4,16 @@ The original is GPL-3.0 and not part of Keiko: it is never vendored, read or cop
 on PYTHONPATH to run this script, e.g.
   git --git-dir=<mirror of kenjyoung/MinAtar> archive HEAD | tar -x -C /tmp/minatar-orig
 
-  PYTHONPATH=/tmp/minatar-orig python3 bench/minatar-parity.py stats OUT.json [EPISODES] [FREEWAY_EPISODES]
+  PYTHONPATH=/tmp/minatar-orig python3 scripts/minatar-parity.py stats OUT.json [EPISODES] [FREEWAY_EPISODES]
       Random-policy statistics (uniform over the minimal action set, sticky 0.1 and 0.0):
       {games: {game: {sticky: {return: {mean, std, n}, length: {...}}}}}. The committed
       tests/fixtures/minatar/original-random-stats.json came from `stats` with 20000 / 4000.
-  PYTHONPATH=/tmp/minatar-orig python3 bench/minatar-parity.py record GAME EPISODES OUT.json [SEED] [POLICY]
+  PYTHONPATH=/tmp/minatar-orig python3 scripts/minatar-parity.py record GAME EPISODES OUT.json [SEED] [POLICY]
       Trajectories without sticky actions: the observation after reset and after every step,
       with the action index, reward and terminal flag. POLICY is `random` (uniform over the
       minimal set) or `play` (a crude heuristic that lives longer: tracks the ball in breakout,
       fires often in space_invaders, watches the oxygen in seaquest). `npx tsx
-      bench/minatar-parity.ts replay GAME OUT.json` then replays them in Keiko.
+      scripts/minatar-parity.ts replay GAME OUT.json` then replays them in Keiko.
 """
 import json
 import math
@@ -63,7 +63,7 @@ def stats(out, episodes=20000, freeway_episodes=4000):
             print(game, sticky, json.dumps(result[KEIKO_NAMES[game]][str(sticky)]),
                   f'{time.time() - t0:.1f}s', flush=True)
     with open(out, 'w') as f:
-        json.dump({'source': 'kenjyoung/MinAtar, run as a black box by bench/minatar-parity.py',
+        json.dump({'source': 'kenjyoung/MinAtar, run as a black box by scripts/minatar-parity.py',
                    'policy': 'uniform over the minimal action set, difficulty ramping on',
                    'games': result}, f, indent=2)
 
