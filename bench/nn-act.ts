@@ -1,39 +1,38 @@
 /**
  * Single-observation action selection for bench:nn: tfjs predict against the pure-JS forward
- * passes the DQN policy can use.
+ * pass the DQN policy uses (src/fast-forward.ts), on a dense observation and on a 0/1 one with
+ * 10% ones (MinAtar frames have ~3–10%).
  */
 import * as tf from '@tensorflow/tfjs';
 import { buildModel } from '../src/layers/index';
-import { compileJsForward } from '../agents/dqn/js-forward';
-import { compileForward } from '../src/fast-forward';
+import { compileFastForward } from '../src/fast-forward';
 import type { Random } from '../src/random';
 import { forwardFlops, makeBatch, measure, type NetCase, type Row } from './nn-shared';
 
 export function actingRows(net: NetCase, label: string, seconds: number, rng: Random): Row[] {
   const rows: Row[] = [];
   const model = buildModel(net.spec, net.inputShape, { seed: 1 });
+  const flops = forwardFlops(model);
   const obs = makeBatch({ ...net, batch: 1 }, rng).obs;
+  const sparseObs = obs.map((v) => (v < 0.1 ? 1 : 0));
   const predict = () => {
     const q = tf.tidy(() => model.predict(tf.tensor(obs, [1, ...net.inputShape])) as tf.Tensor);
     const values = q.dataSync();
     q.dispose();
     return values;
   };
-  rows.push({ backend: label, net: net.name, what: 'act, tfjs predict', timing: measure(() => void predict(), seconds / 2), flops: forwardFlops(model) });
-  const fast = compileForward(model);
-  const q = new Float32Array(fast.outputSize);
-  rows.push({ backend: label, net: net.name, what: 'act, src/fast-forward (dense obs)', timing: measure(() => fast.forward(obs, q), seconds / 2, 100, 200_000), flops: forwardFlops(model) });
-  const sparseObs = obs.map((v) => (v < 0.1 ? 1 : 0));
-  rows.push({ backend: label, net: net.name, what: 'act, src/fast-forward (10% ones)', timing: measure(() => fast.forward(sparseObs, q), seconds / 2, 100, 200_000), flops: forwardFlops(model) });
-  const js = compileJsForward(model);
-  if (js) {
-    let offset = 0;
-    for (const w of model.trainableWeights) {
-      const values = w.read().dataSync();
-      js.weights.set(values, offset);
-      offset += values.length;
-    }
-    rows.push({ backend: label, net: net.name, what: 'act, JS forward (agents/dqn)', timing: measure(() => void js.forward(obs), seconds / 2, 100, 200_000), flops: forwardFlops(model) });
+  rows.push({ backend: label, net: net.name, what: 'act, tfjs predict', timing: measure(() => void predict(), seconds / 2), flops });
+  const fast = compileFastForward(net.spec, net.inputShape);
+  if (fast) {
+    // As the learner does: every trainable variable, flat, one read.
+    fast.weights.set(tf.tidy(() => tf.concat(model.trainableWeights.map((w) => tf.reshape(w.read(), [-1]))).dataSync() as Float32Array));
+    const ref = predict();
+    const got = fast.forward(obs);
+    const err = Math.max(...Array.from(ref, (v, i) => Math.abs(v - got[i])));
+    if (err > 1e-4) console.warn(`warning: src/fast-forward differs from predict by ${err} on ${net.name}`);
+    const time = (x: Float32Array) => measure(() => void fast.forward(x), seconds / 2, 100, 200_000);
+    rows.push({ backend: label, net: net.name, what: 'act, src/fast-forward (dense obs)', timing: time(obs), flops });
+    rows.push({ backend: label, net: net.name, what: 'act, src/fast-forward (10% ones)', timing: time(sparseObs), flops });
   }
   model.dispose();
   return rows;

@@ -1,94 +1,262 @@
 /**
- * A pure-JS forward pass for one observation through a small chain network (dense, conv2d,
- * flatten/reshape, dropout as identity, activations), over Float32Array copies of the weights.
- * Choosing an action this way costs microseconds; a tfjs predict costs a dispatch per layer plus
- * a sync. Call refresh() after each learner update to re-copy the weights.
+ * A pure-JS forward pass for one observation, compiled from a network spec (the same spec
+ * `buildModel` takes), over ONE flat Float32Array of weights laid out like
+ * `buildModel(spec, inputShape).trainableWeights` concatenated: a learner that reads its variables
+ * back in one host read writes them straight into `weights`. Choosing an action this way costs
+ * microseconds; a tfjs predict costs a dispatch per layer plus a sync.
  *
- * Both dense and conv loops skip zero inputs: MinAtar observations are 0/1 with few ones and ReLU
- * zeroes about half the hidden units, so most multiply-adds are skipped. Weights are laid out so
- * the inner loop is a contiguous axpy over output units (tfjs's [in, out] and [kh, kw, in, out]).
+ * Supported: dense, conv2d (valid/same, any strides), flatten, reshape, dropout (identity at
+ * inference), maxPool2d/avgPool2d, activation layers, every spec activation, and branches merged by
+ * concat, add or dueling (Q = V + A − mean(A)). Unsupported (compileFastForward returns null):
+ * conv2dTranspose, batchNorm, upSampling2d, and frozen layers (trainable: false), whose weights are
+ * not among the trainable weights.
+ *
+ * Speed: MinAtar observations are 0/1 with few ones, and ReLU zeroes about half the hidden units.
+ * Convolutions scatter each non-zero input cell into the outputs it reaches (a precomputed table of
+ * output and kernel offsets per input cell); dense layers compact their non-zero inputs and
+ * accumulate eight kernel rows per pass over the outputs (tfjs's [in, out] layout makes each row a
+ * contiguous axpy). Every buffer is allocated once, at compile time.
  */
-import type * as tf from '@tensorflow/tfjs';
+import {
+  SpecError,
+  formatPath,
+  validateInputShape,
+  validateNetworkSpec,
+  type ActivationSpec,
+  type LayerSpec,
+  type NetworkSpec,
+} from './layers/spec';
 
-export type Activation = (x: Float32Array) => void;
-
-const ACTIVATIONS: Record<string, (config: Record<string, unknown>) => Activation | null> = {
-  linear: () => null,
-  relu: () => (x) => {
-    for (let i = 0; i < x.length; i++) if (x[i] < 0) x[i] = 0;
-  },
-  relu6: () => (x) => {
-    for (let i = 0; i < x.length; i++) x[i] = x[i] < 0 ? 0 : x[i] > 6 ? 6 : x[i];
-  },
-  sigmoid: () => (x) => {
-    for (let i = 0; i < x.length; i++) x[i] = 1 / (1 + Math.exp(-x[i]));
-  },
-  tanh: () => (x) => {
-    for (let i = 0; i < x.length; i++) x[i] = Math.tanh(x[i]);
-  },
-  elu: (c) => {
-    const alpha = typeof c.alpha === 'number' ? c.alpha : 1;
-    return (x) => {
-      for (let i = 0; i < x.length; i++) if (x[i] < 0) x[i] = alpha * (Math.exp(x[i]) - 1);
-    };
-  },
-  swish: () => (x) => {
-    for (let i = 0; i < x.length; i++) x[i] = x[i] / (1 + Math.exp(-x[i]));
-  },
-  leakyRelu: (c) => {
-    const alpha = typeof c.alpha === 'number' ? c.alpha : 0.3;
-    return (x) => {
-      for (let i = 0; i < x.length; i++) if (x[i] < 0) x[i] *= alpha;
-    };
-  },
-  softmax: () => (x) => {
-    let max = -Infinity;
-    for (let i = 0; i < x.length; i++) if (x[i] > max) max = x[i];
-    let sum = 0;
-    for (let i = 0; i < x.length; i++) sum += x[i] = Math.exp(x[i] - max);
-    for (let i = 0; i < x.length; i++) x[i] /= sum;
-  },
-};
-
-const SUPPORTED_LAYERS = ['Dense', 'Conv2D', 'Flatten', 'Reshape', 'Dropout', 'KeikoSeededDropout', 'Activation', 'ReLU', 'LeakyReLU', 'ELU', 'Softmax'];
-
-interface Step {
-  outSize: number;
-  /** Re-copies this step's weights from the model. */
-  refresh(): void;
-  run(input: Float32Array, output: Float32Array): void;
-}
-
-export interface CompiledForward {
+export interface FastForward {
+  /** Every trainable weight, flat, in the order of buildModel(spec, inputShape).trainableWeights. */
+  readonly weights: Float32Array;
   readonly inputSize: number;
   readonly outputSize: number;
-  /** Copies the model's current weights (call after every update that changed them). */
-  refresh(): void;
-  /** out ← network(obs). obs is one observation, flat in the model's input layout (NHWC). */
-  forward(obs: ArrayLike<number>, out: Float32Array): void;
+  /** Output for one observation; the returned array is reused by the next call. */
+  forward(obs: ArrayLike<number>): Float32Array;
 }
 
-/** Thrown for models the fast path cannot run; callers fall back to model.predict. */
-export class UnsupportedModelError extends Error {
-  override name = 'UnsupportedModelError';
+// ---------------------------------------------------------------------------------------------
+// The layer graph, one node per tfjs layer buildModel creates (a leakyRelu activation is its own
+// layer there), so the trainable-weight order can be derived exactly as tfjs derives it.
+
+type Act =
+  | { kind: 'linear' | 'relu' | 'sigmoid' | 'tanh' | 'softmax' | 'swish' | 'elu' }
+  | { kind: 'leakyRelu'; alpha: number };
+
+interface Conv {
+  kh: number;
+  kw: number;
+  sh: number;
+  sw: number;
+  padTop: number;
+  padLeft: number;
 }
 
-function activationFor(name: unknown, layerName: string, config: Record<string, unknown> = {}): Activation | null {
-  const key = typeof name === 'string' ? name : (name as { className?: string } | undefined)?.className;
-  const make = key === undefined ? ACTIVATIONS.linear : ACTIVATIONS[key];
-  if (!make) {
-    throw new UnsupportedModelError(`compileForward: layer '${layerName}' uses activation '${String(key)}'; supported: ${Object.keys(ACTIVATIONS).join(', ')}`);
+type NodeKind =
+  | { kind: 'input' }
+  | { kind: 'dense'; units: number; useBias: boolean; act: Act }
+  | ({ kind: 'conv'; filters: number; useBias: boolean; act: Act } & Conv)
+  | ({ kind: 'pool'; max: boolean } & Conv)
+  | { kind: 'identity' }
+  | { kind: 'act'; act: Act }
+  | { kind: 'concat' | 'add' | 'dueling' };
+
+type GraphNode = NodeKind & {
+  inputs: GraphNode[];
+  /** Output shape without the batch axis. */
+  shape: number[];
+  /** Sizes of this layer's trainable weights, in tfjs order (kernel, then bias). */
+  weightSizes: number[];
+  /** Offsets of those weights in the flat vector (set once the order is known). */
+  offsets: number[];
+};
+
+class Unsupported extends Error {}
+
+const product = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
+const pair = (v: number | [number, number] | undefined, dflt: [number, number]): [number, number] =>
+  v === undefined ? dflt : typeof v === 'number' ? [v, v] : v;
+
+function toAct(a: ActivationSpec | undefined): Act {
+  if (a === undefined) return { kind: 'linear' };
+  if (typeof a === 'object') return { kind: 'leakyRelu', alpha: a.alpha ?? 0.3 };
+  return { kind: a };
+}
+
+/** Output size and padding of a conv/pool window along one axis, as tfjs computes them. */
+function windowAxis(size: number, k: number, s: number, padding: 'valid' | 'same'): [out: number, pad: number] {
+  if (padding === 'same') {
+    const out = Math.ceil(size / s);
+    return [out, Math.floor(Math.max(0, (out - 1) * s + k - size) / 2)];
   }
-  return make(config);
+  return [Math.ceil((size - k + 1) / s), 0];
 }
 
-function readWeights(layer: tf.layers.Layer, into: Float32Array[]): void {
-  const weights = layer.getWeights();
-  weights.forEach((w, i) => into[i].set(w.dataSync() as Float32Array));
+class GraphBuilder {
+  readonly nodes: GraphNode[] = [];
+
+  node(kind: NodeKind, inputs: GraphNode[], shape: number[], weightSizes: number[] = []): GraphNode {
+    if (shape.some((d) => !Number.isInteger(d) || d <= 0)) throw new Error(`output shape [${shape.join(', ')}] is empty`);
+    const n = { ...kind, inputs, shape, weightSizes, offsets: [] } as GraphNode;
+    this.nodes.push(n);
+    return n;
+  }
+
+  /** A weighted layer's activation: tfjs's own, or a separate LeakyReLU layer after it. */
+  private activated(make: (act: Act) => GraphNode, a: ActivationSpec | undefined): GraphNode {
+    const act = toAct(a);
+    if (act.kind !== 'leakyRelu') return make(act);
+    const y = make({ kind: 'linear' });
+    return this.node({ kind: 'act', act }, [y], y.shape);
+  }
+
+  layer(spec: LayerSpec, x: GraphNode, path: (string | number)[]): GraphNode {
+    if (spec.trainable === false) throw new Unsupported(`${formatPath(path)}: frozen layers are not supported`);
+    const s = x.shape;
+    switch (spec.type) {
+      case 'dense': {
+        const useBias = spec.useBias ?? true;
+        const sizes = [s[s.length - 1] * spec.units, ...(useBias ? [spec.units] : [])];
+        return this.activated((act) => this.node({ kind: 'dense', units: spec.units, useBias, act }, [x], [...s.slice(0, -1), spec.units], sizes), spec.activation);
+      }
+      case 'conv2d':
+      case 'maxPool2d':
+      case 'avgPool2d': {
+        if (s.length !== 3) throw new Error(`expected an [h, w, channels] input`);
+        const isConv = spec.type === 'conv2d';
+        const [kh, kw] = pair(isConv ? spec.kernelSize : spec.poolSize, [1, 1]);
+        const [sh, sw] = pair(spec.strides, isConv ? [1, 1] : [kh, kw]);
+        const [outH, padTop] = windowAxis(s[0], kh, sh, spec.padding ?? 'valid');
+        const [outW, padLeft] = windowAxis(s[1], kw, sw, spec.padding ?? 'valid');
+        const geometry = { kh, kw, sh, sw, padTop, padLeft };
+        if (!isConv) return this.node({ kind: 'pool', max: spec.type === 'maxPool2d', ...geometry }, [x], [outH, outW, s[2]]);
+        const useBias = spec.useBias ?? true;
+        const sizes = [kh * kw * s[2] * spec.filters, ...(useBias ? [spec.filters] : [])];
+        return this.activated(
+          (act) => this.node({ kind: 'conv', filters: spec.filters, useBias, act, ...geometry }, [x], [outH, outW, spec.filters], sizes),
+          spec.activation,
+        );
+      }
+      case 'flatten':
+        return this.node({ kind: 'identity' }, [x], [product(s)]);
+      case 'reshape':
+        if (product(spec.targetShape) !== product(s)) throw new Error(`cannot reshape ${product(s)} values to [${spec.targetShape.join(', ')}]`);
+        return this.node({ kind: 'identity' }, [x], [...spec.targetShape]);
+      case 'dropout':
+        return this.node({ kind: 'identity' }, [x], s);
+      case 'activation':
+        return this.node({ kind: 'act', act: toAct(spec.activation) }, [x], s);
+      case 'branches': {
+        const outs = spec.branches.map((branch, b) => this.stack(branch, x, [...path, 'branches', b]));
+        if (outs.length === 1 && spec.merge !== 'dueling') return outs[0];
+        const shapes = outs.map((o) => o.shape);
+        const same = (a: number[], b: number[], upTo: number) => a.length === b.length && a.slice(0, upTo).every((d, i) => d === b[i]);
+        if (spec.merge === 'dueling') {
+          if (outs.length !== 2 || shapes[0].length !== 1 || shapes[1].length !== 1 || shapes[0][0] !== 1) {
+            throw new Error('dueling merge needs two branches ending in [1] (value) and [n] (advantages)');
+          }
+          return this.node({ kind: 'dueling' }, outs, shapes[1]);
+        }
+        if (spec.merge === 'add') {
+          if (!shapes.every((t) => same(t, shapes[0], t.length))) throw new Error('add merge needs equal branch shapes');
+          return this.node({ kind: 'add' }, outs, shapes[0]);
+        }
+        const last = shapes[0].length - 1;
+        if (!shapes.every((t) => same(t, shapes[0], last))) throw new Error('concat merge needs branch shapes equal but for the last axis');
+        return this.node({ kind: 'concat' }, outs, [...shapes[0].slice(0, last), shapes.reduce((a, t) => a + t[last], 0)]);
+      }
+      default:
+        throw new Unsupported(`${formatPath(path)}: ${spec.type} is not supported`);
+    }
+  }
+
+  stack(layers: LayerSpec[], x: GraphNode, path: (string | number)[]): GraphNode {
+    let y = x;
+    layers.forEach((spec, i) => {
+      const here = [...path, i];
+      try {
+        y = this.layer(spec, y, here);
+      } catch (err) {
+        if (err instanceof Unsupported || err instanceof SpecError) throw err;
+        throw new SpecError([`${formatPath(here)} (${spec.type}): cannot apply to input shape [${y.shape.join(', ')}]: ${(err as Error).message}`]);
+      }
+    });
+    return y;
+  }
+}
+
+/**
+ * tfjs's Container orders its layers by decreasing depth (longest path to the output), ties by
+ * the order a depth-first walk from the output (first input first) reaches them; trainableWeights
+ * concatenates the layers' weights in that order. Returns the total size.
+ */
+function assignOffsets(nodes: GraphNode[], output: GraphNode): number {
+  const index = new Map<GraphNode, number>();
+  const visit = (n: GraphNode) => {
+    if (index.has(n)) return;
+    index.set(n, index.size);
+    for (const i of n.inputs) visit(i);
+  };
+  visit(output);
+  // nodes is in creation order (inputs before consumers): walking it backwards sees every
+  // consumer before its inputs.
+  const depth = new Map<GraphNode, number>([[output, 0]]);
+  for (let k = nodes.length - 1; k >= 0; k--) {
+    const n = nodes[k];
+    const d = depth.get(n);
+    if (d === undefined) continue;
+    for (const i of n.inputs) depth.set(i, Math.max(depth.get(i) ?? 0, d + 1));
+  }
+  const ordered = nodes.filter((n) => depth.has(n)).sort((a, b) => depth.get(b)! - depth.get(a)! || index.get(a)! - index.get(b)!);
+  let total = 0;
+  for (const n of ordered) {
+    n.offsets = n.weightSizes.map((size) => ((total += size), total - size));
+  }
+  return total;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Kernels
+
+/** In place on x[off, off + n); softmax is over the last axis (groups of `last`). */
+function activate(act: Act, x: Float32Array, n: number, last: number): void {
+  switch (act.kind) {
+    case 'linear':
+      return;
+    case 'relu':
+      for (let i = 0; i < n; i++) if (x[i] < 0) x[i] = 0;
+      return;
+    case 'sigmoid':
+      for (let i = 0; i < n; i++) x[i] = 1 / (1 + Math.exp(-x[i]));
+      return;
+    case 'tanh':
+      for (let i = 0; i < n; i++) x[i] = Math.tanh(x[i]);
+      return;
+    case 'swish':
+      for (let i = 0; i < n; i++) x[i] = x[i] / (1 + Math.exp(-x[i]));
+      return;
+    case 'elu':
+      for (let i = 0; i < n; i++) if (x[i] < 0) x[i] = Math.expm1(x[i]);
+      return;
+    case 'leakyRelu': {
+      const alpha = act.alpha;
+      for (let i = 0; i < n; i++) if (x[i] < 0) x[i] *= alpha;
+      return;
+    }
+    case 'softmax':
+      for (let o = 0; o < n; o += last) {
+        let max = -Infinity;
+        for (let i = o; i < o + last; i++) if (x[i] > max) max = x[i];
+        let sum = 0;
+        for (let i = o; i < o + last; i++) sum += x[i] = Math.exp(x[i] - max);
+        for (let i = o; i < o + last; i++) x[i] /= sum;
+      }
+  }
 }
 
 /** y[o + j] += Σ_k value[k] · w[row[k] + j] for j < width: eight, then four rows per pass over y. */
-function accumulateRows(y: Float32Array, width: number, w: Float32Array, value: Float32Array, row: Int32Array, n: number, o: number): void {
+function accumulateRows(y: Float32Array, o: number, width: number, w: Float32Array, value: Float32Array, row: Int32Array, n: number): void {
   let k = 0;
   for (; k + 7 < n; k += 8) {
     const a = value[k], b = value[k + 1], c = value[k + 2], d = value[k + 3];
@@ -110,199 +278,227 @@ function accumulateRows(y: Float32Array, width: number, w: Float32Array, value: 
   }
 }
 
-function denseStep(layer: tf.layers.Layer, inSize: number): Step {
-  const config = layer.getConfig() as { units: number; activation?: unknown; useBias?: boolean };
-  const units = config.units;
-  const kernel = new Float32Array(inSize * units);
-  const bias = new Float32Array(units);
-  const useBias = config.useBias !== false;
-  const act = activationFor(config.activation, layer.name);
-  const nzValue = new Float32Array(inSize);
-  const nzRow = new Int32Array(inSize);
-  return {
-    outSize: units,
-    refresh: () => readWeights(layer, useBias ? [kernel, bias] : [kernel]),
-    run(x, y) {
-      if (useBias) y.set(bias);
-      else y.fill(0);
-      // Compact the nonzero inputs, then accumulate four weight rows per pass over y: one
-      // load/store of y per four multiply-adds is what makes this ~2× faster than row by row.
-      let n = 0;
-      for (let i = 0; i < inSize; i++) {
-        const xi = x[i];
-        if (xi !== 0) {
-          nzValue[n] = xi;
-          nzRow[n++] = i * units;
-        }
-      }
-      accumulateRows(y, units, kernel, nzValue, nzRow, n, 0);
-      if (act) act(y);
-    },
-  };
-}
+type Op = () => void;
 
-function conv2dStep(layer: tf.layers.Layer, inShape: number[]): { step: Step; outShape: number[] } {
-  const c = layer.getConfig() as {
-    filters: number; kernelSize: number[]; strides: number[]; padding: string; dataFormat?: string;
-    dilationRate?: number | number[]; activation?: unknown; useBias?: boolean;
-  };
-  const dilation = Array.isArray(c.dilationRate) ? c.dilationRate : [c.dilationRate ?? 1, c.dilationRate ?? 1];
-  if (c.dataFormat && c.dataFormat !== 'channelsLast') throw new UnsupportedModelError(`compileForward: layer '${layer.name}' uses dataFormat ${c.dataFormat}; only channelsLast is supported`);
-  if (dilation.some((d) => d !== 1)) throw new UnsupportedModelError(`compileForward: layer '${layer.name}' uses dilation ${dilation}; only 1 is supported`);
-  if (c.padding !== 'valid' && c.padding !== 'same') throw new UnsupportedModelError(`compileForward: layer '${layer.name}' uses padding '${c.padding}'; supported: valid, same`);
-  const [inH, inW, inC] = inShape;
-  const [kh, kw] = c.kernelSize;
-  const [sh, sw] = c.strides;
-  const co = c.filters;
-  let outH: number, outW: number, padTop: number, padLeft: number;
-  if (c.padding === 'same') {
-    outH = Math.ceil(inH / sh);
-    outW = Math.ceil(inW / sw);
-    padTop = Math.floor(Math.max(0, (outH - 1) * sh + kh - inH) / 2);
-    padLeft = Math.floor(Math.max(0, (outW - 1) * sw + kw - inW) / 2);
-  } else {
-    outH = Math.ceil((inH - kh + 1) / sh);
-    outW = Math.ceil((inW - kw + 1) / sw);
-    padTop = 0;
-    padLeft = 0;
+function fillBias(y: Float32Array, rows: number, width: number, w: Float32Array, bias: number): void {
+  if (bias < 0) {
+    y.fill(0);
+    return;
   }
-  const kernel = new Float32Array(kh * kw * inC * co);
-  const bias = new Float32Array(co);
-  const useBias = c.useBias !== false;
-  const act = activationFor(c.activation, layer.name);
-  const nzValue = new Float32Array(kh * kw * inC);
-  const nzRow = new Int32Array(kh * kw * inC);
-  const step: Step = {
-    outSize: outH * outW * co,
-    refresh: () => readWeights(layer, useBias ? [kernel, bias] : [kernel]),
-    run(x, y) {
-      for (let oh = 0; oh < outH; oh++) {
-        for (let ow = 0; ow < outW; ow++) {
-          const o = (oh * outW + ow) * co;
-          for (let j = 0; j < co; j++) y[o + j] = useBias ? bias[j] : 0;
-          let n = 0;
-          for (let i = 0; i < kh; i++) {
-            const ih = oh * sh + i - padTop;
-            if (ih < 0 || ih >= inH) continue;
-            for (let k = 0; k < kw; k++) {
-              const iw = ow * sw + k - padLeft;
-              if (iw < 0 || iw >= inW) continue;
-              const xBase = (ih * inW + iw) * inC;
-              const kBase = (i * kw + k) * inC * co;
-              for (let ci = 0; ci < inC; ci++) {
-                const xv = x[xBase + ci];
-                if (xv === 0) continue;
-                nzValue[n] = xv;
-                nzRow[n++] = kBase + ci * co;
-              }
-            }
-          }
-          accumulateRows(y, co, kernel, nzValue, nzRow, n, o);
-        }
-      }
-      if (act) act(y);
-    },
-  };
-  return { step, outShape: [outH, outW, co] };
+  for (let r = 0, o = 0; r < rows; r++, o += width) for (let j = 0; j < width; j++) y[o + j] = w[bias + j];
 }
 
-function activationStep(act: Activation | null, size: number): Step {
-  return {
-    outSize: size,
-    refresh: () => undefined,
-    run(x, y) {
-      y.set(x);
-      if (act) act(y);
-    },
+function denseOp(x: Float32Array, y: Float32Array, w: Float32Array, n: GraphNode & { kind: 'dense' }): Op {
+  const nIn = n.inputs[0].shape[n.inputs[0].shape.length - 1];
+  const units = n.units;
+  const rows = y.length / units;
+  const kernel = n.offsets[0];
+  const bias = n.useBias ? n.offsets[1] : -1;
+  const value = new Float32Array(nIn);
+  const row = new Int32Array(nIn);
+  const act = n.act;
+  return () => {
+    fillBias(y, rows, units, w, bias);
+    for (let r = 0; r < rows; r++) {
+      // Compact the non-zero inputs, then accumulate eight weight rows per pass over y.
+      let m = 0;
+      for (let i = 0, xo = r * nIn; i < nIn; i++) {
+        const v = x[xo + i];
+        if (v !== 0) {
+          value[m] = v;
+          row[m++] = kernel + i * units;
+        }
+      }
+      accumulateRows(y, r * units, units, w, value, row, m);
+    }
+    activate(act, y, y.length, units);
   };
 }
 
 /**
- * Compiles a chain model (each layer feeding the next, one input, one output) for single-
- * observation inference. Throws UnsupportedModelError naming the layer for anything else
- * (pooling, batch norm, branches/dueling, ...).
+ * Per input cell (ih, iw): the (output offset, kernel offset) pairs it contributes to, so the
+ * convolution is a scatter from the non-zero inputs with no bounds tests at run time.
  */
-export function compileForward(model: tf.LayersModel): CompiledForward {
-  if (model.inputs.length !== 1 || model.outputs.length !== 1) {
-    throw new UnsupportedModelError('compileForward: only single-input, single-output models are supported');
-  }
-  let shape = model.inputs[0].shape.slice(1) as number[];
-  const size = (s: number[]) => s.reduce((a, b) => a * b, 1);
-  const inputSize = size(shape);
-  const steps: Step[] = [];
-  let previous: tf.layers.Layer | undefined;
-  for (const layer of model.layers) {
-    const cls = layer.getClassName();
-    const inbound = (layer as unknown as { inboundNodes: { inboundLayers: tf.layers.Layer[] }[] }).inboundNodes;
-    if (previous && (inbound.length !== 1 || inbound[0].inboundLayers.length !== 1 || inbound[0].inboundLayers[0] !== previous)) {
-      throw new UnsupportedModelError(`compileForward: layer '${layer.name}' is not fed by the previous layer alone; only plain chains are supported`);
+function scatterTable(inShape: number[], outShape: number[], g: Conv, co: number): { start: Int32Array; yOff: Int32Array; kOff: Int32Array } {
+  const [inH, inW, ci] = inShape;
+  const [outH, outW] = outShape;
+  const start = new Int32Array(inH * inW + 1);
+  const yOff: number[] = [];
+  const kOff: number[] = [];
+  for (let ih = 0; ih < inH; ih++) {
+    for (let iw = 0; iw < inW; iw++) {
+      for (let ky = 0; ky < g.kh; ky++) {
+        const t = ih + g.padTop - ky;
+        if (t < 0 || t % g.sh !== 0 || t / g.sh >= outH) continue;
+        for (let kx = 0; kx < g.kw; kx++) {
+          const u = iw + g.padLeft - kx;
+          if (u < 0 || u % g.sw !== 0 || u / g.sw >= outW) continue;
+          yOff.push(((t / g.sh) * outW + u / g.sw) * co);
+          kOff.push((ky * g.kw + kx) * ci * co);
+        }
+      }
+      start[ih * inW + iw + 1] = yOff.length;
     }
-    previous = layer;
-    const config = layer.getConfig() as Record<string, unknown>;
-    switch (cls) {
-      case 'InputLayer':
-        continue;
-      case 'Dense':
-        if (shape.length !== 1) throw new UnsupportedModelError(`compileForward: Dense layer '${layer.name}' on a rank-${shape.length} input; flatten first`);
-        steps.push(denseStep(layer, shape[0]));
-        shape = [config.units as number];
+  }
+  return { start, yOff: Int32Array.from(yOff), kOff: Int32Array.from(kOff) };
+}
+
+function convOp(x: Float32Array, y: Float32Array, w: Float32Array, n: GraphNode & { kind: 'conv' }): Op {
+  const inShape = n.inputs[0].shape;
+  const ci = inShape[2];
+  const co = n.filters;
+  const cells = inShape[0] * inShape[1];
+  const { start, yOff, kOff } = scatterTable(inShape, n.shape, n, co);
+  const kernel = n.offsets[0];
+  for (let t = 0; t < kOff.length; t++) kOff[t] += kernel;
+  const bias = n.useBias ? n.offsets[1] : -1;
+  const rows = y.length / co;
+  const act = n.act;
+  return () => {
+    fillBias(y, rows, co, w, bias);
+    for (let p = 0; p < cells; p++) {
+      const t0 = start[p], t1 = start[p + 1];
+      for (let c = 0, xo = p * ci; c < ci; c++) {
+        const v = x[xo + c];
+        if (v === 0) continue;
+        const kc = c * co;
+        for (let t = t0; t < t1; t++) {
+          const o = yOff[t], k = kOff[t] + kc;
+          for (let j = 0; j < co; j++) y[o + j] += v * w[k + j];
+        }
+      }
+    }
+    activate(act, y, y.length, co);
+  };
+}
+
+function poolOp(x: Float32Array, y: Float32Array, n: GraphNode & { kind: 'pool' }): Op {
+  const [inH, inW, c] = n.inputs[0].shape;
+  const [outH, outW] = n.shape;
+  return () => {
+    for (let oh = 0; oh < outH; oh++) {
+      const h0 = Math.max(0, oh * n.sh - n.padTop), h1 = Math.min(inH, oh * n.sh - n.padTop + n.kh);
+      for (let ow = 0; ow < outW; ow++) {
+        const w0 = Math.max(0, ow * n.sw - n.padLeft), w1 = Math.min(inW, ow * n.sw - n.padLeft + n.kw);
+        const o = (oh * outW + ow) * c;
+        // tfjs pads max pooling with −∞ and averages over the cells inside the input only.
+        const count = (h1 - h0) * (w1 - w0);
+        for (let ch = 0; ch < c; ch++) {
+          let acc = n.max ? -Infinity : 0;
+          for (let ih = h0; ih < h1; ih++) {
+            for (let iw = w0; iw < w1; iw++) {
+              const v = x[(ih * inW + iw) * c + ch];
+              acc = n.max ? (v > acc ? v : acc) : acc + v;
+            }
+          }
+          y[o + ch] = n.max ? acc : acc / count;
+        }
+      }
+    }
+  };
+}
+
+function mergeOp(xs: Float32Array[], y: Float32Array, n: GraphNode & { kind: 'concat' | 'add' | 'dueling' }): Op {
+  if (n.kind === 'dueling') {
+    const [v, a] = xs;
+    const m = y.length;
+    return () => {
+      let mean = 0;
+      for (let i = 0; i < m; i++) mean += a[i];
+      const shift = v[0] - mean / m;
+      for (let i = 0; i < m; i++) y[i] = a[i] + shift;
+    };
+  }
+  if (n.kind === 'add') {
+    return () => {
+      y.set(xs[0]);
+      for (let k = 1; k < xs.length; k++) {
+        const x = xs[k];
+        for (let i = 0; i < y.length; i++) y[i] += x[i];
+      }
+    };
+  }
+  const widths = n.inputs.map((i) => i.shape[i.shape.length - 1]);
+  const total = n.shape[n.shape.length - 1];
+  const rows = y.length / total;
+  return () => {
+    for (let r = 0; r < rows; r++) {
+      for (let k = 0, o = r * total; k < xs.length; o += widths[k], k++) y.set(xs[k].subarray(r * widths[k], (r + 1) * widths[k]), o);
+    }
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Compile a spec (as given to buildModel, with the same input shape without the batch axis) into
+ * a single-observation forward pass. Returns null when the spec uses a layer this module cannot
+ * run (see the header); throws SpecError for a spec buildModel would reject too.
+ */
+export function compileFastForward(spec: NetworkSpec, inputShape: readonly number[]): FastForward | null {
+  const layers = validateNetworkSpec(spec);
+  const shape = validateInputShape([...inputShape]);
+  const g = new GraphBuilder();
+  const input = g.node({ kind: 'input' }, [], [...shape]);
+  let output: GraphNode;
+  try {
+    output = g.stack(layers, input, ['layers']);
+  } catch (err) {
+    if (err instanceof Unsupported) return null;
+    throw err;
+  }
+  const weights = new Float32Array(assignOffsets(g.nodes, output));
+
+  // Buffers: identity layers share their input's; an activation layer works in place when its
+  // input feeds nothing else (and is not the observation copy).
+  const consumers = new Map<GraphNode, number>();
+  for (const n of g.nodes) for (const i of n.inputs) consumers.set(i, (consumers.get(i) ?? 0) + 1);
+  const buffers = new Map<GraphNode, Float32Array>();
+  const ops: Op[] = [];
+  for (const n of g.nodes) {
+    const x = n.inputs.length ? buffers.get(n.inputs[0])! : undefined;
+    if (n.kind === 'identity' || (n.kind === 'act' && consumers.get(n.inputs[0]) === 1 && n.inputs[0].kind !== 'input' && n.inputs[0].kind !== 'identity')) {
+      buffers.set(n, x!);
+    } else {
+      buffers.set(n, new Float32Array(product(n.shape)));
+    }
+    const y = buffers.get(n)!;
+    switch (n.kind) {
+      case 'input':
+      case 'identity':
         break;
-      case 'Conv2D': {
-        if (shape.length !== 3) throw new UnsupportedModelError(`compileForward: Conv2D layer '${layer.name}' needs an [h, w, c] input, got [${shape}]`);
-        const { step, outShape } = conv2dStep(layer, shape);
-        steps.push(step);
-        shape = outShape;
+      case 'act': {
+        const act = n.act;
+        const last = n.shape[n.shape.length - 1];
+        ops.push(x === y ? () => activate(act, y, y.length, last) : () => (y.set(x!), activate(act, y, y.length, last)));
         break;
       }
-      case 'Flatten':
-        shape = [size(shape)];
+      case 'dense':
+        ops.push(denseOp(x!, y, weights, n));
         break;
-      case 'Reshape':
-        shape = (config.targetShape as number[]).map((d) => (d === -1 ? size(shape) / -size(config.targetShape as number[]) : d));
+      case 'conv':
+        ops.push(convOp(x!, y, weights, n));
         break;
-      case 'Dropout':
-      case 'KeikoSeededDropout':
-        break;
-      case 'Activation':
-        steps.push(activationStep(activationFor(config.activation, layer.name), size(shape)));
-        break;
-      case 'ReLU':
-        steps.push(activationStep(activationFor('relu', layer.name), size(shape)));
-        break;
-      case 'LeakyReLU':
-        steps.push(activationStep(activationFor('leakyRelu', layer.name, config), size(shape)));
-        break;
-      case 'ELU':
-        steps.push(activationStep(activationFor('elu', layer.name, config), size(shape)));
-        break;
-      case 'Softmax':
-        steps.push(activationStep(activationFor('softmax', layer.name), size(shape)));
+      case 'pool':
+        ops.push(poolOp(x!, y, n));
         break;
       default:
-        throw new UnsupportedModelError(`compileForward: layer '${layer.name}' of type ${cls} is not supported; supported: ${SUPPORTED_LAYERS.join(', ')}`);
+        ops.push(mergeOp(n.inputs.map((i) => buffers.get(i)!), y, n));
     }
   }
-  const buffers = [new Float32Array(inputSize), ...steps.map((s) => new Float32Array(s.outSize))];
-  const outputSize = steps.length ? steps[steps.length - 1].outSize : inputSize;
-  const compiled: CompiledForward = {
+  const obsBuffer = buffers.get(input)!;
+  const out = buffers.get(output)!;
+  const inputSize = obsBuffer.length;
+  const count = ops.length;
+  return {
+    weights,
     inputSize,
-    outputSize,
-    refresh() {
-      for (const s of steps) s.refresh();
-    },
-    forward(obs, out) {
+    outputSize: out.length,
+    forward(obs) {
       if (obs.length !== inputSize) throw new Error(`forward: observation has ${obs.length} values, the model takes ${inputSize}`);
-      if (out.length < outputSize) throw new Error(`forward: output buffer has ${out.length} values, the model gives ${outputSize}`);
-      if (steps.length === 0) {
-        for (let i = 0; i < inputSize; i++) out[i] = obs[i];
-        return;
-      }
-      const first = buffers[0];
-      for (let i = 0; i < inputSize; i++) first[i] = obs[i];
-      for (let k = 0; k < steps.length; k++) steps[k].run(buffers[k], buffers[k + 1]);
-      out.set(buffers[steps.length].subarray(0, outputSize));
+      obsBuffer.set(obs);
+      for (let k = 0; k < count; k++) ops[k]();
+      return out;
     },
   };
-  compiled.refresh();
-  return compiled;
 }

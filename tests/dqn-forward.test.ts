@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildModel, type NetworkSpec } from '../src/layers';
-import { compileJsForward } from '../agents/dqn/js-forward';
 import { compileTfForward } from '../agents/dqn/tf-forward';
 import { qNetworkSpec } from '../agents/dqn/network';
+import { compileFastForward } from '../src/fast-forward';
 import { Random } from '../src/random';
 
 beforeAll(async () => {
@@ -17,7 +17,7 @@ function check(spec: NetworkSpec, shape: number[], jsSupported = true) {
   const B = 4;
   const x = Float32Array.from({ length: B * size }, () => (rng.random() < 0.5 ? 0 : rng.normal()));
   const expected = (model.predict(tf.tensor(x, [B, ...shape])) as tf.Tensor).arraySync() as number[][];
-  const js = compileJsForward(model);
+  const js = compileFastForward(spec, shape);
   if (!jsSupported) {
     expect(js).toBeNull();
   } else {
@@ -58,8 +58,14 @@ describe('fast Q-network forward passes match model.predict', () => {
     ];
     check(spec, [7, 5, 2]);
   });
-  it('dueling head falls back (null) to model.apply', () => {
-    const { lean } = check(qNetworkSpec(null, [4], 3, true), [4], false);
+  it('dueling head: JS forward supported, the lean tf forward falls back (null) to model.apply', () => {
+    const { lean } = check(qNetworkSpec(null, [4], 3, true), [4]);
     expect(lean).toBeNull();
+  });
+  it('MinAtar conv net with a dueling head', () => {
+    check(qNetworkSpec(null, [10, 10, 4], 6, true), [10, 10, 4]);
+  });
+  it('unsupported layers (batch norm): JS forward null', () => {
+    check([{ type: 'dense', units: 8 }, { type: 'batchNorm' }, { type: 'dense', units: 2 }], [3], false);
   });
 });
