@@ -2,8 +2,6 @@ import { describe, expect, it } from 'vitest';
 import {
   curveAuc,
   curveBand,
-  incompleteBeta,
-  logGamma,
   meanCi,
   sampleStd,
   stepsToThreshold,
@@ -12,24 +10,6 @@ import {
 } from '../node/sweep/stats';
 
 describe('sweep statistics', () => {
-  it('logGamma matches factorials', () => {
-    for (let n = 1; n <= 15; n++) {
-      let f = 1;
-      for (let k = 2; k < n; k++) f *= k;
-      expect(logGamma(n)).toBeCloseTo(Math.log(f), 10);
-    }
-    expect(logGamma(0.5)).toBeCloseTo(0.5 * Math.log(Math.PI), 12);
-  });
-
-  it('incomplete beta: closed forms', () => {
-    // I_x(1, 1) = x; I_x(a, 1) = x^a; I_x(1, b) = 1 − (1 − x)^b.
-    for (const x of [0.1, 0.37, 0.8]) {
-      expect(incompleteBeta(x, 1, 1)).toBeCloseTo(x, 12);
-      expect(incompleteBeta(x, 3.5, 1)).toBeCloseTo(x ** 3.5, 12);
-      expect(incompleteBeta(x, 1, 2.5)).toBeCloseTo(1 - (1 - x) ** 2.5, 12);
-    }
-  });
-
   it('Student-t quantiles match the published table', () => {
     // Two-sided 95% critical values t_{0.975, df}.
     const table: [number, number][] = [
