@@ -85,10 +85,10 @@ async function throughput(): Promise<void> {
     finalEvalEpisodes: 1,
     logInterval: 1000,
   });
-  const trainer = new DqnTrainer(config, make);
   const sps: number[] = [];
+  const trainer = new DqnTrainer(config, make, { callbacks: [{ onEvent: (e) => void (e.type === 'train' && e.step > 2000 && sps.push(e.sps)) }] });
   const t0 = performance.now();
-  const s = await trainer.run({ metric: (l) => (l.type === 'train' && l.step > 2000 ? sps.push(l.sps) : undefined), replay: () => {}, checkpoint: () => {} });
+  const s = await trainer.run();
   const wall = (performance.now() - t0) / 1000;
   const learning = sps.reduce((a, b) => a + b, 0) / Math.max(1, sps.length);
   console.log(`CartPole-v1, MLP 64-64, trainFrequency 4, batch 64, ${steps} steps on ${info.name}: ${s.updates} updates`);

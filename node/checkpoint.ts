@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import { decodeSnapshot, encodeSnapshot } from '../agents/dqn/snapshot-codec';
-import type { TrainingSnapshot } from '../agents/dqn/loop';
+import type { TrainingSnapshot } from '../agents/dqn/events';
 import { atomicWriteFile, atomicWriteJson } from './atomic';
 import { saveModelDir } from './model-dir';
 
@@ -30,11 +30,28 @@ export function hasCheckpoint(dir: string): boolean {
   return existsSync(join(dir, CHECKPOINT_FILE));
 }
 
+/** A checkpoint file that cannot be used; the message names the file (and the field when known). */
+export class CheckpointError extends Error {
+  override name = 'CheckpointError';
+  constructor(readonly file: string, detail: string) {
+    super(`checkpoint ${file}: ${detail}`);
+  }
+}
+
 export function readCheckpoint(dir: string): { snapshot: TrainingSnapshot; extra: CheckpointExtra } {
   const path = join(dir, CHECKPOINT_FILE);
-  if (!existsSync(path)) throw new Error(`no checkpoint at ${path}`);
-  const { snapshot, extra } = decodeSnapshot(new Uint8Array(readFileSync(path)));
-  return { snapshot, extra: extra as unknown as CheckpointExtra };
+  if (!existsSync(path)) throw new CheckpointError(path, 'no such file');
+  let decoded: ReturnType<typeof decodeSnapshot>;
+  try {
+    decoded = decodeSnapshot(new Uint8Array(readFileSync(path)));
+  } catch (err) {
+    throw new CheckpointError(path, (err as Error).message);
+  }
+  const metricsBytes = (decoded.extra as { metricsBytes?: unknown }).metricsBytes;
+  if (typeof metricsBytes !== 'number' || !Number.isInteger(metricsBytes) || metricsBytes < 0) {
+    throw new CheckpointError(path, `extra.metricsBytes: expected a byte count, got ${JSON.stringify(metricsBytes)}`);
+  }
+  return { snapshot: decoded.snapshot, extra: { metricsBytes } };
 }
 
 /** Save a network as a model directory (weights + spec) with a note of when it was evaluated. */

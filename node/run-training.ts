@@ -1,6 +1,7 @@
 /**
  * runTraining (contract 4): resolve the config, pick the backend, train, and write the run
- * directory of docs/run-directory.md. Used by `keiko train`, sweeps (worker threads) and scripts.
+ * directory of docs/run-directory.md through a RunDirWriter callback. Used by `keiko train`,
+ * sweeps (worker threads) and scripts; `callbacks` observe the same event stream.
  *
  * Resume: with `resume: true` the run continues from checkpoints/latest (config.json of the run
  * directory wins; `steps` may be raised). Ctrl-C / `signal` abort: a checkpoint is written and
@@ -11,16 +12,21 @@
 import { initNodeBackend } from './backend-node';
 import { make } from '../envs/registry';
 import { ConfigError, resolveConfig, type DqnConfig, type TrainInput } from '../agents/dqn/config';
-import { DqnTrainer, type LoopSummary, type TrainEvent, type TrainSink } from '../agents/dqn/loop';
+import type { Callback } from '../agents/dqn/callbacks';
+import type { LoopSummary, TrainEvent } from '../agents/dqn/events';
+import { DqnTrainer } from '../agents/dqn/loop';
+import { SnapshotError } from '../agents/dqn/state';
 import { RunDir, RUN_FILES } from './run-dir';
-import { hasCheckpoint, readCheckpoint, writeBestModel, writeCheckpoint } from './checkpoint';
+import { CheckpointError, hasCheckpoint, readCheckpoint } from './checkpoint';
+import { RunDirWriter } from './run-dir-writer';
 
 export type { TrainInput, TrainEvent };
 
 export interface RunTrainingOptions {
   outDir: string;
   resume?: boolean;
-  onEvent?: (e: TrainEvent) => void;
+  /** Listeners of the run's event stream (after the run-directory writer). */
+  callbacks?: readonly Callback[];
   signal?: AbortSignal;
   /** No backend banner. */
   quiet?: boolean;
@@ -64,51 +70,29 @@ export async function runTraining(input: TrainInput, options: RunTrainingOptions
   checkEnv(config);
   const backend = await initNodeBackend(config.backend, { quiet: options.quiet });
   const resolved: DqnConfig = { ...config, backend: backend.name === 'webgl' ? 'auto' : backend.name };
-  const trainer = new DqnTrainer(resolved, make);
+  const writer = new RunDirWriter(runDir, { seed: resolved.seed, backend: backend.name, outDir: options.outDir });
+  const trainer = new DqnTrainer(resolved, make, { callbacks: [writer, ...(options.callbacks ?? [])] });
   try {
     if (checkpoint) {
-      await trainer.restore(checkpoint.snapshot);
+      try {
+        await trainer.restore(checkpoint.snapshot);
+      } catch (err) {
+        if (err instanceof SnapshotError) throw new CheckpointError(runDir.path(RUN_FILES.latest, 'checkpoint.bin'), err.message);
+        throw err;
+      }
       runDir.reopen(checkpoint.extra.metricsBytes);
     } else {
       runDir.create(resolved);
     }
-    const base = { seed: resolved.seed, backend: backend.name, outDir: options.outDir };
-    const partialSummary = (): RunSummary => ({
-      env: resolved.env,
-      steps: trainer.step,
-      episodes: trainer.episode,
-      updates: trainer.updates,
-      finalEval: null,
-      bestEval: trainer.bestEval,
-      wallSeconds: 0,
-      sps: 0,
-      interrupted: false,
-      ...base,
-    });
-    const sink: TrainSink = {
-      metric: (line) => runDir.appendMetric(line),
-      replay: (name, file) => runDir.writeReplay(name, file),
-      checkpoint: (snapshot) => {
-        writeCheckpoint(latest, snapshot, { metricsBytes: runDir.metricsBytes });
-        const j = snapshot.json as { wallSeconds: number };
-        const s = partialSummary();
-        runDir.writeSummary({ ...s, wallSeconds: j.wallSeconds, sps: j.wallSeconds > 0 ? s.steps / j.wallSeconds : 0 });
-      },
-      best: (step, agent, r) => writeBestModel(runDir.path(RUN_FILES.best), agent.online, { step, meanReturn: r.meanReturn, stdReturn: r.stdReturn, episodes: r.episodes }),
-      event: options.onEvent,
-    };
     let loop: LoopSummary;
     try {
-      loop = await trainer.run(sink, options.signal);
+      loop = await trainer.run(options.signal);
     } catch (err) {
-      runDir.writeSummary({ ...partialSummary(), error: (err as Error).message });
+      writer.writeError(trainer.summary(), (err as Error).message);
       throw err;
     }
-    const summary: RunSummary = { ...loop, ...base };
-    runDir.writeSummary(summary);
-    return summary;
+    return writer.finalSummary(loop);
   } finally {
     trainer.dispose();
   }
 }
-

@@ -58,7 +58,7 @@ describe('Learner (tensor update) agrees with the pure targets', () => {
     const online = buildModel(spec, [4], { seed: 1 });
     const target = buildModel(spec, [4], { seed: 2 });
     const opt = tf.train.sgd(0.1);
-    const learner = new Learner(online, target, opt, 3, { gamma: 0.9, doubleDqn, loss, huberDelta: 1, maxGradNorm: null, tau: 1 }, null);
+    const learner = new Learner(online, target, opt, 3, { doubleDqn, loss, huberDelta: 1, maxGradNorm: null, tau: 1 }, null);
     const B = 6;
     const rnd = (n: number, s: number) => Float32Array.from({ length: n }, (_, i) => Math.sin(i * 1.7 + s) * 2);
     const batch: ReplayBatch = {

@@ -61,10 +61,12 @@ describe('training runs', () => {
       outDir: b,
       quiet: true,
       signal: controller.signal,
-      onEvent: (e) => {
-        // Stop mid-episode, between checkpoints.
-        if (e.type === 'progress' && e.step >= 512) controller.abort();
-      },
+      callbacks: [
+        {
+          // Stop mid-episode, between checkpoints.
+          onStep: (s) => void (s.step >= 512 && controller.abort()),
+        },
+      ],
     });
     expect(first.interrupted).toBe(true);
     expect(first.steps).toBe(512);
@@ -113,16 +115,11 @@ describe('training runs', () => {
 
   it('memory stays flat over hundreds of updates', async () => {
     const config = resolveConfig({ ...small, steps: 1100, trainFrequency: 4, evalInterval: 0, recordEvery: 0, checkpointInterval: 0 });
-    const trainer = new DqnTrainer(config, make);
     const counts: number[] = [];
-    const sink = {
-      metric: (l: { type: string }) => {
-        if (l.type === 'train') counts.push(tf.memory().numTensors);
-      },
-      replay: () => {},
-      checkpoint: () => {},
-    };
-    const s = await trainer.run(sink);
+    const trainer = new DqnTrainer(config, make, {
+      callbacks: [{ onEvent: (l) => void (l.type === 'train' && counts.push(tf.memory().numTensors)) }],
+    });
+    const s = await trainer.run();
     expect(s.updates).toBeGreaterThanOrEqual(250);
     expect(new Set(counts.slice(1)).size).toBe(1);
     trainer.dispose();

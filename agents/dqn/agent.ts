@@ -1,26 +1,40 @@
 /**
- * The DQN agent: online and target Q-networks, optimiser, learner, and fast Q-values for one
- * observation (plain-JS forward when the net allows, else one tfjs predict).
+ * The DQN agent: online and target Q-networks, their optimiser and the exploration generator.
+ *   act(obs, ε)     ε-greedy action (plain-JS forward when the net allows, else one tfjs predict)
+ *   learn(batch)    one gradient step on a sampled batch (learner.ts)
+ *   updateTarget()  θ⁻ ← θ (or Polyak with τ < 1)
+ * It checkpoints itself: weights, optimiser state and generator (exportState/importState).
  */
 import * as tf from '@tensorflow/tfjs';
+import { z } from 'zod';
 import { createOptimizer, resolveOptimizerConfig, setLearningRate } from '../../src/optimizers';
-import { deriveSeed } from '../../src/random';
+import { Random, deriveSeed, type RandomState } from '../../src/random';
+import type { NetworkSpec } from '../../src/layers';
 import type { DqnConfig } from './config';
 import { compileJsForward, type JsForward } from './js-forward';
-import { Learner } from './learner';
+import { Learner, type UpdateResult } from './learner';
 import { buildQNetwork, qNetworkSpec } from './network';
-import type { NetworkSpec } from '../../src/layers';
+import { argmax } from './policy';
+import type { ReplayBatch } from './replay-buffer';
+import { parseState, SnapshotError, stateArray, type PartState, type Stateful } from './state';
 
-export class DqnAgent {
+const agentStateSchema = z.object({
+  weights: z.object({ online: z.number().int().nonnegative(), target: z.number().int().nonnegative() }),
+  optimizer: z.object({ names: z.array(z.string()), shapes: z.array(z.array(z.number().int().nonnegative())) }),
+  rng: z.custom<RandomState>((v) => typeof v === 'object' && v !== null, 'expected a generator state'),
+});
+
+export class DqnAgent implements Stateful {
   readonly online: tf.LayersModel;
   readonly target: tf.LayersModel;
   readonly optimizer: tf.Optimizer;
-  readonly learner: Learner;
   readonly spec: NetworkSpec;
-  /** Null when the network needs tfjs for inference (see js-forward.ts). */
-  readonly jsForward: JsForward | null;
   /** The optimiser's initial learning rate (learningRateEnd anneals from it). */
   readonly baseLearningRate: number;
+  private readonly learner: Learner;
+  /** Null when the network needs tfjs for inference (see js-forward.ts). */
+  private readonly jsForward: JsForward | null;
+  private rng: Random;
   private readonly obsBuffer: Float32Array;
   private readonly obsSize: number;
 
@@ -34,34 +48,46 @@ export class DqnAgent {
     this.baseLearningRate = optConfig.learningRate;
     this.optimizer = createOptimizer(optConfig);
     this.jsForward = compileJsForward(this.online);
-    this.learner = new Learner(this.online, this.target, this.optimizer, nActions, {
-      gamma: config.gamma,
-      doubleDqn: config.doubleDqn,
-      loss: config.loss,
-      huberDelta: config.huberDelta,
-      maxGradNorm: config.maxGradNorm,
-      tau: config.tau,
-    }, this.jsForward ? this.jsForward.weights : null);
-    // Start with θ⁻ = θ, and the JS copy of θ.
-    this.hardSyncTarget();
-    this.syncJsWeights();
+    this.learner = new Learner(
+      this.online,
+      this.target,
+      this.optimizer,
+      nActions,
+      { doubleDqn: config.doubleDqn, loss: config.loss, huberDelta: config.huberDelta, maxGradNorm: config.maxGradNorm, tau: config.tau },
+      this.jsForward ? this.jsForward.weights : null,
+    );
+    this.rng = new Random(deriveSeed(config.seed, 'explore'));
     this.obsSize = obsShape.reduce((a, b) => a * b, 1);
     this.obsBuffer = new Float32Array(this.obsSize);
-  }
-
-  private hardSyncTarget(): void {
+    // Start with θ⁻ = θ, and the JS copy of θ.
     this.target.setWeights(this.online.getWeights());
+    this.syncJsWeights();
   }
 
-  /** Copy the online weights into the JS forward (after construction or a checkpoint load). */
-  syncJsWeights(): void {
-    if (!this.jsForward) return;
-    let off = 0;
-    for (const w of this.online.trainableWeights) {
-      const data = w.read().dataSync() as Float32Array;
-      this.jsForward.weights.set(data, off);
-      off += data.length;
-    }
+  /**
+   * ε-greedy: with probability ε a uniform random action, else argmax Q(obs, ·). The generator
+   * advances the same way for a given draw, so runs replay exactly.
+   */
+  act(obs: ArrayLike<number>, epsilon: number): number {
+    if (this.rng.random() < epsilon) return this.rng.integer(0, this.nActions);
+    return argmax(this.qValues(obs));
+  }
+
+  /** Q-values of one observation with the online network (a reused array: copy to keep). */
+  qValues(obs: ArrayLike<number>): Float32Array {
+    if (this.jsForward) return this.jsForward.forward(obs);
+    for (let i = 0; i < this.obsSize; i++) this.obsBuffer[i] = obs[i];
+    return this.learner.qValues(this.obsBuffer, 1);
+  }
+
+  /** One gradient step on a sampled batch: target, loss, optimiser (see learner.ts). */
+  learn(batch: ReplayBatch): UpdateResult {
+    return this.learner.update(batch);
+  }
+
+  /** Copy (τ = 1) or Polyak-average (τ < 1) the online weights into the target network. */
+  updateTarget(): void {
+    this.learner.updateTarget();
   }
 
   /** Change the optimiser's learning rate (all Keiko/tfjs optimisers read it at each step). */
@@ -69,47 +95,58 @@ export class DqnAgent {
     setLearningRate(this.optimizer, lr);
   }
 
-  /** Q-values of one observation (reused array: copy to keep). */
-  qValues(obs: ArrayLike<number>): Float32Array {
-    if (this.jsForward) return this.jsForward.forward(obs);
-    for (let i = 0; i < this.obsSize; i++) this.obsBuffer[i] = obs[i];
-    return this.learner.qValues(this.obsBuffer, 1);
+  /** Weights (online, then target), optimiser state and exploration generator. */
+  async exportState(): Promise<PartState> {
+    const arrays: PartState['arrays'] = {};
+    const read = (m: tf.LayersModel, prefix: string) => m.weights.forEach((w, i) => (arrays[`${prefix}/${i}`] = new Float32Array(w.read().dataSync() as Float32Array)));
+    read(this.online, 'online');
+    read(this.target, 'target');
+    const named = await this.optimizer.getWeights();
+    named.forEach((n, i) => (arrays[`optimizer/${i}`] = new Float32Array(n.tensor.dataSync() as Float32Array)));
+    return {
+      json: {
+        weights: { online: this.online.weights.length, target: this.target.weights.length },
+        optimizer: { names: named.map((n) => n.name), shapes: named.map((n) => n.tensor.shape as number[]) },
+        rng: this.rng.getState(),
+      },
+      arrays,
+    };
   }
 
-  /** All weights (online, then target) as flat float32 arrays, for checkpoints. */
-  exportWeights(): { online: Float32Array[]; target: Float32Array[] } {
-    const read = (m: tf.LayersModel) => m.weights.map((w) => new Float32Array(w.read().dataSync() as Float32Array));
-    return { online: read(this.online), target: read(this.target) };
-  }
-
-  importWeights(online: Float32Array[], target: Float32Array[]): void {
-    const load = (m: tf.LayersModel, arrays: Float32Array[]) => {
-      if (arrays.length !== m.weights.length) throw new Error(`checkpoint has ${arrays.length} weight tensors, the network has ${m.weights.length}: was the network config changed?`);
-      const tensors = m.weights.map((w, i) => {
-        if (arrays[i].length !== w.shape.reduce<number>((a, b) => a * (b ?? 1), 1)) throw new Error(`checkpoint weight ${w.name} has ${arrays[i].length} values, expected shape [${w.shape}]`);
-        return tf.tensor(arrays[i], w.shape as number[]);
-      });
+  async importState(state: PartState): Promise<void> {
+    const j = parseState(agentStateSchema, state.json);
+    const load = (m: tf.LayersModel, prefix: 'online' | 'target', count: number) => {
+      if (count !== m.weights.length) throw new SnapshotError(`weights.${prefix}`, `checkpoint has ${count} weight tensors, the network has ${m.weights.length}: was the network config changed?`);
+      const tensors = m.weights.map((w, i) => tf.tensor(stateArray(state, `${prefix}/${i}`, Float32Array, w.shape.reduce<number>((a, b) => a * (b ?? 1), 1)), w.shape as number[]));
       m.setWeights(tensors);
       tf.dispose(tensors);
     };
-    load(this.online, online);
-    load(this.target, target);
+    load(this.online, 'online', j.weights.online);
+    load(this.target, 'target', j.weights.target);
+    if (j.optimizer.names.length !== j.optimizer.shapes.length) throw new SnapshotError('optimizer.shapes', `has ${j.optimizer.shapes.length} entries for ${j.optimizer.names.length} names`);
+    const named = j.optimizer.names.map((name, i) => {
+      const shape = j.optimizer.shapes[i];
+      return { name, tensor: tf.tensor(stateArray(state, `optimizer/${i}`, Float32Array, shape.reduce((a, b) => a * b, 1)), shape) };
+    });
+    await this.optimizer.setWeights(named);
+    tf.dispose(named.map((n) => n.tensor));
+    try {
+      this.rng = Random.fromState(j.rng);
+    } catch (err) {
+      throw new SnapshotError('rng', `not a generator state (${(err as Error).message})`);
+    }
     this.syncJsWeights();
   }
 
-  async exportOptimizer(): Promise<{ names: string[]; arrays: Float32Array[]; shapes: number[][] }> {
-    const named = await this.optimizer.getWeights();
-    return {
-      names: named.map((n) => n.name),
-      arrays: named.map((n) => new Float32Array(n.tensor.dataSync() as Float32Array)),
-      shapes: named.map((n) => n.tensor.shape as number[]),
-    };
-  }
-
-  async importOptimizer(state: { names: string[]; arrays: Float32Array[]; shapes: number[][] }): Promise<void> {
-    const named = state.names.map((name, i) => ({ name, tensor: tf.tensor(state.arrays[i], state.shapes[i]) }));
-    await this.optimizer.setWeights(named);
-    tf.dispose(named.map((n) => n.tensor));
+  /** Copy the online weights into the JS forward (after construction or a checkpoint load). */
+  private syncJsWeights(): void {
+    if (!this.jsForward) return;
+    let off = 0;
+    for (const w of this.online.trainableWeights) {
+      const data = w.read().dataSync() as Float32Array;
+      this.jsForward.weights.set(data, off);
+      off += data.length;
+    }
   }
 
   dispose(): void {

@@ -1,19 +1,19 @@
 /**
  * The DQN update step: one tf.tidy per gradient step. The sampled batch is uploaded with one
- * tf.tensor per array; the target y = R + discount · Q⁻(s', a*) (see targets.ts) is computed in
- * the same tidy, outside the gradient; the loss (Huber or MSE, weighted by the importance
- * weights) is minimised with global-norm gradient clipping. One dataSync per update reads back
- * the loss, mean Q, the TD errors (for priorities) and, when the policy uses the JS forward,
- * the new weights.
+ * tf.tensor per array; the target y = R + discount · Q⁻(s', a*) (tdTargetTensor, targets.ts) is
+ * computed in the same tidy, outside the gradient; the loss (Huber or MSE, weighted by the
+ * importance weights) is minimised with global-norm gradient clipping. One dataSync per update
+ * reads back the loss, mean Q, the TD errors (for priorities) and, when the policy acts with the
+ * JS forward, the new weights.
  */
 import * as tf from '@tensorflow/tfjs';
 import { huber, mse } from '../../src/losses';
 import { clipByGlobalNorm } from '../../src/optimizers';
 import type { ReplayBatch } from './replay-buffer';
+import { tdTargetTensor } from './targets';
 import { compileTfForward, type TfForward } from './tf-forward';
 
 export interface LearnerOptions {
-  gamma: number;
   doubleDqn: boolean;
   loss: 'huber' | 'mse';
   huberDelta: number;
@@ -76,16 +76,8 @@ export class Learner {
       const weights = tf.tensor1d(batch.weights);
 
       // y = R + discount · Q⁻(s', a*): the target network evaluates, and selects unless Double DQN.
-      const nextQTarget = this.targetForward(nextObs);
-      let nextValue: tf.Tensor1D;
-      if (opts.doubleDqn) {
-        const nextQOnline = this.onlineForward(nextObs, false);
-        const best = tf.oneHot(tf.argMax(nextQOnline, 1) as tf.Tensor1D, n);
-        nextValue = tf.sum(tf.mul(nextQTarget, best), 1);
-      } else {
-        nextValue = tf.max(nextQTarget, 1);
-      }
-      const y = tf.add(rewards, tf.mul(discounts, nextValue));
+      const nextQOnline = opts.doubleDqn ? this.onlineForward(nextObs, false) : null;
+      const y = tdTargetTensor(rewards, discounts, this.targetForward(nextObs), nextQOnline);
 
       const kept: { td?: tf.Tensor; qMean?: tf.Tensor } = {};
       const { value, grads } = tf.variableGrads(() => {

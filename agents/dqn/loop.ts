@@ -1,68 +1,36 @@
 /**
- * The DQN training loop (browser-safe): acting, storing, learning, target updates, logging,
- * evaluation, recording and checkpoint snapshots. Side effects (files, progress bars) go
- * through the injected TrainSink; the loop itself never touches the file system.
+ * The DQN training loop (browser-safe). Each env step reads in CleanRL's order:
+ *   act → env step → store → [every trainFrequency] sample → target → loss → [every
+ *   targetUpdateInterval] target update
+ * plus the evaluation schedule. Everything else — metric lines, recordings, checkpoints, progress
+ * bars, early stopping — is a callback listening to the one event stream (callbacks.ts).
  *
- * Checkpoints can be taken at any step: the env's state is rebuilt on restore by resetting with
- * the episode's seed and replaying the episode's actions (envs are deterministic given the
- * reset seed and the actions), so a resumed run continues exactly where it stopped.
+ * The training env is make(id) → RecordEpisodeStatistics → ClipReward: the learner sees clipped
+ * rewards, the logged returns stay the game's own.
+ *
+ * A checkpoint can be taken at the end of any step. On restore, the env is rebuilt by resetting
+ * with the episode's seed and replaying the episode's actions (envs are deterministic given
+ * both), so a resumed run continues exactly where it stopped.
  */
-import type { Env, EnvOptions, RenderFrame } from '../../envs/core';
+import { z } from 'zod';
+import type { Env, EnvOptions } from '../../envs/core';
+import { ClipReward, RecordEpisodeStatistics } from '../../envs/wrappers';
 import { Random, deriveSeed, type RandomState } from '../../src/random';
-import { EpisodeRecorder, replayFileName } from '../recording/recorder';
-import type { ReplayFile } from '../recording/replay-format';
-import { DqnAgent } from './agent';
-import type { DqnConfig } from './config';
-import { evaluate, type EvalResult } from './evaluate';
-import { NStepAccumulator } from './n-step';
-import { epsilonGreedy } from './policy';
-import { PrioritizedReplayBuffer } from './prioritized-replay';
-import { ReplayBuffer } from './replay-buffer';
 import { epsilonAt, linearAt, type EpsilonSchedule } from '../../src/schedules';
-import { clipReward } from './targets';
+import { replayFileName } from '../recording/recorder';
+import { DqnAgent } from './agent';
+import { CallbackList, CheckpointCallback, type Callback, type StepContext } from './callbacks';
+import { configSchema, type DqnConfig } from './config';
+import { evaluate, type EvalResult } from './evaluate';
+import type { CheckpointReason, EvalLine, LoopSummary, TrainEvent, TrainingSnapshot } from './events';
+import { NStepAccumulator } from './n-step';
+import { PrioritizedReplayBuffer } from './prioritized-replay';
+import { RecordEpisodes } from './record-episodes';
+import { ReplayBuffer } from './replay-buffer';
+import { importPart, parseState, SnapshotError, type PartState, type Stateful } from './state';
+import { TrainLogger } from './train-logger';
 
 export type MakeEnv = (id: string, options?: EnvOptions) => Env;
-
-export interface EpisodeLine { type: 'episode'; step: number; episode: number; return: number; length: number }
-export interface EvalLine { type: 'eval'; step: number; meanReturn: number; stdReturn: number; episodes: number }
-export interface TrainLine { type: 'train'; step: number; loss: number | null; qMean: number | null; epsilon: number; sps: number }
-/** One line of metrics.jsonl. */
-export type MetricLine = EpisodeLine | EvalLine | TrainLine;
-
-/** Everything a caller can observe while training. */
-export type TrainEvent =
-  | MetricLine
-  | { type: 'replay'; step: number; name: string; kind: 'train' | 'eval' }
-  | { type: 'checkpoint'; step: number; reason: 'interval' | 'interrupt' | 'end' }
-  | { type: 'progress'; step: number; totalSteps: number; episode: number; epsilon: number; recentReturn: number | null; loss: number | null; sps: number };
-
-/** A snapshot of the whole training state: JSON plus named binary arrays. */
-export interface TrainingSnapshot {
-  json: Record<string, unknown>;
-  arrays: Record<string, Float32Array | Float64Array | Int32Array | Uint8Array>;
-}
-
-export interface TrainSink {
-  metric(line: MetricLine): void;
-  replay(name: string, file: ReplayFile): void;
-  /** Persist a snapshot (awaited: the loop pauses while it is written). */
-  checkpoint(snapshot: TrainingSnapshot, reason: 'interval' | 'interrupt' | 'end'): Promise<void> | void;
-  /** A new best evaluation: persist the online network if wanted. */
-  best?(step: number, agent: DqnAgent, result: EvalResult): Promise<void> | void;
-  event?(e: TrainEvent): void;
-}
-
-export interface LoopSummary {
-  env: string;
-  steps: number;
-  episodes: number;
-  updates: number;
-  finalEval: { meanReturn: number; stdReturn: number; episodes: number } | null;
-  bestEval: { step: number; meanReturn: number; stdReturn: number } | null;
-  wallSeconds: number;
-  sps: number;
-  interrupted: boolean;
-}
 
 export class NonFiniteLossError extends Error {
   override name = 'NonFiniteLossError';
@@ -71,142 +39,176 @@ export class NonFiniteLossError extends Error {
   }
 }
 
+export interface TrainerOptions {
+  /** Listeners, after the built-in logger, recorder and checkpointer (in this order). */
+  callbacks?: readonly Callback[];
+}
+
 const now = () => (typeof performance !== 'undefined' ? performance.now() : Date.now());
-const SNAPSHOT_VERSION = 1;
+/** Let timers, signals and I/O run (Ctrl-C, progress redraws) without the 1 ms clamp of setTimeout in Node. */
+const yieldToEventLoop = (): Promise<void> =>
+  new Promise((resolve) => (typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0)));
+
+export const SNAPSHOT_VERSION = 2;
+/** The paper's learning curve: the mean return of the last 100 training episodes. */
+const RECENT_EPISODES = 100;
+
+const snapshotSchema = z.object({
+  version: z.literal(SNAPSHOT_VERSION, { error: (i) => `checkpoint format version ${String(i.input)} is not supported (this Keiko reads version ${SNAPSHOT_VERSION})` }),
+  config: z.record(z.string(), z.unknown()),
+  step: z.number().int().nonnegative(),
+  episode: z.number().int().nonnegative(),
+  updates: z.number().int().nonnegative(),
+  wallSeconds: z.number().nonnegative(),
+  bestEval: z.object({ step: z.number(), meanReturn: z.number(), stdReturn: z.number() }).nullable(),
+  recentReturns: z.array(z.number()),
+  rng: z.object({ env: z.custom<RandomState>((v) => typeof v === 'object' && v !== null), replay: z.custom<RandomState>((v) => typeof v === 'object' && v !== null) }),
+  currentEpisode: z.object({ seed: z.number().int().nonnegative(), actions: z.array(z.number().int().nonnegative()) }),
+  parts: z.record(z.string(), z.record(z.string(), z.unknown())),
+});
 
 export class DqnTrainer {
+  /** The env the agent learns on (rewards clipped); `evalEnv` is a plain second copy. */
   readonly env: Env;
   readonly evalEnv: Env;
   readonly agent: DqnAgent;
   readonly buffer: ReplayBuffer;
   readonly nStep: NStepAccumulator;
-  readonly obsShape: number[];
+  readonly callbacks: CallbackList;
   readonly obsSize: number;
-  readonly nActions: number;
+  private readonly stats: RecordEpisodeStatistics;
   private readonly schedule: EpsilonSchedule;
-  private exploreRng: Random;
-  private replayRng: Random;
   private envRng: Random;
+  private replayRng: Random;
 
   step = 0;
   episode = 0;
   updates = 0;
+  bestEval: { step: number; meanReturn: number; stdReturn: number } | null = null;
   private readonly obs: Float32Array;
   private episodeSeed = 0;
   private episodeActions: number[] = [];
-  private episodeReturn = 0;
-  private recorder: EpisodeRecorder | null = null;
-  private lossSum = 0;
-  private qSum = 0;
-  private lossCount = 0;
-  private lastLoss: number | null = null;
   private recentReturns: number[] = [];
-  bestEval: { step: number; meanReturn: number; stdReturn: number } | null = null;
+  private stopReason: string | null = null;
+  private checkpointReason: CheckpointReason | null = null;
   private wallBefore = 0;
-  private runStart = 0;
-  private logTime = 0;
-  private logStep = 0;
+  private runStart = now();
+  private readonly ctx: StepContext;
 
-  constructor(readonly config: DqnConfig, makeEnv: MakeEnv) {
-    this.env = makeEnv(config.env, config.envOptions);
+  constructor(readonly config: DqnConfig, makeEnv: MakeEnv, options: TrainerOptions = {}) {
+    const game = makeEnv(config.env, config.envOptions);
+    if (game.actionSpace.kind !== 'discrete') throw new Error(`DQN needs a discrete action space; ${config.env} has none`);
+    this.stats = new RecordEpisodeStatistics(game);
+    this.env = config.rewardClip === null ? this.stats : new ClipReward(this.stats, -config.rewardClip, config.rewardClip);
     this.evalEnv = makeEnv(config.env, config.envOptions);
-    if (this.env.actionSpace.kind !== 'discrete') throw new Error(`DQN needs a discrete action space; ${config.env} has none`);
-    this.obsShape = [...this.env.observationSpace.shape];
-    this.obsSize = this.obsShape.reduce((a, b) => a * b, 1);
-    this.nActions = this.env.actionSpace.n;
-    this.agent = new DqnAgent(config, this.obsShape, this.nActions);
+    const obsShape = [...this.env.observationSpace.shape];
+    this.obsSize = obsShape.reduce((a, b) => a * b, 1);
+    this.agent = new DqnAgent(config, obsShape, this.env.actionSpace.n);
     const obsDtype = this.env.observationSpace.dtype === 'float32' ? 'float32' : 'uint8';
     const base = { capacity: config.bufferSize, obsSize: this.obsSize, obsDtype } as const;
     this.buffer = config.prioritized
-      ? new PrioritizedReplayBuffer({
-          ...base,
-          alpha: config.priorityAlpha,
-          beta0: config.priorityBeta0,
-          betaSteps: config.steps,
-          priorityEpsilon: config.priorityEpsilon,
-        })
+      ? new PrioritizedReplayBuffer({ ...base, alpha: config.priorityAlpha, beta0: config.priorityBeta0, betaSteps: config.steps, priorityEpsilon: config.priorityEpsilon })
       : new ReplayBuffer(base);
     this.nStep = new NStepAccumulator(config.nStep, config.gamma, this.obsSize);
     this.schedule = { kind: config.epsilonSchedule, start: config.epsilonStart, end: config.epsilonEnd, decaySteps: config.epsilonDecaySteps };
-    this.exploreRng = new Random(deriveSeed(config.seed, 'explore'));
     this.replayRng = new Random(deriveSeed(config.seed, 'replay'));
     this.envRng = new Random(deriveSeed(config.seed, 'env'));
     this.obs = new Float32Array(this.obsSize);
-    this.beginEpisode();
+    this.ctx = { step: 0, episode: 0, obs: this.obs, action: 0, reward: 0, terminated: false, truncated: false, epsilon: 1 };
+    this.callbacks = new CallbackList([
+      new TrainLogger(config.logInterval),
+      new RecordEpisodes(config.recordEvery),
+      new CheckpointCallback(config.checkpointInterval),
+      ...(options.callbacks ?? []),
+    ]);
+    this.callbacks.init(this);
   }
 
   get epsilon(): number {
     return epsilonAt(this.schedule, this.step);
   }
 
-  private beginEpisode(): void {
-    this.episodeSeed = this.envRng.uint32();
-    const { observation } = this.env.reset({ seed: this.episodeSeed });
-    this.obs.set(observation);
-    this.episodeActions = [];
-    this.episodeReturn = 0;
-    const every = this.config.recordEvery;
-    this.recorder =
-      every > 0 && this.episode % every === 0
-        ? new EpisodeRecorder({
-            envId: this.config.env,
-            family: this.env.spec.family,
-            actionNames: this.env.actionSpace.actionNames,
-            seed: this.episodeSeed,
-            kind: 'train',
-            episode: this.episode,
-          })
-        : null;
+  /** Mean return of the last 100 training episodes, or null before the first one ends. */
+  get recentReturn(): number | null {
+    const r = this.recentReturns;
+    return r.length ? r.reduce((a, b) => a + b, 0) / r.length : null;
   }
 
-  /** Train until `config.steps` (or abort); returns the summary. */
-  async run(sink: TrainSink, signal?: AbortSignal): Promise<LoopSummary> {
+  /** Send an event to every callback (synchronous unless a callback is asynchronous). */
+  emit(event: TrainEvent): void | Promise<void> {
+    return this.callbacks.onEvent(event);
+  }
+
+  /** Ask the loop to stop after the current step (the final evaluation still runs). */
+  requestStop(reason: string): void {
+    this.stopReason ??= reason;
+  }
+
+  /** Ask the loop for a checkpoint at the end of the current step. */
+  requestCheckpoint(reason: CheckpointReason): void {
+    this.checkpointReason ??= reason;
+  }
+
+  /** Train until `config.steps`, an abort signal or a callback's stop request. */
+  async run(signal?: AbortSignal): Promise<LoopSummary> {
     const c = this.config;
     this.runStart = now();
-    this.logTime = this.runStart;
-    this.logStep = this.step;
-    const qValues = (o: ArrayLike<number>) => this.agent.qValues(o);
+    await this.emit({ type: 'start', step: this.step, totalSteps: c.steps, resumed: this.step > 0 });
+    if (this.step === 0 && this.episodeActions.length === 0) await this.beginEpisode();
     let interrupted = false;
     while (this.step < c.steps) {
       if (signal?.aborted) {
         interrupted = true;
         break;
       }
-      this.envStep(sink, qValues);
+      // 1. act (ε-greedy on the online network)
+      const epsilon = this.epsilon;
+      const action = this.agent.act(this.obs, epsilon);
+      // 2. env step
+      const r = this.env.step(action);
+      this.step++;
+      this.episodeActions.push(action);
+      // 3. store (n-step transitions, clipped reward)
+      this.nStep.push(this.obs, action, r.reward, r.terminated, r.truncated, r.observation, this.buffer);
+      this.observeStep(action, this.stats.lastReward, r.terminated, r.truncated, epsilon);
+      if (r.terminated || r.truncated) await this.endEpisode();
+      else this.obs.set(r.observation);
       const s = this.step;
+      // 4–6. sample → target → loss, `gradientSteps` times
       if (s > c.learningStarts && s % c.trainFrequency === 0) this.learn(c.gradientSteps);
-      if (s > c.learningStarts && s % c.targetUpdateInterval === 0) this.agent.learner.updateTarget();
-      if (s % c.logInterval === 0) this.logTrain(sink);
-      if (c.evalInterval > 0 && s % c.evalInterval === 0) await this.periodicEval(sink);
-      if (c.checkpointInterval > 0 && s % c.checkpointInterval === 0 && s < c.steps) {
-        await sink.checkpoint(await this.snapshot(), 'interval');
-        sink.event?.({ type: 'checkpoint', step: s, reason: 'interval' });
-      }
-      if ((s & 255) === 0) {
-        this.progress(sink);
-        // Let timers, signals and I/O run (Ctrl-C, progress redraws).
-        await new Promise<void>((r) => setTimeout(r, 0));
-      }
+      // 7. target update
+      if (s > c.learningStarts && s % c.targetUpdateInterval === 0) this.agent.updateTarget();
+      if (c.evalInterval > 0 && s % c.evalInterval === 0) await this.periodicEval();
+      if (this.checkpointReason) await this.checkpoint(this.checkpointReason);
+      if (this.stopReason) break;
+      if ((s & 255) === 0) await yieldToEventLoop();
     }
     let finalEval: LoopSummary['finalEval'] = null;
     if (!interrupted) {
-      const r = this.runEval('final-eval', c.finalEvalEpisodes, true);
-      if (r.replay) this.emitReplay(sink, replayFileName('eval', 0, this.step, '-final'), r.replay);
+      const r = this.runEval('final-eval', c.finalEvalEpisodes);
+      if (r.replay) await this.emit({ type: 'replay', step: this.step, name: replayFileName('eval', 0, this.step, '-final'), file: r.replay });
       finalEval = { meanReturn: r.meanReturn, stdReturn: r.stdReturn, episodes: r.episodes };
     }
-    await sink.checkpoint(await this.snapshot(), interrupted ? 'interrupt' : 'end');
-    sink.event?.({ type: 'checkpoint', step: this.step, reason: interrupted ? 'interrupt' : 'end' });
+    const summary = this.summary(finalEval, interrupted);
+    await this.emit({ type: 'end', step: this.step, summary });
+    return summary;
+  }
+
+  /** The summary of the run so far. */
+  summary(finalEval: LoopSummary['finalEval'] = null, interrupted = false): LoopSummary {
     const wallSeconds = this.wallSeconds();
     return {
-      env: c.env,
+      env: this.config.env,
       steps: this.step,
       episodes: this.episode,
       updates: this.updates,
       finalEval,
       bestEval: this.bestEval,
+      recentReturn: this.recentReturn,
       wallSeconds,
       sps: wallSeconds > 0 ? this.step / wallSeconds : 0,
       interrupted,
+      ...(this.stopReason ? { stoppedBy: this.stopReason } : {}),
     };
   }
 
@@ -214,34 +216,32 @@ export class DqnTrainer {
     return this.wallBefore + (now() - this.runStart) / 1000;
   }
 
-  private envStep(sink: TrainSink, qValues: (o: ArrayLike<number>) => Float32Array): void {
-    const eps = this.epsilon;
-    const rec = this.recorder;
-    const frame: RenderFrame | null = rec ? this.env.render() : null;
-    const choice = epsilonGreedy(eps, this.nActions, this.exploreRng, () => qValues(this.obs), rec !== null);
-    const r = this.env.step(choice.action);
-    this.step++;
-    this.episodeActions.push(choice.action);
-    this.episodeReturn += r.reward;
-    if (rec) rec.step(frame!, choice.action, r.reward, choice.q, eps);
-    this.nStep.push(this.obs, choice.action, clipReward(r.reward, this.config.rewardClip), r.terminated, r.truncated, r.observation, this.buffer);
-    if (r.terminated || r.truncated) {
-      const line: EpisodeLine = { type: 'episode', step: this.step, episode: this.episode, return: this.episodeReturn, length: this.episodeActions.length };
-      sink.metric(line);
-      sink.event?.(line);
-      this.recentReturns.push(this.episodeReturn);
-      if (this.recentReturns.length > 20) this.recentReturns.shift();
-      if (rec) this.emitReplay(sink, replayFileName('train', this.episode, this.step), rec.finish(this.env.render(), this.step, r.terminated, r.truncated));
-      this.episode++;
-      this.beginEpisode();
-    } else {
-      this.obs.set(r.observation);
-    }
+  private async beginEpisode(): Promise<void> {
+    this.episodeSeed = this.envRng.uint32();
+    this.obs.set(this.env.reset({ seed: this.episodeSeed }).observation);
+    this.episodeActions = [];
+    await this.emit({ type: 'episode-start', step: this.step, episode: this.episode, seed: this.episodeSeed });
   }
 
-  private emitReplay(sink: TrainSink, name: string, file: ReplayFile): void {
-    sink.replay(name, file);
-    sink.event?.({ type: 'replay', step: this.step, name, kind: file.kind });
+  private observeStep(action: number, reward: number, terminated: boolean, truncated: boolean, epsilon: number): void {
+    const ctx = this.ctx;
+    ctx.step = this.step;
+    ctx.episode = this.episode;
+    ctx.action = action;
+    ctx.reward = reward;
+    ctx.terminated = terminated;
+    ctx.truncated = truncated;
+    ctx.epsilon = epsilon;
+    this.callbacks.onStep(ctx);
+  }
+
+  private async endEpisode(): Promise<void> {
+    const { return: ret, length } = this.stats.lastEpisode!;
+    this.recentReturns.push(ret);
+    if (this.recentReturns.length > RECENT_EPISODES) this.recentReturns.shift();
+    await this.emit({ type: 'episode', step: this.step, episode: this.episode, return: ret, length });
+    this.episode++;
+    await this.beginEpisode();
   }
 
   private learn(gradientSteps: number): void {
@@ -249,153 +249,112 @@ export class DqnTrainer {
     if (c.learningRateEnd !== null) this.agent.setLearningRate(linearAt(this.agent.baseLearningRate, c.learningRateEnd, c.steps, this.step));
     for (let g = 0; g < gradientSteps; g++) {
       const batch = this.buffer.sample(c.batchSize, this.replayRng, this.step);
-      const r = this.agent.learner.update(batch);
+      const r = this.agent.learn(batch);
       if (!Number.isFinite(r.loss)) throw new NonFiniteLossError(this.step, r.loss);
       if (c.prioritized) this.buffer.updatePriorities(batch.indices, r.tdErrors);
       this.updates++;
-      this.lossSum += r.loss;
-      this.qSum += r.qMean;
-      this.lossCount++;
-      this.lastLoss = r.loss;
+      this.callbacks.onUpdate(r);
     }
   }
 
-  private currentSps(): number {
-    const t = now();
-    return t > this.logTime ? ((this.step - this.logStep) * 1000) / (t - this.logTime) : 0;
-  }
-
-  private logTrain(sink: TrainSink): void {
-    const line: TrainLine = {
-      type: 'train',
-      step: this.step,
-      loss: this.lossCount ? this.lossSum / this.lossCount : null,
-      qMean: this.lossCount ? this.qSum / this.lossCount : null,
-      epsilon: this.epsilon,
-      sps: Math.round(this.currentSps()),
-    };
-    this.lossSum = this.qSum = this.lossCount = 0;
-    this.logTime = now();
-    this.logStep = this.step;
-    sink.metric(line);
-    sink.event?.(line);
-  }
-
-  private progress(sink: TrainSink): void {
-    if (!sink.event) return;
-    const recent = this.recentReturns.length ? this.recentReturns.reduce((a, b) => a + b, 0) / this.recentReturns.length : null;
-    const elapsed = (now() - this.runStart) / 1000;
-    sink.event({
-      type: 'progress',
-      step: this.step,
-      totalSteps: this.config.steps,
-      episode: this.episode,
-      epsilon: this.epsilon,
-      recentReturn: recent,
-      loss: this.lastLoss,
-      sps: elapsed > 0 ? this.step / (this.wallBefore + elapsed) : 0,
-    });
-  }
-
-  private runEval(stream: string, episodes: number, record: boolean): EvalResult {
+  private runEval(stream: string, episodes: number): EvalResult {
     return evaluate(this.evalEnv, (o) => this.agent.qValues(o), {
       episodes,
       epsilon: this.config.evalEpsilon,
       seed: this.config.seed,
       stream,
-      record,
+      record: true,
       trainingStep: this.step,
     });
   }
 
-  private async periodicEval(sink: TrainSink): Promise<void> {
-    const r = this.runEval('eval', this.config.evalEpisodes, true);
+  private async periodicEval(): Promise<void> {
+    const r = this.runEval('eval', this.config.evalEpisodes);
     const line: EvalLine = { type: 'eval', step: this.step, meanReturn: r.meanReturn, stdReturn: r.stdReturn, episodes: r.episodes };
-    sink.metric(line);
-    sink.event?.(line);
-    if (r.replay) this.emitReplay(sink, replayFileName('eval', 0, this.step), r.replay);
+    await this.emit(line);
+    if (r.replay) await this.emit({ type: 'replay', step: this.step, name: replayFileName('eval', 0, this.step), file: r.replay });
     if (!this.bestEval || r.meanReturn > this.bestEval.meanReturn) {
       this.bestEval = { step: this.step, meanReturn: r.meanReturn, stdReturn: r.stdReturn };
-      await sink.best?.(this.step, this.agent, r);
+      await this.emit({ type: 'best', step: this.step, meanReturn: r.meanReturn, stdReturn: r.stdReturn, episodes: r.episodes });
     }
   }
 
-  /** The whole training state (weights, optimiser, replay, generators, counters, episode in progress). */
-  async snapshot(): Promise<TrainingSnapshot> {
-    const arrays: TrainingSnapshot['arrays'] = {};
-    const w = this.agent.exportWeights();
-    w.online.forEach((a, i) => (arrays[`online/${i}`] = a));
-    w.target.forEach((a, i) => (arrays[`target/${i}`] = a));
-    const opt = await this.agent.exportOptimizer();
-    opt.arrays.forEach((a, i) => (arrays[`optimizer/${i}`] = a));
-    const replay = this.buffer.exportState();
-    for (const [k, a] of Object.entries(replay.arrays)) arrays[`replay/${k}`] = a;
-    const ns = this.nStep;
-    arrays['nstep/obs'] = ns.obs;
-    arrays['nstep/actions'] = ns.actions;
-    arrays['nstep/rewards'] = ns.rewards;
-    const json = this.snapshotJson(w.online.length, w.target.length, opt, replay.meta);
-    return { json, arrays };
+  /** Take a snapshot now and hand it to the listeners as a 'checkpoint' event. */
+  async checkpoint(reason: CheckpointReason): Promise<void> {
+    this.checkpointReason = null;
+    await this.emit({ type: 'checkpoint', step: this.step, reason, snapshot: await this.snapshot() });
   }
 
-  /** The JSON half of a snapshot. */
-  snapshotJson(online: number, target: number, opt: { names: string[]; shapes: number[][] }, replayMeta: Record<string, number>) {
-    const ns = this.nStep;
-    const rng = (r: Random) => r.getState();
-    return {
+  /** The parts of the training state that checkpoint themselves, by name. */
+  private parts(): Map<string, Stateful> {
+    const parts = new Map<string, Stateful>([
+      ['agent', this.agent],
+      ['replay', this.buffer],
+      ['nStep', this.nStep],
+    ]);
+    for (const [key, part] of this.callbacks.stateful()) {
+      if (parts.has(key)) throw new Error(`a callback's stateKey "${key}" is reserved`);
+      parts.set(key, part);
+    }
+    return parts;
+  }
+
+  /** The whole training state: every part's own state, the counters and the episode in progress. */
+  async snapshot(): Promise<TrainingSnapshot> {
+    const arrays: TrainingSnapshot['arrays'] = {};
+    const parts: Record<string, Record<string, unknown>> = {};
+    for (const [name, part] of this.parts()) {
+      const state = await part.exportState();
+      parts[name] = state.json;
+      for (const [k, a] of Object.entries(state.arrays)) arrays[`${name}/${k}`] = a;
+    }
+    const json = {
       version: SNAPSHOT_VERSION,
       config: this.config,
       step: this.step,
       episode: this.episode,
       updates: this.updates,
-      weights: { online, target },
-      optimizer: { names: opt.names, shapes: opt.shapes },
-      replay: replayMeta,
-      nStep: { head: ns.head, count: ns.count },
-      rng: { explore: rng(this.exploreRng), replay: rng(this.replayRng), env: rng(this.envRng) },
-      currentEpisode: {
-        seed: this.episodeSeed,
-        actions: this.episodeActions,
-        return: this.episodeReturn,
-        recorder: this.recorder ? this.recorder.toJSON() : null,
-      },
-      log: { lossSum: this.lossSum, qSum: this.qSum, lossCount: this.lossCount, lastLoss: this.lastLoss, recentReturns: this.recentReturns },
-      bestEval: this.bestEval,
       wallSeconds: this.wallSeconds(),
+      bestEval: this.bestEval,
+      recentReturns: this.recentReturns,
+      rng: { env: this.envRng.getState(), replay: this.replayRng.getState() },
+      currentEpisode: { seed: this.episodeSeed, actions: this.episodeActions },
+      parts,
     };
+    return { json, arrays };
   }
 
-  /** Continue from a snapshot taken by an identical config. */
+  /**
+   * Continue from a snapshot of a run with the same config (only `steps` may differ). Throws a
+   * SnapshotError naming the field when the snapshot is malformed or belongs to another run.
+   */
   async restore(snap: TrainingSnapshot): Promise<void> {
-    const j = snap.json as unknown as ReturnType<DqnTrainer['snapshotJson']>;
-    const a = snap.arrays;
-    if (j.version !== SNAPSHOT_VERSION) throw new Error(`checkpoint version ${String(j.version)} is not supported (expected ${SNAPSHOT_VERSION})`);
-    const get = <T>(k: string) => {
-      if (!(k in a)) throw new Error(`checkpoint is missing array ${k}`);
-      return a[k] as unknown as T;
-    };
-    const range = (n: number, p: string) => Array.from({ length: n }, (_, i) => get<Float32Array>(`${p}/${i}`));
-    this.agent.importWeights(range(j.weights.online, 'online'), range(j.weights.target, 'target'));
-    await this.agent.importOptimizer({ names: j.optimizer.names, shapes: j.optimizer.shapes, arrays: range(j.optimizer.names.length, 'optimizer') });
-    const replayArrays: Record<string, ArrayLike<number>> = {};
-    for (const k of Object.keys(a)) if (k.startsWith('replay/')) replayArrays[k.slice(7)] = a[k];
-    this.buffer.importState(j.replay as Record<string, number>, replayArrays);
-    this.nStep.obs.set(get<Float32Array>('nstep/obs'));
-    this.nStep.actions.set(get<Int32Array>('nstep/actions'));
-    this.nStep.rewards.set(get<Float64Array>('nstep/rewards'));
-    this.nStep.head = j.nStep.head;
-    this.nStep.count = j.nStep.count;
-    this.exploreRng = Random.fromState(j.rng.explore as RandomState);
-    this.replayRng = Random.fromState(j.rng.replay as RandomState);
-    this.envRng = Random.fromState(j.rng.env as RandomState);
+    const j = parseState(snapshotSchema, snap.json);
+    const config = configSchema.safeParse(j.config);
+    if (!config.success) throw new SnapshotError(`config.${config.error.issues[0].path.join('.')}`, config.error.issues[0].message);
+    for (const key of ['env', 'network', 'dueling', 'bufferSize', 'nStep', 'prioritized'] as const) {
+      if (JSON.stringify(config.data[key]) !== JSON.stringify(this.config[key])) {
+        throw new SnapshotError(`config.${key}`, `the checkpoint was written with ${JSON.stringify(config.data[key])}, this run has ${JSON.stringify(this.config[key])}`);
+      }
+    }
+    for (const [name, part] of this.parts()) {
+      const json = j.parts[name];
+      if (json === undefined) throw new SnapshotError(`parts.${name}`, 'missing');
+      const prefix = `${name}/`;
+      const arrays: PartState['arrays'] = {};
+      for (const [k, a] of Object.entries(snap.arrays)) if (k.startsWith(prefix)) arrays[k.slice(prefix.length)] = a;
+      await importPart(name, part, { json, arrays });
+    }
+    try {
+      this.envRng = Random.fromState(j.rng.env);
+      this.replayRng = Random.fromState(j.rng.replay);
+    } catch (err) {
+      throw new SnapshotError('rng', `not a generator state (${(err as Error).message})`);
+    }
     this.step = j.step;
     this.episode = j.episode;
     this.updates = j.updates;
-    this.lossSum = j.log.lossSum;
-    this.qSum = j.log.qSum;
-    this.lossCount = j.log.lossCount;
-    this.lastLoss = j.log.lastLoss;
-    this.recentReturns = [...j.log.recentReturns];
+    this.recentReturns = [...j.recentReturns];
     this.bestEval = j.bestEval;
     this.wallBefore = j.wallSeconds;
     // Rebuild the env mid-episode: same reset seed, same actions.
@@ -403,14 +362,13 @@ export class DqnTrainer {
     this.episodeSeed = ep.seed;
     let obs = this.env.reset({ seed: ep.seed }).observation;
     for (const action of ep.actions) {
+      if (action >= this.env.actionSpace.n) throw new SnapshotError('currentEpisode.actions', `action ${action} is not in this env's ${this.env.actionSpace.n} actions`);
       const r = this.env.step(action);
-      if (r.terminated || r.truncated) throw new Error('checkpoint episode ended while replaying its actions: the env is not deterministic given its seed');
+      if (r.terminated || r.truncated) throw new SnapshotError('currentEpisode.actions', 'the episode ended while replaying its actions: the env is not deterministic given its seed, or the checkpoint is of another env');
       obs = r.observation;
     }
     this.obs.set(obs);
     this.episodeActions = [...ep.actions];
-    this.episodeReturn = ep.return;
-    this.recorder = ep.recorder ? EpisodeRecorder.fromJSON(ep.recorder) : null;
   }
 
   dispose(): void {

@@ -5,18 +5,20 @@
  * terminated ⇒ discount 0 (no bootstrap), truncated ⇒ γ^k and bootstrap from the true final
  * observation. With n = 1 this is a pass-through. Preallocated: no per-step allocation.
  */
+import { z } from 'zod';
 import type { ReplayBuffer } from './replay-buffer';
+import { integer, parseState, SnapshotError, stateArray, type PartState, type Stateful } from './state';
 
-export class NStepAccumulator {
+export class NStepAccumulator implements Stateful {
   readonly n: number;
   readonly gamma: number;
   private readonly obsSize: number;
   /** Ring of pending observations, actions and rewards; `head` is the oldest, `count` pending. */
-  readonly obs: Float32Array;
-  readonly actions: Int32Array;
-  readonly rewards: Float64Array;
-  head = 0;
-  count = 0;
+  private readonly obs: Float32Array;
+  private readonly actions: Int32Array;
+  private readonly rewards: Float64Array;
+  private head = 0;
+  private count = 0;
 
   constructor(n: number, gamma: number, obsSize: number) {
     this.n = n;
@@ -66,9 +68,23 @@ export class NStepAccumulator {
     this.count--;
   }
 
-  /** Drop pending transitions (a new episode starts without an end signal, e.g. after an abort). */
-  clear(): void {
-    this.head = 0;
-    this.count = 0;
+  /** Transitions waiting for their n-th next observation. */
+  get pending(): number {
+    return this.count;
+  }
+
+  exportState(): PartState {
+    return { json: { n: this.n, head: this.head, count: this.count }, arrays: { obs: this.obs, actions: this.actions, rewards: this.rewards } };
+  }
+
+  importState(state: PartState): void {
+    const j = parseState(z.object({ n: integer, head: integer, count: integer }), state.json);
+    if (j.n !== this.n) throw new SnapshotError('n', `checkpoint has nStep ${j.n}, the config has ${this.n}`);
+    if (j.head >= this.n || j.count >= this.n) throw new SnapshotError('head', `head ${j.head} / count ${j.count} out of range for n = ${this.n}`);
+    this.obs.set(stateArray(state, 'obs', Float32Array, this.obs.length));
+    this.actions.set(stateArray(state, 'actions', Int32Array, this.n));
+    this.rewards.set(stateArray(state, 'rewards', Float64Array, this.n));
+    this.head = j.head;
+    this.count = j.count;
   }
 }

@@ -4,7 +4,9 @@
  * w_i = (N·P(i))^−β are normalised by their maximum over the buffer, with β annealed to 1.
  * Sampling is stratified: one draw in each of `batch` equal slices of the total mass.
  */
+import { z } from 'zod';
 import type { Random } from '../../src/random';
+import { parseState, stateArray, type PartState } from './state';
 import { ReplayBuffer, type ReplayBatch, type ReplayBufferOptions } from './replay-buffer';
 import { MinTree, SumTree } from './sum-tree';
 import { betaAt } from '../../src/schedules';
@@ -82,15 +84,15 @@ export class PrioritizedReplayBuffer extends ReplayBuffer {
     }
   }
 
-  override exportState() {
+  override exportState(): PartState {
     const s = super.exportState();
-    return { meta: { ...s.meta, maxPriority: this.maxPriority }, arrays: { ...s.arrays, tree: this.tree.tree, minTree: this.minTree.tree } };
+    return { json: { ...s.json, maxPriority: this.maxPriority }, arrays: { ...s.arrays, tree: this.tree.tree, minTree: this.minTree.tree } };
   }
 
-  override importState(meta: Record<string, number>, arrays: Record<string, ArrayLike<number>>): void {
-    super.importState(meta, arrays);
-    this.maxPriority = meta.maxPriority;
-    this.tree.tree.set(arrays.tree);
-    this.minTree.tree.set(arrays.minTree);
+  override importState(state: PartState): void {
+    super.importState(state);
+    this.maxPriority = parseState(z.object({ maxPriority: z.number().positive() }), state.json).maxPriority;
+    this.tree.tree.set(stateArray(state, 'tree', Float64Array, this.tree.tree.length));
+    this.minTree.tree.set(stateArray(state, 'minTree', Float64Array, this.minTree.tree.length));
   }
 }

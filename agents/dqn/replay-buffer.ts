@@ -4,7 +4,9 @@
  * stored alongside (simple, and n-step transitions need s_{t+k}, not s_{t+1}).
  * Nothing is allocated per add() or per sample().
  */
+import { z } from 'zod';
 import type { Random } from '../../src/random';
+import { integer, parseState, SnapshotError, stateArray, type PartState, type Stateful } from './state';
 
 export type ObsDtype = 'float32' | 'uint8';
 type ObsStore = Float32Array | Uint8Array;
@@ -33,7 +35,7 @@ function allocObs(dtype: ObsDtype, n: number): ObsStore {
   return dtype === 'uint8' ? new Uint8Array(n) : new Float32Array(n);
 }
 
-export class ReplayBuffer {
+export class ReplayBuffer implements Stateful {
   readonly capacity: number;
   readonly obsSize: number;
   readonly obsDtype: ObsDtype;
@@ -127,24 +129,28 @@ export class ReplayBuffer {
   /** Uniform replay ignores TD errors; the prioritised buffer overrides this. */
   updatePriorities(_indices: Int32Array, _tdErrors: ArrayLike<number>): void {}
 
-  /** Arrays and counters for a checkpoint (the arrays are views, not copies). */
-  exportState(): { meta: Record<string, number>; arrays: Record<string, ObsStore | Int32Array | Float32Array | Float64Array> } {
+  /** Counters and arrays for a checkpoint (the arrays are views, not copies). */
+  exportState(): PartState {
     return {
-      meta: { capacity: this.capacity, obsSize: this.obsSize, position: this.position, size: this.size },
+      json: { capacity: this.capacity, obsSize: this.obsSize, obsDtype: this.obsDtype, position: this.position, size: this.size },
       arrays: { obs: this.obs, nextObs: this.nextObs, actions: this.actions, rewards: this.rewards, discounts: this.discounts },
     };
   }
 
-  importState(meta: Record<string, number>, arrays: Record<string, ArrayLike<number>>): void {
-    if (meta.capacity !== this.capacity || meta.obsSize !== this.obsSize) {
-      throw new Error(`checkpoint replay buffer has capacity ${meta.capacity} × ${meta.obsSize}, config has ${this.capacity} × ${this.obsSize}`);
+  importState(state: PartState): void {
+    const j = parseState(z.object({ capacity: integer, obsSize: integer, obsDtype: z.enum(['float32', 'uint8']), position: integer, size: integer }), state.json);
+    if (j.capacity !== this.capacity || j.obsSize !== this.obsSize) {
+      throw new SnapshotError('capacity', `checkpoint replay buffer is ${j.capacity} × ${j.obsSize}, the config asks for ${this.capacity} × ${this.obsSize}`);
     }
-    this.obs.set(arrays.obs);
-    this.nextObs.set(arrays.nextObs);
-    this.actions.set(arrays.actions);
-    this.rewards.set(arrays.rewards);
-    this.discounts.set(arrays.discounts);
-    this.position = meta.position;
-    this.size = meta.size;
+    if (j.obsDtype !== this.obsDtype) throw new SnapshotError('obsDtype', `checkpoint stores ${j.obsDtype} observations, the env gives ${this.obsDtype}`);
+    if (j.size > this.capacity || j.position >= this.capacity) throw new SnapshotError('size', `size ${j.size} / position ${j.position} exceed the capacity ${this.capacity}`);
+    const obsCtor = this.obsDtype === 'uint8' ? Uint8Array : Float32Array;
+    this.obs.set(stateArray(state, 'obs', obsCtor, this.obs.length));
+    this.nextObs.set(stateArray(state, 'nextObs', obsCtor, this.nextObs.length));
+    this.actions.set(stateArray(state, 'actions', Int32Array, this.capacity));
+    this.rewards.set(stateArray(state, 'rewards', Float32Array, this.capacity));
+    this.discounts.set(stateArray(state, 'discounts', Float32Array, this.capacity));
+    this.position = j.position;
+    this.size = j.size;
   }
 }

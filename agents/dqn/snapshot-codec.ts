@@ -3,7 +3,8 @@
  * header length, the JSON header, then every array's bytes 8-byte aligned. Arrays keep their
  * dtype, so a Uint8 MinAtar replay buffer stays 1 byte per cell on disk.
  */
-import type { TrainingSnapshot } from './loop';
+import { z } from 'zod';
+import type { TrainingSnapshot } from './events';
 
 const MAGIC = 'KEIKOCK1';
 type Arr = TrainingSnapshot['arrays'][string];
@@ -46,23 +47,40 @@ export function encodeSnapshot(snap: TrainingSnapshot, extra: Record<string, unk
   return out;
 }
 
+const headerSchema = z.object({
+  json: z.record(z.string(), z.unknown()),
+  extra: z.record(z.string(), z.unknown()),
+  arrays: z.array(
+    z.object({ name: z.string(), dtype: z.enum(['float32', 'float64', 'int32', 'uint8']), length: z.number().int().nonnegative(), offset: z.number().int().nonnegative() }),
+  ),
+});
+
 export function decodeSnapshot(bytes: Uint8Array): { snapshot: TrainingSnapshot; extra: Record<string, unknown> } {
+  if (bytes.length < MAGIC.length + 4) throw new Error(`truncated: ${bytes.length} bytes is shorter than the header`);
   const magic = new TextDecoder().decode(bytes.subarray(0, MAGIC.length));
   if (magic !== MAGIC) throw new Error('not a Keiko checkpoint (bad magic bytes)');
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const headerLength = view.getUint32(MAGIC.length, true);
-  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(MAGIC.length + 4, MAGIC.length + 4 + headerLength))) as {
-    json: Record<string, unknown>;
-    extra: Record<string, unknown>;
-    arrays: Entry[];
-  };
+  if (MAGIC.length + 4 + headerLength > bytes.length) throw new Error(`truncated: the header needs ${headerLength} bytes, the file has ${bytes.length - MAGIC.length - 4}`);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(new TextDecoder().decode(bytes.subarray(MAGIC.length + 4, MAGIC.length + 4 + headerLength)));
+  } catch (err) {
+    throw new Error(`header is not valid JSON (${(err as Error).message})`);
+  }
+  const parsed = headerSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new Error(`header.${issue.path.join('.')}: ${issue.message}`);
+  }
+  const header = parsed.data;
   const dataStart = align8(MAGIC.length + 4 + headerLength);
   const arrays: TrainingSnapshot['arrays'] = {};
   for (const e of header.arrays) {
     const Ctor = CTORS[e.dtype];
     const start = dataStart + e.offset;
     const byteLength = e.length * Ctor.BYTES_PER_ELEMENT;
-    if (start + byteLength > bytes.length) throw new Error(`checkpoint is truncated (array ${e.name})`);
+    if (start + byteLength > bytes.length) throw new Error(`truncated (array ${e.name})`);
     // Copy into a fresh, aligned buffer.
     const copy = new Uint8Array(byteLength);
     copy.set(bytes.subarray(start, start + byteLength));

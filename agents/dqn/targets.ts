@@ -1,6 +1,6 @@
 /**
- * Where the DQN learning target is computed. Pure functions on plain typed arrays, mirrored by
- * the batched tensor version in learner.ts (tests check the two agree).
+ * Where the DQN learning target is computed: `tdTargetTensor`, the batched tensor version the
+ * learner calls, next to `tdTargets`, its pure oracle on plain arrays (a test keeps them equal).
  *
  * Every stored transition carries a `discount`: γ^k for a k-step transition that may be
  * bootstrapped (including a truncated episode, which bootstraps from its true final observation),
@@ -8,6 +8,7 @@
  * The target is then one formula for all cases:  y = R + discount · Q_target(s', a*)
  * with a* = argmax_a Q_target(s', a) (DQN) or argmax_a Q_online(s', a) (Double DQN).
  */
+import * as tf from '@tensorflow/tfjs';
 
 /** Clip a reward to [−clip, clip]; null means no clipping. Learning only: logged returns are unclipped. */
 export function clipReward(reward: number, clip: number | null): number {
@@ -45,6 +46,19 @@ export function tdTargets(
     out[i] = rewards[i] + discounts[i] * nextQTarget[i * nActions + a];
   }
   return out;
+}
+
+/**
+ * The learner's TD targets, as tensors (call inside tf.tidy): rewards and discounts [batch],
+ * next-state Q-values [batch, nActions] from the target net, and from the online net for Double
+ * DQN (null for DQN). Same formula and tie-breaking (first maximum) as tdTargets.
+ */
+export function tdTargetTensor(rewards: tf.Tensor1D, discounts: tf.Tensor1D, nextQTarget: tf.Tensor2D, nextQOnline: tf.Tensor2D | null): tf.Tensor1D {
+  const nextValue: tf.Tensor1D =
+    nextQOnline === null
+      ? tf.max(nextQTarget, 1)
+      : tf.sum(tf.mul(nextQTarget, tf.oneHot(tf.argMax(nextQOnline, 1) as tf.Tensor1D, nextQTarget.shape[1])), 1);
+  return tf.add(rewards, tf.mul(discounts, nextValue));
 }
 
 /** One transition as the env produced it (reward already clipped for learning). */

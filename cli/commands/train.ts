@@ -105,7 +105,7 @@ export function registerTrain(program: Command): void {
     process.on('SIGINT', onSigint);
     try {
       if (!quiet) console.log(`keiko: training ${config.env} (preset ${config.preset}, seed ${config.seed}, ${config.steps} steps) → ${outDir}`);
-      const summary = await runTraining(input, { outDir, resume: opts.resume === true, onEvent: progress?.onEvent, signal: controller.signal, quiet });
+      const summary = await runTraining(input, { outDir, resume: opts.resume === true, callbacks: progress ? [progress] : [], signal: controller.signal, quiet });
       progress?.stop();
       if (summary.interrupted) {
         console.log(`keiko: interrupted at step ${summary.steps}; resume with: npx keiko train --out ${outDir} --resume`);

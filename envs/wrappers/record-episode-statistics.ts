@@ -18,6 +18,8 @@ export class RecordEpisodeStatistics<O extends ObservationArray = ObservationArr
   private readonly out: StepResult<O>;
   /** The statistics of the last finished episode, or null before one finished. */
   lastEpisode: EpisodeStatistics | null = null;
+  /** The wrapped env's own reward at the latest step (for listeners above reward wrappers). */
+  lastReward = 0;
 
   constructor(env: Env<O>) {
     super(env);
@@ -33,6 +35,7 @@ export class RecordEpisodeStatistics<O extends ObservationArray = ObservationArr
   step(action: number): StepResult<O> {
     const r = this.env.step(action);
     const out = fillStepResult(this.out, r, r.observation);
+    this.lastReward = r.reward;
     this.episodeReturn += r.reward;
     this.episodeLength++;
     if (r.terminated || r.truncated) {

@@ -66,7 +66,7 @@ export async function executeJob(
     const summary = await runner.runTraining(job.config, {
       outDir: job.runDir,
       resume,
-      onEvent,
+      callbacks: [{ onEvent }],
       signal: options.signal,
       quiet: true,
     });

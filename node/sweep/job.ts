@@ -46,7 +46,7 @@ export type FromWorker =
 export interface RunnerModule {
   runTraining(
     input: Record<string, unknown>,
-    options: { outDir: string; resume?: boolean; onEvent?: (e: unknown) => void; signal?: AbortSignal; quiet?: boolean },
+    options: { outDir: string; resume?: boolean; callbacks?: { onEvent?: (e: unknown) => void }[]; signal?: AbortSignal; quiet?: boolean },
   ): Promise<unknown>;
   resolveConfig?: (input: Record<string, unknown>) => unknown;
 }
