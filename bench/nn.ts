@@ -12,6 +12,7 @@
  *   npm run bench:nn -- --stock           # tfjs's stock kernels, without Keiko's (the "before")
  */
 import * as tf from '@tensorflow/tfjs';
+import { pathToFileURL } from 'node:url';
 import { initNodeBackend, probeNative } from '../node/backend-node';
 import type { BackendPreference } from '../src/backend';
 import { buildModel } from '../src/layers/index';
@@ -30,7 +31,7 @@ type Forward = (x: tf.Tensor) => tf.Tensor2D;
  * The lean forward pass agents/dqn/tf-forward.ts compiles (dense/conv2d as tf.fused ops with
  * bias + activation, flatten as a reshape) — restricted to the layers the bench nets use.
  */
-function leanForward(model: tf.LayersModel): Forward {
+export function leanForward(model: tf.LayersModel): Forward {
   const steps: Array<(x: tf.Tensor) => tf.Tensor> = [];
   for (const layer of model.layers) {
     const cls = layer.getClassName();
@@ -87,7 +88,7 @@ export interface UpdateOptions {
  * boundaries: wasm and cpu run every kernel synchronously inside the op call, so a clock read
  * between ops is an honest split (checked: the phases sum to the total).
  */
-function learnerUpdate(net: NetCase, online: tf.LayersModel, target: tf.LayersModel, optimizer: tf.Optimizer, opts: UpdateOptions): UpdateFn {
+export function learnerUpdate(net: NetCase, online: tf.LayersModel, target: tf.LayersModel, optimizer: tf.Optimizer, opts: UpdateOptions): UpdateFn {
   const vars = online.trainableWeights.map((w) => w.read() as tf.Variable);
   const onlineForward = leanForward(online);
   const targetForward = leanForward(target);
@@ -290,4 +291,5 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+// Runs when executed (npm run bench:nn), not when imported for its update functions.
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await main();

@@ -19,6 +19,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { FusedAdamOptimizer } from './fused-adam';
+import { FusedRMSPropOptimizer } from './fused-rmsprop';
 import { z } from 'zod';
 
 const lr = z.number({ error: 'expected a number > 0' }).positive({ error: 'expected a number > 0' });
@@ -144,49 +145,8 @@ function eachVariableGradient(
   });
 }
 
-/**
- * RMSProp whose centered variant puts ε on the right side: sqrt(v − mg² + ε). The non-centered
- * path is tfjs's own.
- */
-export class CenteredRMSPropOptimizer extends tf.RMSPropOptimizer {
-  override applyGradients(variableGradients: VariableGradients): void {
-    const self = this as unknown as {
-      centered: boolean;
-      decay: number;
-      momentum: number;
-      epsilon: number;
-      learningRate: number;
-      accumulatedMeanSquares: Slot[];
-      accumulatedMoments: Slot[];
-      accumulatedMeanGrads: Slot[];
-      incrementIterations(): void;
-    };
-    if (!self.centered) {
-      super.applyGradients(variableGradients);
-      return;
-    }
-    eachVariableGradient(variableGradients, (i, value, g, slot) => {
-      self.accumulatedMeanSquares[i] ??= slot('rms');
-      self.accumulatedMoments[i] ??= slot('momentum');
-      self.accumulatedMeanGrads[i] ??= slot('mg');
-      if (g == null) return;
-      const ms = self.accumulatedMeanSquares[i]!.variable;
-      const mom = self.accumulatedMoments[i]!.variable;
-      const mg = self.accumulatedMeanGrads[i]!.variable;
-      tf.tidy(() => {
-        const newMs = tf.add(tf.mul(ms, self.decay), tf.mul(tf.square(g), 1 - self.decay));
-        const newMg = tf.add(tf.mul(mg, self.decay), tf.mul(g, 1 - self.decay));
-        const denom = tf.sqrt(tf.add(tf.sub(newMs, tf.square(newMg)), self.epsilon));
-        const newMom = tf.add(tf.mul(mom, self.momentum), tf.div(tf.mul(g, self.learningRate), denom));
-        ms.assign(newMs);
-        mg.assign(newMg);
-        mom.assign(newMom);
-        value.assign(tf.sub(value, newMom));
-      });
-    });
-    self.incrementIterations();
-  }
-}
+/** The RMSProp of createOptimizer (the old name; see src/fused-rmsprop.ts). */
+export { FusedRMSPropOptimizer as CenteredRMSPropOptimizer };
 
 /** Adadelta as in Zeiler (2012): the step divides by the updated E[g²] (see the header). */
 export class ZeilerAdadeltaOptimizer extends tf.AdadeltaOptimizer {
@@ -353,7 +313,8 @@ export function createOptimizer(input: OptimizerConfigInput | OptimizerConfig): 
       opt = tf.train.adagrad(c.learningRate, c.initialAccumulatorValue);
       break;
     case 'rmsprop':
-      opt = new CenteredRMSPropOptimizer(c.learningRate, c.decay, c.momentum, c.epsilon, c.centered);
+      // tf.train.rmsprop's state, one fused kernel per variable where the backend has it.
+      opt = new FusedRMSPropOptimizer(c.learningRate, c.decay, c.momentum, c.epsilon, c.centered);
       break;
     case 'adam':
       // tf.train.adam's maths and state, as one fused kernel per variable where the backend has it.

@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { initBackend } from '../src/backend';
+import { FusedRMSPropOptimizer } from '../src/fused-rmsprop';
 import { clipByGlobalNorm, createOptimizer, getOptimizerConfig, OptimizerConfigError, resolveOptimizerConfig, type OptimizerConfigInput } from '../src/optimizers';
 
 beforeAll(async () => {
@@ -153,6 +155,35 @@ describe('optimisers: first three updates on a quadratic match the formulas', ()
       }),
     );
     expectClose(tfjsSteps({ type: 'adadelta', learningRate: lr, rho, epsilon: eps }), ref);
+  });
+});
+
+describe('the fused RMSProp kernel (wasm SIMD and cpu) follows the textbook formula', () => {
+  it('plain, with momentum, centered (the MinAtar setting) — on wasm and cpu with Keiko kernels', async () => {
+    for (const backend of ['wasm', 'cpu'] as const) {
+      await initBackend(backend, { quiet: true });
+      expect(FusedRMSPropOptimizer.fusedOnCurrentBackend()).toBe(true);
+      for (const [lr, rho, mu, eps, centered] of [
+        [0.01, 0.9, 0, 1e-6, false],
+        [0.01, 0.9, 0.5, 1e-6, true],
+        [2.5e-4, 0.95, 0, 0.01, true],
+      ] as const) {
+        const v = zeros();
+        const mg = zeros();
+        const mom = zeros();
+        const ref = reference((w, g) =>
+          w.map((wi, i) => {
+            v[i] = rho * v[i]! + (1 - rho) * g[i]! ** 2;
+            mg[i] = rho * mg[i]! + (1 - rho) * g[i]!;
+            const denom = centered ? Math.sqrt(v[i]! - mg[i]! ** 2 + eps) : Math.sqrt(v[i]! + eps);
+            mom[i] = mu * mom[i]! + (lr * g[i]!) / denom;
+            return wi - mom[i]!;
+          }),
+        );
+        expectClose(tfjsSteps({ type: 'rmsprop', learningRate: lr, decay: rho, momentum: mu, epsilon: eps, centered }), ref);
+      }
+    }
+    await initBackend('cpu', { quiet: true });
   });
 });
 

@@ -8,6 +8,8 @@ import { initBackend } from '../src/backend';
 import { resizeNearestNeighborBackprop } from '../src/wasm/grad-kernels';
 import { Random } from '../src/random';
 import { FusedAdamOptimizer } from '../src/fused-adam';
+import { FusedRMSPropOptimizer } from '../src/fused-rmsprop';
+import { backendMemory, simdOptimiserFor } from '../src/wasm/simd-optim';
 
 type Spec = { shape: number[]; values: Float32Array };
 
@@ -276,6 +278,8 @@ describe('optimisers on wasm vs cpu (3 steps)', () => {
     ['rmsprop centered', () => tf.train.rmsprop(0.01, 0.9, 0.1, 1e-7, true)],
     ['adam', () => tf.train.adam(0.01)],
     ['fused adam (KeikoAdamUpdate kernel)', () => new FusedAdamOptimizer(0.01)],
+    ['fused rmsprop (KeikoRMSPropUpdate kernel)', () => new FusedRMSPropOptimizer(0.01, 0.9, 0.1)],
+    ['fused rmsprop centered (KeikoRMSPropUpdate kernel)', () => new FusedRMSPropOptimizer(2.5e-4, 0.95, 0, 0.01, true)],
     ['adamax', () => tf.train.adamax(0.01)],
     ['adadelta', () => tf.train.adadelta(1)],
   ];
@@ -364,6 +368,61 @@ describe('FusedAdamOptimizer', () => {
       expect(relError(wc.dataSync(), wa.dataSync())).toBeLessThan(1e-5);
       tf.dispose([x, wa, wb, wc]);
       reference.dispose(); fused.dispose(); restored.dispose();
+    }
+  });
+});
+
+describe('optimiser kernels: WebAssembly SIMD on wasm vs the JS loop on cpu', () => {
+  // 1027 elements: 256 SIMD groups plus a 3-element JS tail.
+  const n = 1027;
+  const state = (seed: number, positive = false) => {
+    const s = randn([n], seed);
+    if (positive) s.values.forEach((v, i) => (s.values[i] = Math.abs(v)));
+    return s;
+  };
+  it('the SIMD module assembles, validates and binds to the wasm backend memory', async () => {
+    await initBackend('wasm', { quiet: true });
+    expect(simdOptimiserFor(backendMemory(tf.backend()))).not.toBeNull();
+  });
+  it('KeikoAdamUpdate', async () => {
+    const attrs = { learningRate: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, biasCorrection1: 0.271, biasCorrection2: 0.003 };
+    await compare([state(40), state(41), state(42, true), state(43)], (x, m, v, g) =>
+      tf.engine().runKernel('KeikoAdamUpdate', { x, m, v, g }, attrs) as tf.Tensor[]);
+  });
+  for (const centered of [false, true]) {
+    it(`KeikoRMSPropUpdate (${centered ? 'centered' : 'plain'}, momentum 0.3)`, async () => {
+      const attrs = { learningRate: 2.5e-4, decay: 0.95, momentum: 0.3, epsilon: 0.01, centered };
+      // ms ≥ mg² as in a real run (ms is a running mean of g², mg of g).
+      await compare([state(50), state(51, true), state(52), state(53)], (x, ms, mom, g) => {
+        const mg = tf.mul(tf.sqrt(ms), 0.5);
+        return tf.engine().runKernel('KeikoRMSPropUpdate', centered ? { x, ms, mom, g, mg } : { x, ms, mom, g }, attrs) as tf.Tensor[];
+      });
+    });
+  }
+});
+
+describe('FusedRMSPropOptimizer', () => {
+  it('matches tf.train.rmsprop (plain) step for step on wasm and cpu, with the same state names', async () => {
+    for (const backend of ['wasm', 'cpu'] as const) {
+      await initBackend(backend, { quiet: true });
+      expect(FusedRMSPropOptimizer.fusedOnCurrentBackend()).toBe(true);
+      const w0 = randn([6, 3], 60);
+      const x = tf.tensor(randn([5, 6], 61).values, [5, 6]);
+      const wa = tf.variable(tf.tensor(w0.values, w0.shape));
+      const wb = tf.variable(tf.tensor(w0.values, w0.shape));
+      const reference = tf.train.rmsprop(0.01, 0.9, 0.5, 1e-6);
+      const fused = new FusedRMSPropOptimizer(0.01, 0.9, 0.5, 1e-6);
+      for (let i = 0; i < 5; i++) {
+        reference.minimize(() => tf.matMul(x, wa).square().mean() as tf.Scalar, false, [wa]);
+        fused.minimize(() => tf.matMul(x, wb).square().mean() as tf.Scalar, false, [wb]);
+        expect(relError(wb.dataSync(), wa.dataSync())).toBeLessThan(1e-5);
+      }
+      const [refState, fusedState] = [await reference.getWeights(), await fused.getWeights()];
+      expect(fusedState.map((s) => s.name)).toEqual(['iter', `${wb.name}/rms`, `${wb.name}/momentum`]);
+      expect(refState.map((s) => s.name)).toEqual(['iter', `${wa.name}/rms`, `${wa.name}/momentum`]);
+      for (let i = 1; i < refState.length; i++) expect(relError(fusedState[i].tensor.dataSync(), refState[i].tensor.dataSync())).toBeLessThan(1e-5);
+      tf.dispose([x, wa, wb]);
+      reference.dispose(); fused.dispose();
     }
   });
 });

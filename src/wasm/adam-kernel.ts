@@ -2,9 +2,12 @@
  * KeikoAdamUpdate: one Adam step for one variable in a single kernel (wasm and cpu), instead of
  * the ~12 kernels tfjs's AdamOptimizer dispatches per variable. Inputs x, m, v, g; outputs the new
  * x, m, v. The per-op dispatch overhead dominates small DQN nets, so this is most of the win.
+ * On wasm the loop runs as WebAssembly SIMD over the backend's memory (simd-optim.ts), with this
+ * JS loop as the fallback and for the 0–3 trailing elements.
  */
 import * as tf from '@tensorflow/tfjs';
 import { allocate, read, type KernelBackend, type TensorInfo } from './heap';
+import { backendMemory, simdOptimiserFor } from './simd-optim';
 
 export const ADAM_KERNEL = 'KeikoAdamUpdate';
 
@@ -21,7 +24,7 @@ export interface AdamKernelAttrs {
 /** m ← β1·m + (1−β1)·g; v ← β2·v + (1−β2)·g²; x ← x − lr·(m/c1)/(√(v/c2) + ε), as tf.train.adam. */
 export function adamStep(
   x: Float32Array, m: Float32Array, v: Float32Array, g: Float32Array,
-  xOut: Float32Array, mOut: Float32Array, vOut: Float32Array, a: AdamKernelAttrs,
+  xOut: Float32Array, mOut: Float32Array, vOut: Float32Array, a: AdamKernelAttrs, from = 0,
 ): void {
   const { beta1, beta2, epsilon } = a;
   const k1 = 1 - beta1;
@@ -30,7 +33,7 @@ export function adamStep(
   const stepScale = a.learningRate / a.biasCorrection1;
   const invSqrtC2 = 1 / Math.sqrt(a.biasCorrection2);
   const n = xOut.length;
-  for (let i = 0; i < n; i++) {
+  for (let i = from; i < n; i++) {
     const gi = g[i];
     const mi = m[i] * beta1 + gi * k1;
     const vi = v[i] * beta2 + gi * gi * k2;
@@ -50,7 +53,18 @@ function adamKernel(backendName: KernelBackend) {
       if (t.dtype !== 'float32') throw new Error(`${ADAM_KERNEL}: ${name} must be float32, got ${t.dtype}`);
     }
     const r = (t: TensorInfo) => read(backendName, args.backend, t) as Float32Array;
-    adamStep(r(x), r(m), r(v), r(g), r(xo), r(mo), r(vo), args.attrs as AdamKernelAttrs);
+    const a = args.attrs as AdamKernelAttrs;
+    const views = [r(x), r(m), r(v), r(g), r(xo), r(mo), r(vo)] as const;
+    const simd = backendName === 'wasm' ? simdOptimiserFor(backendMemory(args.backend)) : null;
+    let done = 0;
+    if (simd) {
+      const groups = views[0].length >> 2;
+      const [px, pm, pv, pg, pxo, pmo, pvo] = views.map((t) => t.byteOffset);
+      simd.adam(px, pm, pv, pg, pxo, pmo, pvo, groups,
+        a.learningRate / a.biasCorrection1, a.beta1, 1 - a.beta1, a.beta2, 1 - a.beta2, 1 / Math.sqrt(a.biasCorrection2), a.epsilon);
+      done = groups * 4;
+    }
+    adamStep(...views, a, done);
     return [xo, mo, vo];
   };
 }

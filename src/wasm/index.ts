@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { conv2DBackpropFilterWasm } from './conv2d-backprop-filter';
 import { conv2DBackpropInputWasm } from './conv2d-backprop-input';
 import { adamKernelCpu, adamKernelWasm } from './adam-kernel';
+import { rmspropKernelCpu, rmspropKernelWasm } from './rmsprop-kernel';
 import { batchMatMulWasmConfig } from './batch-mat-mul';
 import { depthwiseBackpropFilterWasm, depthwiseBackpropInputWasm } from './depthwise';
 import { gatherV2WasmConfig } from './gather';
@@ -13,12 +14,12 @@ import { tileWasm } from './tile';
 import { maxPoolGradWasm, resizeNearestNeighborGradCpu, resizeNearestNeighborGradWasm, unsortedSegmentSumWasm } from './grad-kernels';
 
 const KERNELS: Record<'wasm' | 'cpu', Array<tf.KernelConfig | ((stock: tf.KernelConfig | undefined) => tf.KernelConfig)>> = {
-  wasm: [batchMatMulWasmConfig, conv2DBackpropFilterWasm, conv2DBackpropInputWasm, maxPoolGradWasm, unsortedSegmentSumWasm, gatherV2WasmConfig, resizeNearestNeighborGradWasm, adamKernelWasm, depthwiseBackpropFilterWasm, depthwiseBackpropInputWasm, tileWasm],
-  cpu: [resizeNearestNeighborGradCpu, adamKernelCpu],
+  wasm: [batchMatMulWasmConfig, conv2DBackpropFilterWasm, conv2DBackpropInputWasm, maxPoolGradWasm, unsortedSegmentSumWasm, gatherV2WasmConfig, resizeNearestNeighborGradWasm, adamKernelWasm, depthwiseBackpropFilterWasm, depthwiseBackpropInputWasm, tileWasm, rmspropKernelWasm],
+  cpu: [resizeNearestNeighborGradCpu, adamKernelCpu, rmspropKernelCpu],
 };
 const NAMES: Record<'wasm' | 'cpu', string[]> = {
-  wasm: ['BatchMatMul', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'MaxPoolGrad', 'UnsortedSegmentSum', 'GatherV2', 'ResizeNearestNeighborGrad', 'KeikoAdamUpdate', 'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput', 'Tile'],
-  cpu: ['ResizeNearestNeighborGrad', 'KeikoAdamUpdate'],
+  wasm: ['BatchMatMul', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'MaxPoolGrad', 'UnsortedSegmentSum', 'GatherV2', 'ResizeNearestNeighborGrad', 'KeikoAdamUpdate', 'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput', 'Tile', 'KeikoRMSPropUpdate'],
+  cpu: ['ResizeNearestNeighborGrad', 'KeikoAdamUpdate', 'KeikoRMSPropUpdate'],
 };
 
 const registered = new Set<string>();

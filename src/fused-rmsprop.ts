@@ -1,0 +1,75 @@
+/**
+ * FusedRMSPropOptimizer: tf.train.rmsprop's state (same slots 'rms', 'momentum' and, centered,
+ * 'mg'; same getWeights/setWeights, so checkpoints interchange) with one KeikoRMSPropUpdate kernel
+ * per variable where the backend has it (wasm, cpu; registered by initBackend), and tfjs ops
+ * elsewhere (e.g. tfjs-node). The centered variant puts ε inside the sqrt AFTER subtracting mg²,
+ * sqrt(ms − mg² + ε): tfjs itself computes sqrt(ms − (mg² + ε)), NaN for a zero gradient.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { RMSPROP_KERNEL, type RMSPropKernelAttrs } from './wasm/rmsprop-kernel';
+
+type Slot = { originalName: string; variable: tf.Variable };
+type VariableGradients = tf.NamedTensorMap | { name: string; tensor: tf.Tensor }[];
+
+interface RMSPropInternals {
+  centered: boolean;
+  decay: number;
+  momentum: number;
+  epsilon: number;
+  learningRate: number;
+  accumulatedMeanSquares: Slot[];
+  accumulatedMoments: Slot[];
+  accumulatedMeanGrads: Slot[];
+  incrementIterations(): void;
+}
+
+export class FusedRMSPropOptimizer extends tf.RMSPropOptimizer {
+  /** Whether the current backend runs the fused kernel (otherwise tfjs ops run). */
+  static fusedOnCurrentBackend(): boolean {
+    return tf.getKernel(RMSPROP_KERNEL, tf.getBackend()) !== undefined;
+  }
+
+  override applyGradients(variableGradients: VariableGradients): void {
+    const self = this as unknown as RMSPropInternals;
+    const fused = FusedRMSPropOptimizer.fusedOnCurrentBackend();
+    if (!fused && !self.centered) {
+      super.applyGradients(variableGradients);
+      return;
+    }
+    const attrs: RMSPropKernelAttrs = {
+      learningRate: self.learningRate, decay: self.decay, momentum: self.momentum, epsilon: self.epsilon, centered: self.centered,
+    };
+    const names = Array.isArray(variableGradients) ? variableGradients.map((v) => v.name) : Object.keys(variableGradients);
+    names.forEach((name, i) => {
+      const value = tf.engine().registeredVariables[name]!;
+      const slot = (suffix: string): Slot => ({ originalName: `${name}/${suffix}`, variable: tf.tidy(() => tf.zerosLike(value).variable(false)) });
+      self.accumulatedMeanSquares[i] ??= slot('rms');
+      self.accumulatedMoments[i] ??= slot('momentum');
+      if (self.centered) self.accumulatedMeanGrads[i] ??= slot('mg');
+      const g = Array.isArray(variableGradients) ? variableGradients[i]!.tensor : variableGradients[name];
+      if (g == null) return;
+      const ms = self.accumulatedMeanSquares[i]!.variable;
+      const mom = self.accumulatedMoments[i]!.variable;
+      const mg = self.centered ? self.accumulatedMeanGrads[i]!.variable : null;
+      tf.tidy(() => {
+        let next: tf.Tensor[];
+        if (fused) {
+          const inputs: tf.NamedTensorMap = mg ? { x: value, ms, mom, g, mg } : { x: value, ms, mom, g };
+          next = tf.engine().runKernel(RMSPROP_KERNEL, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+        } else {
+          // Centered on a backend without the kernel: the same formula in tfjs ops.
+          const newMs = tf.add(tf.mul(ms, self.decay), tf.mul(tf.square(g), 1 - self.decay));
+          const newMg = tf.add(tf.mul(mg!, self.decay), tf.mul(g, 1 - self.decay));
+          const denom = tf.sqrt(tf.add(tf.sub(newMs, tf.square(newMg)), self.epsilon));
+          const newMom = tf.add(tf.mul(mom, self.momentum), tf.div(tf.mul(g, self.learningRate), denom));
+          next = [tf.sub(value, newMom), newMs, newMom, newMg];
+        }
+        value.assign(next[0]);
+        ms.assign(next[1]);
+        mom.assign(next[2]);
+        if (mg) mg.assign(next[3]);
+      });
+    });
+    self.incrementIterations();
+  }
+}

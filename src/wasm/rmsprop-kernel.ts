@@ -1,0 +1,86 @@
+/**
+ * KeikoRMSPropUpdate: one RMSProp step (plain or centered, any momentum) for one variable in a
+ * single kernel (wasm and cpu), instead of the ~10–14 kernels of tfjs's RMSPropOptimizer. Inputs
+ * x, ms, mom, g and (centered) mg; outputs the new x, ms, mom and (centered) mg:
+ *   ms ← ρ·ms + (1−ρ)·g²;  mg ← ρ·mg + (1−ρ)·g;
+ *   mom ← μ·mom + lr·g / sqrt(ms − mg² + ε)   (plain: sqrt(ms + ε));  x ← x − mom
+ * (the formula of src/optimizers.ts: ε inside the sqrt, after subtracting mg²). On wasm the loop
+ * is WebAssembly SIMD over the backend's memory (simd-optim.ts); JS does the 0–3 trailing elements.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { allocate, read, type KernelBackend, type TensorInfo } from './heap';
+import { backendMemory, simdOptimiserFor } from './simd-optim';
+
+export const RMSPROP_KERNEL = 'KeikoRMSPropUpdate';
+
+export interface RMSPropKernelAttrs {
+  learningRate: number;
+  decay: number;
+  momentum: number;
+  epsilon: number;
+  centered: boolean;
+}
+
+/** The update above over elements [from, n) of plain arrays (mg/mgOut unused unless centered). */
+export function rmspropStep(
+  x: Float32Array, ms: Float32Array, mom: Float32Array, mg: Float32Array | null, g: Float32Array,
+  xOut: Float32Array, msOut: Float32Array, momOut: Float32Array, mgOut: Float32Array | null,
+  a: RMSPropKernelAttrs, from = 0,
+): void {
+  const { decay, momentum, epsilon, learningRate } = a;
+  const k = 1 - decay;
+  const n = xOut.length;
+  for (let i = from; i < n; i++) {
+    const gi = g[i];
+    const msi = ms[i] * decay + gi * gi * k;
+    msOut[i] = msi;
+    let denom: number;
+    if (mg && mgOut) {
+      const mgi = mg[i] * decay + gi * k;
+      mgOut[i] = mgi;
+      denom = Math.sqrt(msi - mgi * mgi + epsilon);
+    } else {
+      denom = Math.sqrt(msi + epsilon);
+    }
+    const momi = mom[i] * momentum + (learningRate * gi) / denom;
+    momOut[i] = momi;
+    xOut[i] = x[i] - momi;
+  }
+}
+
+function rmspropKernel(backendName: KernelBackend) {
+  return (args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: unknown }): TensorInfo[] => {
+    const a = args.attrs as unknown as RMSPropKernelAttrs;
+    const { x, ms, mom, g } = args.inputs as Record<'x' | 'ms' | 'mom' | 'g', TensorInfo>;
+    const mg = a.centered ? (args.inputs as { mg?: TensorInfo }).mg : undefined;
+    if (a.centered && !mg) throw new Error(`${RMSPROP_KERNEL}: centered needs the mg input`);
+    for (const [name, t] of [['x', x], ['ms', ms], ['mom', mom], ['g', g], ['mg', mg ?? x]] as const) {
+      if (t.dtype !== 'float32') throw new Error(`${RMSPROP_KERNEL}: ${name} must be float32, got ${t.dtype}`);
+    }
+    const shape = x.shape.slice();
+    const outs = [allocate(backendName, args.backend, shape).info, allocate(backendName, args.backend, shape).info, allocate(backendName, args.backend, shape).info];
+    if (mg) outs.push(allocate(backendName, args.backend, shape).info);
+    // Views after every allocation (wasm memory may have grown).
+    const r = (t: TensorInfo) => read(backendName, args.backend, t) as Float32Array;
+    const [vx, vms, vmom, vg] = [r(x), r(ms), r(mom), r(g)];
+    const vmg = mg ? r(mg) : null;
+    const [xo, mso, momo] = outs.map(r);
+    const mgo = mg ? r(outs[3]) : null;
+    const simd = backendName === 'wasm' ? simdOptimiserFor(backendMemory(args.backend)) : null;
+    let done = 0;
+    if (simd) {
+      const groups = vx.length >> 2;
+      const fn = mg ? simd.rmspropCentered : simd.rmsprop;
+      // Plain RMSProp never touches the mg pointers; pass x's so they are valid addresses.
+      fn(vx.byteOffset, vms.byteOffset, vmom.byteOffset, (vmg ?? vx).byteOffset, vg.byteOffset,
+        xo.byteOffset, mso.byteOffset, momo.byteOffset, (mgo ?? xo).byteOffset, groups,
+        a.decay, 1 - a.decay, a.learningRate, a.momentum, a.epsilon);
+      done = groups * 4;
+    }
+    rmspropStep(vx, vms, vmom, vmg, vg, xo, mso, momo, mgo, a, done);
+    return outs;
+  };
+}
+
+export const rmspropKernelWasm: tf.KernelConfig = { kernelName: RMSPROP_KERNEL, backendName: 'wasm', kernelFunc: rmspropKernel('wasm') as unknown as tf.KernelFunc };
+export const rmspropKernelCpu: tf.KernelConfig = { kernelName: RMSPROP_KERNEL, backendName: 'cpu', kernelFunc: rmspropKernel('cpu') as unknown as tf.KernelFunc };
