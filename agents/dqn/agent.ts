@@ -10,8 +10,8 @@ import { z } from 'zod';
 import { createOptimizer, resolveOptimizerConfig, setLearningRate } from '../../src/optimizers';
 import { Random, deriveSeed, type RandomState } from '../../src/random';
 import type { NetworkSpec } from '../../src/layers';
+import { compileFastForward, type FastForward } from '../../src/fast-forward';
 import type { DqnConfig } from './config';
-import { compileJsForward, type JsForward } from './js-forward';
 import { Learner, type UpdateResult } from './learner';
 import { buildQNetwork, qNetworkSpec } from './network';
 import { argmax } from './policy';
@@ -32,8 +32,8 @@ export class DqnAgent implements Stateful {
   /** The optimiser's initial learning rate (learningRateEnd anneals from it). */
   readonly baseLearningRate: number;
   private readonly learner: Learner;
-  /** Null when the network needs tfjs for inference (see js-forward.ts). */
-  private readonly jsForward: JsForward | null;
+  /** The plain-JS/wasm-SIMD forward for acting; null when the network needs tfjs (see src/fast-forward.ts). */
+  private readonly jsForward: FastForward | null;
   private rng: Random;
   private readonly obsBuffer: Float32Array;
   private readonly obsSize: number;
@@ -47,7 +47,7 @@ export class DqnAgent implements Stateful {
     const optConfig = resolveOptimizerConfig({ ...opt, learningRate: opt.learningRate ?? config.learningRate });
     this.baseLearningRate = optConfig.learningRate;
     this.optimizer = createOptimizer(optConfig);
-    this.jsForward = compileJsForward(this.online);
+    this.jsForward = compileFastForward(this.spec, obsShape);
     this.learner = new Learner(
       this.online,
       this.target,
