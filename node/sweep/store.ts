@@ -4,6 +4,7 @@
  * loses no finished run. `DIR/results.csv` is an export of the same rows (atomic write).
  */
 import Database from 'better-sqlite3';
+import Papa from 'papaparse';
 import { atomicWriteFile } from '../atomic';
 import type { SweepRun } from './expand';
 import type { Curve } from './stats';
@@ -277,51 +278,19 @@ export class ResultsStore {
   exportCsv(path: string, keys?: readonly string[]): void {
     const raw = this.db.prepare('SELECT * FROM runs ORDER BY rowid').all() as DbRow[];
     const wanted = keys ? new Set(keys) : null;
-    const lines = [CSV_COLUMNS.join(',')];
+    const records: unknown[][] = [[...CSV_COLUMNS]];
     for (const r of raw) {
       if (wanted && !wanted.has(r.key)) continue;
-      lines.push(CSV_COLUMNS.map((c) => csvCell((r as unknown as Record<string, unknown>)[c])).join(','));
+      records.push(CSV_COLUMNS.map((c) => (r as unknown as Record<string, unknown>)[c]));
     }
-    atomicWriteFile(path, lines.join('\n') + '\n');
+    // null cells become empty fields.
+    atomicWriteFile(path, Papa.unparse(records, { newline: '\n' }) + '\n');
   }
-}
-
-function csvCell(v: unknown): string {
-  if (v === null || v === undefined) return '';
-  const s = String(v);
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
 /** Parse results.csv back (RFC 4180 quoting), for tests and tools. */
 export function parseCsv(text: string): Record<string, string>[] {
-  const records: string[][] = [];
-  let field = '';
-  let record: string[] = [];
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!;
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else field += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') {
-      record.push(field);
-      field = '';
-    } else if (ch === '\n') {
-      record.push(field);
-      records.push(record);
-      record = [];
-      field = '';
-    } else if (ch !== '\r') field += ch;
-  }
-  if (field || record.length) {
-    record.push(field);
-    records.push(record);
-  }
-  const [header, ...body] = records;
+  const [header, ...body] = Papa.parse<string[]>(text, { delimiter: ',', skipEmptyLines: true }).data;
   if (!header) return [];
   return body.map((cells) => Object.fromEntries(header.map((h, i) => [h, cells[i] ?? ''])));
 }

@@ -2,6 +2,7 @@
  * CSV datasets from a string (browser-safe; node/datasets/csv-file.ts reads files). Every column
  * except the label must be numeric; a bad cell is an error naming its line and column.
  */
+import Papa from 'papaparse';
 import type { Dataset } from './types';
 
 export class CsvError extends Error {
@@ -19,28 +20,53 @@ export interface CsvOptions {
   delimiter?: string;
 }
 
-/** Split one line into fields, honouring double quotes ("a,b" and "" escapes). */
-function splitLine(line: string, delim: string): string[] {
-  const out: string[] = [];
-  let cur = '';
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i];
-    if (quoted) {
-      if (c === '"' && line[i + 1] === '"') {
-        cur += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else cur += c;
-    } else if (c === '"') quoted = true;
-    else if (line.startsWith(delim, i)) {
-      out.push(cur.trim());
-      cur = '';
-      i += delim.length - 1;
-    } else cur += c;
-  }
-  out.push(cur.trim());
-  return out;
+interface Row {
+  /** 1-based line the record starts on. */
+  line: number;
+  cells: string[];
+}
+
+/** Line breaks in `s` (the parser reports which kind the text uses). */
+function countBreaks(s: string, linebreak: string): number {
+  let n = 0;
+  for (let i = s.indexOf(linebreak); i !== -1; i = s.indexOf(linebreak, i + linebreak.length)) n++;
+  return n;
+}
+
+/**
+ * The records of `text` (RFC 4180 quoting, by papaparse) without blank and `#` comment lines,
+ * cells trimmed, each with the line it starts on.
+ */
+function readRows(text: string, delimiter: string): Row[] {
+  const rows: Row[] = [];
+  let cursor = 0;
+  let endLine = 1;
+  let problem: string | null = null;
+  Papa.parse<string[]>(text, {
+    delimiter,
+    comments: '#',
+    step: (r, parser) => {
+      // The parser gives where a record ends; it starts as many lines earlier as its quoted cells span.
+      const raw = text.slice(cursor, r.meta.cursor);
+      endLine += countBreaks(raw.endsWith(r.meta.linebreak) ? raw.slice(0, -r.meta.linebreak.length) : raw, r.meta.linebreak);
+      const line = endLine - r.data.reduce((n, c) => n + countBreaks(c, r.meta.linebreak), 0);
+      if (raw.endsWith(r.meta.linebreak)) endLine++;
+      cursor = r.meta.cursor;
+      const error = r.errors[0];
+      if (error) {
+        // An unterminated quote runs to the end of the text: name the line where it opens.
+        const at = error.index !== undefined ? 1 + countBreaks(text.slice(0, error.index), r.meta.linebreak) : line;
+        problem = `line ${at}: ${error.message.toLowerCase()}`;
+        parser.abort();
+        return;
+      }
+      const cells = r.data.map((c) => c.trim());
+      if ((cells.length === 1 && cells[0] === '') || cells[0]!.startsWith('#')) return;
+      rows.push({ line, cells });
+    },
+  });
+  if (problem !== null) throw new CsvError(problem);
+  return rows;
 }
 
 function isNumber(s: string): boolean {
@@ -50,11 +76,7 @@ function isNumber(s: string): boolean {
 /** Parse CSV text into a dataset. Line numbers in errors are 1-based as in an editor. */
 export function parseCsv(text: string, opts: CsvOptions = {}): Dataset & { featureNames: string[] } {
   const { task = 'classification', header = 'auto', delimiter = ',' } = opts;
-  const lines = text.split(/\r?\n/);
-  const rows: { line: number; cells: string[] }[] = [];
-  lines.forEach((l, i) => {
-    if (l.trim() !== '' && !l.trimStart().startsWith('#')) rows.push({ line: i + 1, cells: splitLine(l, delimiter) });
-  });
+  const rows = readRows(text, delimiter);
   if (rows.length === 0) throw new CsvError('CSV is empty');
   const hasHeader = header === 'auto' ? rows[0].cells.some((c) => !isNumber(c)) : header;
   const names = hasHeader ? rows[0].cells : rows[0].cells.map((_, i) => `column${i}`);
