@@ -120,7 +120,7 @@ export function registerTrain(program: Command): void {
     } catch (err) {
       progress?.stop();
       if (err instanceof ConfigError) throw new UserError(err.message);
-      if (err instanceof Error && err.name === 'NonFiniteLossError') throw new UserError(err.message);
+      if (err instanceof Error && (err.name === 'NonFiniteLossError' || err.name === 'CheckpointError')) throw new UserError(err.message);
       throw err;
     } finally {
       process.off('SIGINT', onSigint);

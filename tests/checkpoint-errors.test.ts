@@ -1,0 +1,104 @@
+/**
+ * A bad or foreign checkpoint is refused with an error that names the file and the field, and
+ * the run directory is left as it was.
+ */
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runTraining } from '../node/run-training';
+import { CheckpointError } from '../node/checkpoint';
+import { decodeSnapshot, encodeSnapshot } from '../agents/dqn/snapshot-codec';
+
+const root = mkdtempSync(join(tmpdir(), 'keiko-ckpt-'));
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+const tiny = (env: string) => ({
+  env,
+  preset: 'default' as const,
+  backend: 'cpu' as const,
+  steps: 200,
+  network: [{ type: 'dense', units: 8, activation: 'relu' }],
+  bufferSize: 300,
+  batchSize: 8,
+  learningStarts: 50,
+  evalInterval: 0,
+  finalEvalEpisodes: 1,
+  checkpointInterval: 100,
+  recordEvery: 0,
+});
+
+const ckpt = (dir: string) => join(dir, 'checkpoints', 'latest', 'checkpoint.bin');
+
+async function freshRun(name: string, env = 'CartPole-v1'): Promise<string> {
+  const dir = join(root, name);
+  await runTraining(tiny(env), { outDir: dir, quiet: true });
+  return dir;
+}
+
+/** Resume `dir` and return the error, checking that metrics.jsonl was not touched. */
+async function resumeError(dir: string): Promise<Error> {
+  const metrics = join(dir, 'metrics.jsonl');
+  const before = readFileSync(metrics);
+  const err = await runTraining({ steps: 400 }, { outDir: dir, quiet: true, resume: true }).then(
+    () => null,
+    (e: Error) => e,
+  );
+  expect(err).toBeInstanceOf(CheckpointError);
+  expect(readFileSync(metrics).equals(before)).toBe(true);
+  expect(err!.message).toContain(ckpt(dir));
+  return err!;
+}
+
+function rewrite(dir: string, edit: (json: Record<string, unknown>, arrays: Record<string, unknown>) => void): void {
+  const { snapshot, extra } = decodeSnapshot(new Uint8Array(readFileSync(ckpt(dir))));
+  edit(snapshot.json, snapshot.arrays);
+  writeFileSync(ckpt(dir), encodeSnapshot(snapshot, extra));
+}
+
+describe('bad checkpoints', () => {
+  it('random bytes, a truncated file and a broken header name the file', async () => {
+    const dir = await freshRun('bytes');
+    const good = readFileSync(ckpt(dir));
+    writeFileSync(ckpt(dir), Buffer.from('definitely not a checkpoint'));
+    expect((await resumeError(dir)).message).toMatch(/bad magic bytes/);
+    writeFileSync(ckpt(dir), good.subarray(0, Math.floor(good.length / 2)));
+    expect((await resumeError(dir)).message).toMatch(/truncated/);
+    const broken = Buffer.from(good);
+    broken[14] = '{'.charCodeAt(0);
+    broken[15] = '{'.charCodeAt(0);
+    writeFileSync(ckpt(dir), broken);
+    expect((await resumeError(dir)).message).toMatch(/header/);
+    expect(statSync(ckpt(dir)).size).toBe(good.length);
+  });
+
+  it('a checkpoint of another env is refused at config.env', async () => {
+    const cart = await freshRun('cart');
+    const car = await freshRun('car', 'MountainCar-v0');
+    copyFileSync(ckpt(car), ckpt(cart));
+    expect((await resumeError(cart)).message).toMatch(/config\.env: the checkpoint was written with "MountainCar-v0"/);
+  });
+
+  it('a missing part, a wrong field type and a short array are named by path', async () => {
+    const dir = await freshRun('fields');
+    const good = readFileSync(ckpt(dir));
+    rewrite(dir, (json) => delete (json.parts as Record<string, unknown>).nStep);
+    expect((await resumeError(dir)).message).toMatch(/parts\.nStep: missing/);
+    writeFileSync(ckpt(dir), good);
+    rewrite(dir, (json) => ((json.parts as { replay: Record<string, unknown> }).replay.position = 'end'));
+    expect((await resumeError(dir)).message).toMatch(/replay\.position: /);
+    writeFileSync(ckpt(dir), good);
+    rewrite(dir, (_json, arrays) => (arrays['replay/obs'] = new Float32Array(5)));
+    expect((await resumeError(dir)).message).toMatch(/replay\.arrays\.obs: has 5 values/);
+    writeFileSync(ckpt(dir), good);
+    rewrite(dir, (json) => (json.version = 1));
+    expect((await resumeError(dir)).message).toMatch(/version: checkpoint format version 1 is not supported/);
+    writeFileSync(ckpt(dir), good);
+    const s = await runTraining({ steps: 300 }, { outDir: dir, quiet: true, resume: true });
+    expect(s.steps).toBe(300);
+  });
+});
