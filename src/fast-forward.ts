@@ -34,6 +34,8 @@ export interface FastForward {
   readonly outputSize: number;
   /** Output for one observation; the returned array is reused by the next call. */
   forward(obs: ArrayLike<number>): Float32Array;
+  /** Whether the WebAssembly SIMD kernels run (else plain JS). */
+  readonly simd: boolean;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -278,7 +280,209 @@ function accumulateRows(y: Float32Array, o: number, width: number, w: Float32Arr
   }
 }
 
+// ---------------------------------------------------------------------------------------------
+// WebAssembly SIMD kernels for the two loops that cost: the dense axpy over non-zero inputs and
+// the convolution scatter. The module is assembled here from readable opcodes (no files, so it
+// runs in browsers and Node alike); where WebAssembly SIMD is missing, the JS kernels run.
+// Pointers are byte addresses in the forward pass's own memory, which holds the weights and
+// every buffer, so nothing is copied in or out.
+
+const I32 = 0x7f;
+const F32 = 0x7d;
+const V128 = 0x7b;
+
+function uleb(n: number): number[] {
+  const out: number[] = [];
+  do {
+    let byte = n & 0x7f;
+    n >>>= 7;
+    if (n !== 0) byte |= 0x80;
+    out.push(byte);
+  } while (n !== 0);
+  return out;
+}
+
+function sleb(n: number): number[] {
+  const out: number[] = [];
+  for (;;) {
+    const byte = n & 0x7f;
+    n >>= 7;
+    if ((n === 0 && (byte & 0x40) === 0) || (n === -1 && (byte & 0x40) !== 0)) return [...out, byte];
+    out.push(byte | 0x80);
+  }
+}
+
+type Code = number[];
+const get = (l: number): Code => [0x20, ...uleb(l)];
+const set = (l: number, ...value: Code[]): Code => [...value.flat(), 0x21, ...uleb(l)];
+const i32 = (c: number): Code => [0x41, ...sleb(c)];
+const add = (a: Code, b: Code): Code => [...a, ...b, 0x6a];
+const mul = (a: Code, b: Code): Code => [...a, ...b, 0x6c];
+const shl2 = (a: Code): Code => [...a, 0x41, 2, 0x74];
+const inc = (l: number, by: number): Code => set(l, add(get(l), i32(by)));
+const loadI32 = (addr: Code, offset = 0): Code => [...addr, 0x28, 2, ...uleb(offset)];
+const loadF32 = (addr: Code, offset = 0): Code => [...addr, 0x2a, 2, ...uleb(offset)];
+const storeI32 = (addr: Code, v: Code): Code => [...addr, ...v, 0x36, 2, 0];
+const storeF32 = (addr: Code, v: Code, offset = 0): Code => [...addr, ...v, 0x38, 2, ...uleb(offset)];
+const simd = (op: number, ...imm: number[]): Code => [0xfd, ...uleb(op), ...imm];
+const loadV = (addr: Code, offset = 0): Code => [...addr, ...simd(0x00, 0, ...uleb(offset))];
+const storeV = (addr: Code, v: Code, offset = 0): Code => [...addr, ...v, ...simd(0x0b, 0, ...uleb(offset))];
+const splat = (v: Code): Code => [...v, ...simd(0x13)];
+/** acc + s · m, four lanes. */
+const madd = (acc: Code, s: Code, m: Code): Code => [...acc, ...s, ...m, ...simd(0xe6), ...simd(0xe4)];
+/** while (a < b) { body } (signed). */
+const whileLt = (a: Code, b: Code, ...body: Code[]): Code => [0x02, 0x40, 0x03, 0x40, ...a, ...b, 0x4e, 0x0d, 1, ...body.flat(), 0x0c, 0, 0x0b, 0x0b];
+/** if (v != 0) { body }, v an f32. */
+const ifNonZero = (v: Code, ...body: Code[]): Code => [...v, 0x43, 0, 0, 0, 0, 0x5c, 0x04, 0x40, ...body.flat(), 0x0b];
+
+/**
+ * dense(x, nIn, w, units, y, val, row): y[j] += Σ_i x[i] · w[i·units + j] over the non-zero x[i]
+ * (compacted into val/row first), 8 vectors (32 outputs) per pass, then 1 vector, then scalars.
+ */
+function denseKernel(): Code {
+  const [x, nIn, w, units, y, val, row] = [0, 1, 2, 3, 4, 5, 6];
+  const [i, m, k, j, p, q, stride] = [7, 8, 9, 10, 11, 12, 13];
+  const v = 14, s = 15, acc = 16; // acc … acc + 7
+  const pass = (vectors: number): Code =>
+    whileLt(add(get(j), i32(4 * vectors - 1)), get(units),
+      set(p, add(get(y), shl2(get(j)))),
+      ...Array.from({ length: vectors }, (_, a) => set(acc + a, loadV(get(p), 16 * a))),
+      set(k, i32(0)),
+      whileLt(get(k), get(m),
+        set(s, splat(loadF32(add(get(val), shl2(get(k)))))),
+        set(q, add(loadI32(add(get(row), shl2(get(k)))), shl2(get(j)))),
+        ...Array.from({ length: vectors }, (_, a) => set(acc + a, madd(get(acc + a), get(s), loadV(get(q), 16 * a)))),
+        inc(k, 1)),
+      ...Array.from({ length: vectors }, (_, a) => storeV(get(p), get(acc + a), 16 * a)),
+      inc(j, 4 * vectors));
+  const body: Code = [
+    set(stride, shl2(get(units))),
+    whileLt(get(i), get(nIn),
+      set(v, loadF32(add(get(x), shl2(get(i))))),
+      ifNonZero(get(v),
+        storeF32(add(get(val), shl2(get(m))), get(v)),
+        storeI32(add(get(row), shl2(get(m))), add(get(w), mul(get(i), get(stride)))),
+        inc(m, 1)),
+      inc(i, 1)),
+    pass(8),
+    pass(1),
+    whileLt(get(j), get(units),
+      set(p, add(get(y), shl2(get(j)))),
+      set(v, loadF32(get(p))),
+      set(k, i32(0)),
+      whileLt(get(k), get(m),
+        set(v, [...get(v), ...loadF32(add(get(val), shl2(get(k)))), ...loadF32(add(loadI32(add(get(row), shl2(get(k)))), shl2(get(j)))), 0x94, 0x92]),
+        inc(k, 1)),
+      storeF32(get(p), get(v)),
+      inc(j, 1)),
+  ].flat();
+  return func([[7, I32], [1, F32], [9, V128]], body);
+}
+
+/**
+ * conv(x, cells, ci, coBytes, start, yTab, kTab): for every non-zero input x[p·ci + c], for each
+ * table entry t of cell p (byte offsets start[p] … start[p + 1]): y[yTab[t] …] += x · w[kTab[t] +
+ * c·co …], co outputs (a multiple of 4); yTab and kTab hold absolute byte addresses.
+ */
+function convKernel(): Code {
+  const [x, cells, ci, coBytes, start, yTab, kTab] = [0, 1, 2, 3, 4, 5, 6];
+  const [p, c, t, t1, yo, kp, j] = [7, 8, 9, 10, 11, 12, 13];
+  const v = 14, s = 15;
+  const body: Code = whileLt(get(p), get(cells),
+    set(c, i32(0)),
+    whileLt(get(c), get(ci),
+      set(v, loadF32(get(x))),
+      inc(x, 4),
+      ifNonZero(get(v),
+        set(s, splat(get(v))),
+        set(t, loadI32(add(get(start), shl2(get(p))))),
+        set(t1, loadI32(add(get(start), shl2(get(p))), 4)),
+        whileLt(get(t), get(t1),
+          set(yo, loadI32(add(get(yTab), get(t)))),
+          set(kp, add(loadI32(add(get(kTab), get(t))), mul(get(c), get(coBytes)))),
+          set(j, i32(0)),
+          whileLt(get(j), get(coBytes),
+            storeV(add(get(yo), get(j)), madd(loadV(add(get(yo), get(j))), get(s), loadV(add(get(kp), get(j))))),
+            inc(j, 16)),
+          inc(t, 4))),
+      inc(c, 1)),
+    inc(p, 1));
+  return func([[7, I32], [1, F32], [1, V128]], body);
+}
+
+function func(locals: [number, number][], body: Code): Code {
+  const code = [...uleb(locals.length), ...locals.flatMap(([n, type]) => [...uleb(n), type]), ...body, 0x0b];
+  return [...uleb(code.length), ...code];
+}
+
+function section(id: number, ...entries: Code[]): Code {
+  const content = [...uleb(entries.length), ...entries.flat()];
+  return [id, ...uleb(content.length), ...content];
+}
+
+const name = (s: string): Code => [...uleb(s.length), ...Array.from(s, (ch) => ch.charCodeAt(0))];
+
+/** The module: imports memory k.m, exports dense and conv (both seven i32 parameters). */
+function kernelModuleBytes(): Uint8Array<ArrayBuffer> {
+  return new Uint8Array([
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    ...section(1, [0x60, 7, I32, I32, I32, I32, I32, I32, I32, 0]),
+    ...section(2, [...name('k'), ...name('m'), 0x02, 0x00, 0x01]),
+    ...section(3, [0], [0]),
+    ...section(7, [...name('dense'), 0x00, 0], [...name('conv'), 0x00, 1]),
+    ...section(10, denseKernel(), convKernel()),
+  ]);
+}
+
+interface Kernels {
+  memory: WebAssembly.Memory;
+  dense(x: number, nIn: number, w: number, units: number, y: number, val: number, row: number): void;
+  conv(x: number, cells: number, ci: number, coBytes: number, start: number, yTab: number, kTab: number): void;
+}
+
+let kernelModule: WebAssembly.Module | null | undefined;
+
+/** Kernels over a fresh memory of `bytes` bytes, or null without WebAssembly SIMD. */
+function instantiateKernels(bytes: number): Kernels | null {
+  if (kernelModule === undefined) {
+    try {
+      kernelModule = new WebAssembly.Module(kernelModuleBytes());
+    } catch {
+      kernelModule = null;
+    }
+  }
+  if (kernelModule === null) return null;
+  const memory = new WebAssembly.Memory({ initial: Math.max(1, Math.ceil(bytes / 65536)) });
+  const exports = new WebAssembly.Instance(kernelModule, { k: { m: memory } }).exports as unknown as Omit<Kernels, 'memory'>;
+  return { memory, dense: exports.dense, conv: exports.conv };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Ops
+
 type Op = () => void;
+
+/** Bump allocation in the kernels' memory (16-byte aligned), or plain arrays without wasm. */
+class Heap {
+  used = 0;
+  constructor(private readonly buffer: ArrayBuffer | null) {}
+
+  private take(n: number): number {
+    const at = (this.used + 15) & ~15;
+    this.used = at + 4 * n;
+    return at;
+  }
+
+  f32(n: number): Float32Array {
+    const at = this.take(n);
+    return this.buffer ? new Float32Array(this.buffer, at, n) : new Float32Array(n);
+  }
+
+  i32(n: number): Int32Array {
+    const at = this.take(n);
+    return this.buffer ? new Int32Array(this.buffer, at, n) : new Int32Array(n);
+  }
+}
 
 function fillBias(y: Float32Array, rows: number, width: number, w: Float32Array, bias: number): void {
   if (bias < 0) {
@@ -288,15 +492,23 @@ function fillBias(y: Float32Array, rows: number, width: number, w: Float32Array,
   for (let r = 0, o = 0; r < rows; r++, o += width) for (let j = 0; j < width; j++) y[o + j] = w[bias + j];
 }
 
-function denseOp(x: Float32Array, y: Float32Array, w: Float32Array, n: GraphNode & { kind: 'dense' }): Op {
+function denseOp(x: Float32Array, y: Float32Array, w: Float32Array, n: GraphNode & { kind: 'dense' }, heap: Heap, k: Kernels | null): Op {
   const nIn = n.inputs[0].shape[n.inputs[0].shape.length - 1];
   const units = n.units;
   const rows = y.length / units;
   const kernel = n.offsets[0];
   const bias = n.useBias ? n.offsets[1] : -1;
-  const value = new Float32Array(nIn);
-  const row = new Int32Array(nIn);
+  const value = heap.f32(nIn);
+  const row = heap.i32(nIn);
   const act = n.act;
+  if (k) {
+    const [xAt, wAt, yAt, valueAt, rowAt] = [x.byteOffset, w.byteOffset + 4 * kernel, y.byteOffset, value.byteOffset, row.byteOffset];
+    return () => {
+      fillBias(y, rows, units, w, bias);
+      for (let r = 0; r < rows; r++) k.dense(xAt + 4 * r * nIn, nIn, wAt, units, yAt + 4 * r * units, valueAt, rowAt);
+      activate(act, y, y.length, units);
+    };
+  }
   return () => {
     fillBias(y, rows, units, w, bias);
     for (let r = 0; r < rows; r++) {
@@ -343,17 +555,35 @@ function scatterTable(inShape: number[], outShape: number[], g: Conv, co: number
   return { start, yOff: Int32Array.from(yOff), kOff: Int32Array.from(kOff) };
 }
 
-function convOp(x: Float32Array, y: Float32Array, w: Float32Array, n: GraphNode & { kind: 'conv' }): Op {
+function convOp(x: Float32Array, y: Float32Array, w: Float32Array, n: GraphNode & { kind: 'conv' }, heap: Heap, k: Kernels | null): Op {
   const inShape = n.inputs[0].shape;
   const ci = inShape[2];
   const co = n.filters;
   const cells = inShape[0] * inShape[1];
-  const { start, yOff, kOff } = scatterTable(inShape, n.shape, n, co);
+  const table = scatterTable(inShape, n.shape, n, co);
   const kernel = n.offsets[0];
-  for (let t = 0; t < kOff.length; t++) kOff[t] += kernel;
   const bias = n.useBias ? n.offsets[1] : -1;
   const rows = y.length / co;
   const act = n.act;
+  // The same allocations with or without kernels, so a dry run sizes the memory right.
+  const start = heap.i32(table.start.length);
+  const yOff = heap.i32(table.yOff.length);
+  const kOff = heap.i32(table.kOff.length);
+  if (k && co % 4 === 0) {
+    // Byte offsets into the tables; absolute byte addresses in them.
+    for (let p = 0; p < start.length; p++) start[p] = 4 * table.start[p];
+    for (let t = 0; t < yOff.length; t++) yOff[t] = y.byteOffset + 4 * table.yOff[t];
+    for (let t = 0; t < kOff.length; t++) kOff[t] = w.byteOffset + 4 * (kernel + table.kOff[t]);
+    const [xAt, startAt, yAt, kAt] = [x.byteOffset, start.byteOffset, yOff.byteOffset, kOff.byteOffset];
+    return () => {
+      fillBias(y, rows, co, w, bias);
+      k.conv(xAt, cells, ci, 4 * co, startAt, yAt, kAt);
+      activate(act, y, y.length, co);
+    };
+  }
+  start.set(table.start);
+  yOff.set(table.yOff);
+  for (let t = 0; t < kOff.length; t++) kOff[t] = kernel + table.kOff[t];
   return () => {
     fillBias(y, rows, co, w, bias);
     for (let p = 0; p < cells; p++) {
@@ -363,8 +593,8 @@ function convOp(x: Float32Array, y: Float32Array, w: Float32Array, n: GraphNode 
         if (v === 0) continue;
         const kc = c * co;
         for (let t = t0; t < t1; t++) {
-          const o = yOff[t], k = kOff[t] + kc;
-          for (let j = 0; j < co; j++) y[o + j] += v * w[k + j];
+          const o = yOff[t], kk = kOff[t] + kc;
+          for (let j = 0; j < co; j++) y[o + j] += v * w[kk + j];
         }
       }
     }
@@ -435,7 +665,7 @@ function mergeOp(xs: Float32Array[], y: Float32Array, n: GraphNode & { kind: 'co
  * a single-observation forward pass. Returns null when the spec uses a layer this module cannot
  * run (see the header); throws SpecError for a spec buildModel would reject too.
  */
-export function compileFastForward(spec: NetworkSpec, inputShape: readonly number[]): FastForward | null {
+export function compileFastForward(spec: NetworkSpec, inputShape: readonly number[], options: FastForwardOptions = {}): FastForward | null {
   const layers = validateNetworkSpec(spec);
   const shape = validateInputShape([...inputShape]);
   const g = new GraphBuilder();
@@ -447,20 +677,47 @@ export function compileFastForward(spec: NetworkSpec, inputShape: readonly numbe
     if (err instanceof Unsupported) return null;
     throw err;
   }
-  const weights = new Float32Array(assignOffsets(g.nodes, output));
+  const weightsSize = assignOffsets(g.nodes, output);
+  // A dry run sizes the kernels' memory; the real run allocates everything in it.
+  const sizing = new Heap(null);
+  plan(g.nodes, input, output, weightsSize, sizing, null);
+  const kernels = options.simd === false ? null : instantiateKernels(sizing.used);
+  const { weights, obsBuffer, out, ops } = plan(g.nodes, input, output, weightsSize, new Heap(kernels ? kernels.memory.buffer : null), kernels);
+  const inputSize = obsBuffer.length;
+  const count = ops.length;
+  return {
+    weights,
+    inputSize,
+    outputSize: out.length,
+    simd: kernels !== null,
+    forward(obs) {
+      if (obs.length !== inputSize) throw new Error(`forward: observation has ${obs.length} values, the model takes ${inputSize}`);
+      obsBuffer.set(obs);
+      for (let k = 0; k < count; k++) ops[k]();
+      return out;
+    },
+  };
+}
 
+export interface FastForwardOptions {
+  /** Use the WebAssembly SIMD kernels where the platform has them. Default true. */
+  simd?: boolean;
+}
+
+function plan(nodes: GraphNode[], input: GraphNode, output: GraphNode, weightsSize: number, heap: Heap, kernels: Kernels | null) {
+  const weights = heap.f32(weightsSize);
   // Buffers: identity layers share their input's; an activation layer works in place when its
   // input feeds nothing else (and is not the observation copy).
   const consumers = new Map<GraphNode, number>();
-  for (const n of g.nodes) for (const i of n.inputs) consumers.set(i, (consumers.get(i) ?? 0) + 1);
+  for (const n of nodes) for (const i of n.inputs) consumers.set(i, (consumers.get(i) ?? 0) + 1);
   const buffers = new Map<GraphNode, Float32Array>();
   const ops: Op[] = [];
-  for (const n of g.nodes) {
+  for (const n of nodes) {
     const x = n.inputs.length ? buffers.get(n.inputs[0])! : undefined;
     if (n.kind === 'identity' || (n.kind === 'act' && consumers.get(n.inputs[0]) === 1 && n.inputs[0].kind !== 'input' && n.inputs[0].kind !== 'identity')) {
       buffers.set(n, x!);
     } else {
-      buffers.set(n, new Float32Array(product(n.shape)));
+      buffers.set(n, heap.f32(product(n.shape)));
     }
     const y = buffers.get(n)!;
     switch (n.kind) {
@@ -474,10 +731,10 @@ export function compileFastForward(spec: NetworkSpec, inputShape: readonly numbe
         break;
       }
       case 'dense':
-        ops.push(denseOp(x!, y, weights, n));
+        ops.push(denseOp(x!, y, weights, n, heap, kernels));
         break;
       case 'conv':
-        ops.push(convOp(x!, y, weights, n));
+        ops.push(convOp(x!, y, weights, n, heap, kernels));
         break;
       case 'pool':
         ops.push(poolOp(x!, y, n));
@@ -486,19 +743,5 @@ export function compileFastForward(spec: NetworkSpec, inputShape: readonly numbe
         ops.push(mergeOp(n.inputs.map((i) => buffers.get(i)!), y, n));
     }
   }
-  const obsBuffer = buffers.get(input)!;
-  const out = buffers.get(output)!;
-  const inputSize = obsBuffer.length;
-  const count = ops.length;
-  return {
-    weights,
-    inputSize,
-    outputSize: out.length,
-    forward(obs) {
-      if (obs.length !== inputSize) throw new Error(`forward: observation has ${obs.length} values, the model takes ${inputSize}`);
-      obsBuffer.set(obs);
-      for (let k = 0; k < count; k++) ops[k]();
-      return out;
-    },
-  };
+  return { weights, obsBuffer: buffers.get(input)!, out: buffers.get(output)!, ops };
 }

@@ -36,16 +36,21 @@ function check(spec: NetworkSpec, inputShape: number[], sparse: boolean, seed: n
   const model = buildModel(spec, inputShape, { seed });
   const rng = new Random(seed);
   model.setWeights(model.getWeights().map((w) => tf.tidy(() => tf.add(w, tf.randomUniform(w.shape, -0.3, 0.3, 'float32', seed)))));
-  const fast = compileFastForward(spec, inputShape);
-  expect(fast).not.toBeNull();
-  loadWeights(fast!, model);
-  expect(fast!.inputSize).toBe(inputShape.reduce((a, b) => a * b, 1));
+  // The WebAssembly SIMD kernels (Node 20 has them) and the plain-JS ones.
+  const kernels = [compileFastForward(spec, inputShape), compileFastForward(spec, inputShape, { simd: false })];
+  expect(kernels.map((k) => k?.simd)).toEqual([true, false]);
+  for (const fast of kernels as FastForward[]) {
+    loadWeights(fast, model);
+    expect(fast.inputSize).toBe(inputShape.reduce((a, b) => a * b, 1));
+  }
   for (let trial = 0; trial < trials; trial++) {
     const density = sparse ? [0.03, 0.1, 0.3][trial % 3] : 1;
-    const obs = new Float32Array(fast!.inputSize).map(() => (sparse ? (rng.random() < density ? 1 : 0) : rng.random() * 4 - 2));
+    const obs = new Float32Array(kernels[0]!.inputSize).map(() => (sparse ? (rng.random() < density ? 1 : 0) : rng.random() * 4 - 2));
     const ref = predict(model, obs);
-    expect(fast!.outputSize).toBe(ref.length);
-    expectClose(fast!.forward(obs), ref);
+    for (const fast of kernels as FastForward[]) {
+      expect(fast.outputSize).toBe(ref.length);
+      expectClose(fast.forward(obs), ref);
+    }
   }
   model.dispose();
 }
