@@ -1,6 +1,7 @@
 /** Keiko's env API: the contract, the registry, the classic-control envs, wrappers and VectorEnv. */
 export * from './core';
-export { make, listEnvs, register, envSpec, closestId, editDistance } from './registry';
+export { make, listEnvs, register, envSpec, closestId } from './registry';
+export { editDistance } from '../src/did-you-mean';
 export type { EnvEntry, MakeOptions } from './registry';
 export { EMPTY_INFO, EnvOrderError, isValidAction, invalidActionError } from './errors';
 export { ClassicControlEnv, DEFAULT_ENV_SEED, classicControl } from './classic/base';

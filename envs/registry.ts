@@ -7,6 +7,7 @@ import { CartPoleEnv, CARTPOLE_SPEC } from './classic/cartpole';
 import { MountainCarEnv, MOUNTAIN_CAR_SPEC } from './classic/mountain-car';
 import { AcrobotEnv, ACROBOT_SPEC } from './classic/acrobot';
 import { TimeLimit } from './wrappers/time-limit';
+import { closestMatch } from '../src/did-you-mean';
 import { registerMinAtar } from './minatar/index';
 
 export interface EnvEntry {
@@ -74,29 +75,7 @@ function lookup(id: string): Registration {
 
 /** The known id with the smallest (case-insensitive) edit distance, if it is plausibly a typo. */
 export function closestId(id: string, known: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  for (const candidate of known) {
-    const d = editDistance(id.toLowerCase(), candidate.toLowerCase());
-    if (d < bestDistance) {
-      bestDistance = d;
-      best = candidate;
-    }
-  }
-  return best !== undefined && bestDistance <= Math.max(3, Math.floor(best.length / 2)) ? best : undefined;
-}
-
-/** Levenshtein distance (insert, delete, substitute, each cost 1). */
-export function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) {
-      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    prev = cur;
-  }
-  return prev[b.length];
+  return closestMatch(id, known, { maxDistance: (_, closest) => Math.max(3, Math.floor(closest.length / 2)) });
 }
 
 function classic(create: () => Env, id: string): EnvFactory {

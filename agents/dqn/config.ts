@@ -6,6 +6,7 @@
  * values throw ONE ConfigError that lists every problem by its path.
  */
 import { z } from 'zod';
+import { closestMatch } from '../../src/did-you-mean';
 
 export const BACKENDS = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
 export const OPTIMIZERS = ['sgd', 'momentum', 'adagrad', 'rmsprop', 'adam', 'adamax', 'adadelta'] as const;
@@ -209,27 +210,9 @@ export class ConfigError extends Error {
   }
 }
 
-function editDistance(a: string, b: string): number {
-  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...new Array<number>(b.length).fill(0)]);
-  for (let j = 1; j <= b.length; j++) d[0][j] = j;
-  for (let i = 1; i <= a.length; i++)
-    for (let j = 1; j <= b.length; j++)
-      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1].toLowerCase() === b[j - 1].toLowerCase() ? 0 : 1));
-  return d[a.length][b.length];
-}
-
 /** The closest known key, if it is close enough to be a typo. */
 export function didYouMean(key: string, known: readonly string[] = Object.keys(configShape)): string | null {
-  let best: string | null = null;
-  let bestD = Infinity;
-  for (const k of known) {
-    const dist = editDistance(key, k);
-    if (dist < bestD) {
-      bestD = dist;
-      best = k;
-    }
-  }
-  return best !== null && bestD <= Math.max(2, Math.floor(key.length / 3)) ? best : null;
+  return closestMatch(key, known, { maxDistance: (name) => Math.max(2, Math.floor(name.length / 3)) }) ?? null;
 }
 
 function problemsOf(error: z.ZodError): { path: string; message: string }[] {
