@@ -101,7 +101,7 @@ describe('training runs', () => {
     const keys = (t: string) => Object.keys(lines.find((l) => l.type === t)!).sort();
     expect(keys('episode')).toEqual(['episode', 'length', 'return', 'step', 'type']);
     expect(keys('eval')).toEqual(['episodes', 'meanReturn', 'stdReturn', 'step', 'type']);
-    expect(keys('train')).toEqual(['epsilon', 'loss', 'qMean', 'sps', 'step', 'type']);
+    expect(keys('train')).toEqual(['epsilon', 'loss', 'qMean', 'recentReturn', 'sps', 'step', 'type']);
     expect(existsSync(join(a, 'checkpoints', 'best', 'weights.bin'))).toBe(true);
   });
 

@@ -7,7 +7,16 @@ import type { ReplayFile } from '../recording/replay-format';
 
 export interface EpisodeLine { type: 'episode'; step: number; episode: number; return: number; length: number }
 export interface EvalLine { type: 'eval'; step: number; meanReturn: number; stdReturn: number; episodes: number }
-export interface TrainLine { type: 'train'; step: number; loss: number | null; qMean: number | null; epsilon: number; sps: number }
+export interface TrainLine {
+  type: 'train';
+  step: number;
+  loss: number | null;
+  qMean: number | null;
+  epsilon: number;
+  /** Mean return of the last 100 training episodes (null before the first ends): the MinAtar paper's curve. */
+  recentReturn: number | null;
+  sps: number;
+}
 /** One line of metrics.jsonl. */
 export type MetricLine = EpisodeLine | EvalLine | TrainLine;
 

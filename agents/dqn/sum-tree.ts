@@ -54,11 +54,6 @@ export class SumTree {
     }
     return Math.min(node - (this.leaves - 1), this.capacity - 1);
   }
-
-  /** Recompute internal sums from the leaves (after a bulk load). */
-  rebuild(): void {
-    for (let node = this.leaves - 2; node >= 0; node--) this.tree[node] = this.tree[2 * node + 1] + this.tree[2 * node + 2];
-  }
 }
 
 /** A min tree with the same layout: O(1) minimum over the leaves (empty leaves are +∞). */

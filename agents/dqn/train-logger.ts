@@ -1,6 +1,7 @@
 /**
  * Metric logging as a listener: every `logInterval` env steps it emits a 'train' line with the
- * mean loss and mean Q of the updates since the previous line, ε and steps/s.
+ * mean loss and mean Q of the updates since the previous line, ε, the mean return of the last
+ * 100 training episodes and steps/s.
  */
 import { z } from 'zod';
 import { BaseCallback, type StepContext } from './callbacks';
@@ -38,6 +39,7 @@ export class TrainLogger extends BaseCallback {
       loss: this.count ? this.lossSum / this.count : null,
       qMean: this.count ? this.qSum / this.count : null,
       epsilon: s.epsilon,
+      recentReturn: this.trainer.recentReturn,
       sps: Math.round(sps),
     };
     this.lossSum = this.qSum = this.count = 0;
