@@ -2,7 +2,7 @@
  * DQN benchmarks. `npm run bench:dqn -- <mode> [options]`
  *   cartpole    [--seeds 5] [--steps 50000] [--out DIR]  acceptance: greedy eval ≥ 475 (20 episodes) in ≥ 4 of 5 seeds
  *   minatar     [--frames 500000] [--games Breakout,Asterix,...] [--out DIR]  learning curves, minatar preset
- *   throughput  [--steps 20000] [--backend B]  whole loop on CartPole, default MLP, trainFrequency 4, batch 64
+ *   throughput  [--steps N] [--settings cartpole,minatar,minatar-tf4] [--backend B]  whole-loop steps/s while learning, with a phase breakdown (bench/dqn-throughput.ts)
  * Figures are printed; run directories are kept under --out (default runs/bench-dqn).
  */
 import { readFileSync } from 'node:fs';
@@ -13,6 +13,7 @@ import { initNodeBackend } from '../node/backend-node';
 import { resolveConfig } from '../agents/dqn/config';
 import { DqnTrainer } from '../agents/dqn/loop';
 import { make } from '../envs/registry';
+import { runThroughput } from './dqn-throughput';
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,
@@ -23,6 +24,7 @@ const { positionals, values } = parseArgs({
     games: { type: 'string', default: 'Breakout,Asterix,Freeway,Seaquest,SpaceInvaders' },
     out: { type: 'string', default: join('runs', 'bench-dqn') },
     backend: { type: 'string', default: 'auto' },
+    settings: { type: 'string' },
   },
 });
 const mode = positionals[0] ?? 'cartpole';
@@ -70,30 +72,7 @@ async function minatar(): Promise<void> {
 }
 
 async function throughput(): Promise<void> {
-  const steps = Number(values.steps ?? 20_000);
-  const info = await initNodeBackend(values.backend as 'auto', { quiet: true });
-  const config = resolveConfig({
-    env: 'CartPole-v1',
-    preset: 'default',
-    steps,
-    trainFrequency: 4,
-    batchSize: 64,
-    learningStarts: 1000,
-    evalInterval: 0,
-    recordEvery: 0,
-    checkpointInterval: 0,
-    finalEvalEpisodes: 1,
-    logInterval: 1000,
-  });
-  const sps: number[] = [];
-  const trainer = new DqnTrainer(config, make, { callbacks: [{ onEvent: (e) => void (e.type === 'train' && e.step > 2000 && sps.push(e.sps)) }] });
-  const t0 = performance.now();
-  const s = await trainer.run();
-  const wall = (performance.now() - t0) / 1000;
-  const learning = sps.reduce((a, b) => a + b, 0) / Math.max(1, sps.length);
-  console.log(`CartPole-v1, MLP 64-64, trainFrequency 4, batch 64, ${steps} steps on ${info.name}: ${s.updates} updates`);
-  console.log(`  overall ${Math.round(steps / wall)} env steps/s; while learning ${Math.round(learning)} env steps/s (target ≥ 2000)`);
-  trainer.dispose();
+  await runThroughput({ steps: values.steps ? Number(values.steps) : undefined, settings: values.settings?.split(','), backend: values.backend });
 }
 
 const modes: Record<string, () => Promise<void>> = { cartpole, minatar, throughput };

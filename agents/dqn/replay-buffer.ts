@@ -35,6 +35,15 @@ function allocObs(dtype: ObsDtype, n: number): ObsStore {
   return dtype === 'uint8' ? new Uint8Array(n) : new Float32Array(n);
 }
 
+/** Copy `length` values of `src` into `dst` at `offset`: one native copy for typed arrays. */
+function copyInto(dst: ObsStore, src: ArrayLike<number>, offset: number, length: number): void {
+  if (ArrayBuffer.isView(src) && src.length === length) {
+    dst.set(src as unknown as ArrayLike<number>, offset);
+  } else {
+    for (let i = 0; i < length; i++) dst[offset + i] = src[i];
+  }
+}
+
 export class ReplayBuffer implements Stateful {
   readonly capacity: number;
   readonly obsSize: number;
@@ -72,10 +81,8 @@ export class ReplayBuffer implements Stateful {
   add(obs: ArrayLike<number>, action: number, reward: number, discount: number, nextObs: ArrayLike<number>): number {
     const slot = this.position;
     const off = slot * this.obsSize;
-    for (let i = 0; i < this.obsSize; i++) {
-      this.obs[off + i] = obs[i];
-      this.nextObs[off + i] = nextObs[i];
-    }
+    copyInto(this.obs, obs, off, this.obsSize);
+    copyInto(this.nextObs, nextObs, off, this.obsSize);
     this.actions[slot] = action;
     this.rewards[slot] = reward;
     this.discounts[slot] = discount;
@@ -100,17 +107,14 @@ export class ReplayBuffer implements Stateful {
     return this.batch;
   }
 
-  /** Copy the transitions at `batch.indices` into the batch arrays. */
+  /** Copy the transitions at `batch.indices` into the batch arrays (typed-array set converts uint8 → float32 natively). */
   protected gather(batch: ReplayBatch): void {
     const n = this.obsSize;
     for (let b = 0; b < batch.size; b++) {
       const slot = batch.indices[b];
       const src = slot * n;
-      const dst = b * n;
-      for (let i = 0; i < n; i++) {
-        batch.obs[dst + i] = this.obs[src + i];
-        batch.nextObs[dst + i] = this.nextObs[src + i];
-      }
+      batch.obs.set(this.obs.subarray(src, src + n), b * n);
+      batch.nextObs.set(this.nextObs.subarray(src, src + n), b * n);
       batch.actions[b] = this.actions[slot];
       batch.rewards[b] = this.rewards[slot];
       batch.discounts[b] = this.discounts[slot];

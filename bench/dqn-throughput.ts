@@ -1,0 +1,97 @@
+/**
+ * `npm run bench:dqn -- throughput [--steps N] [--settings a,b,c] [--backend B]`: whole-loop
+ * env steps per second while learning, for the settings the speed targets name, and where the
+ * time goes. Each phase of the loop is timed by wrapping the trainer's own parts (act, env step,
+ * store, sample, learn, target update); the learner's inner phases are bench:nn's job.
+ *
+ *   cartpole         CartPole-v1, preset default (MLP 64-64, trainFrequency 4, batch 64)   target ≥ 10,000 steps/s
+ *   minatar          MinAtar/Breakout-v0, preset minatar (an update every frame)            target ≥ 550 frames/s
+ *   minatar-tf4      the same with trainFrequency 4                                          target ≥ 2,500 frames/s
+ */
+import { initNodeBackend } from '../node/backend-node';
+import { resolveConfig, type TrainInput } from '../agents/dqn/config';
+import { DqnTrainer } from '../agents/dqn/loop';
+import { make } from '../envs/registry';
+import type { BackendPreference } from '../src/backend';
+
+interface Setting {
+  name: string;
+  target: number;
+  input: TrainInput;
+  /** Env steps measured after learning starts. */
+  steps: number;
+}
+
+const quiet = { evalInterval: 0, recordEvery: 0, checkpointInterval: 0, finalEvalEpisodes: 1 };
+
+export const SETTINGS: Setting[] = [
+  { name: 'cartpole', target: 10_000, steps: 30_000, input: { env: 'CartPole-v1', preset: 'default', learningStarts: 1_000, logInterval: 1_000, ...quiet } },
+  { name: 'minatar', target: 550, steps: 6_000, input: { env: 'MinAtar/Breakout-v0', preset: 'minatar', learningStarts: 5_000, logInterval: 1_000, ...quiet } },
+  { name: 'minatar-tf4', target: 2_500, steps: 20_000, input: { env: 'MinAtar/Breakout-v0', preset: 'minatar', trainFrequency: 4, learningStarts: 5_000, logInterval: 1_000, ...quiet } },
+];
+
+type Timed = Record<string, { ms: number; calls: number }>;
+
+/** Replace obj[key] (a method) by a timed version that adds into `acc[label]`. */
+function time<T extends object>(obj: T, key: keyof T & string, label: string, acc: Timed): void {
+  const fn = (obj[key] as unknown as (...a: unknown[]) => unknown).bind(obj);
+  acc[label] ??= { ms: 0, calls: 0 };
+  const slot = acc[label];
+  (obj as Record<string, unknown>)[key] = (...args: unknown[]) => {
+    const t0 = performance.now();
+    const r = fn(...args);
+    slot.ms += performance.now() - t0;
+    slot.calls++;
+    return r;
+  };
+}
+
+export async function runThroughput(options: { steps?: number; settings?: string[]; backend?: string }): Promise<void> {
+  const info = await initNodeBackend((options.backend ?? 'auto') as BackendPreference, { quiet: true });
+  const chosen = SETTINGS.filter((s) => !options.settings || options.settings.includes(s.name));
+  const results: string[] = [];
+  for (const setting of chosen) {
+    const learningStarts = setting.input.learningStarts as number;
+    const measured = options.steps ?? setting.steps;
+    const config = resolveConfig({ ...setting.input, steps: learningStarts + measured });
+    const timed: Timed = {};
+    let t0 = 0;
+    let stepAtT0 = 0;
+    const trainer = new DqnTrainer(config, make, {
+      callbacks: [
+        {
+          // Start the clock and the phase timers once learning starts.
+          onStep: (s) => {
+            if (s.step !== learningStarts) return;
+            t0 = performance.now();
+            stepAtT0 = s.step;
+            time(trainer.agent, 'act', 'act', timed);
+            time(trainer.env, 'step', 'env step', timed);
+            time(trainer.nStep, 'push', 'store', timed);
+            time(trainer.buffer, 'sample', 'sample', timed);
+            time(trainer.agent, 'learn', 'learn (upload … read-back)', timed);
+            time(trainer.agent, 'updateTarget', 'target update', timed);
+          },
+        },
+      ],
+    });
+    const summary = await trainer.run();
+    const seconds = (performance.now() - t0) / 1000;
+    const steps = summary.steps - stepAtT0;
+    const sps = steps / seconds;
+    trainer.dispose();
+    const totalMs = seconds * 1000;
+    console.log(`\n${setting.name}: ${config.env}, preset ${config.preset}, trainFrequency ${config.trainFrequency}, batch ${config.batchSize}, ${steps} steps while learning on ${info.name}`);
+    console.log(`  ${Math.round(sps)} env steps/s while learning (target ≥ ${setting.target}: ${sps >= setting.target ? 'met' : 'NOT met'}); ${summary.updates} updates`);
+    console.log('  | phase | calls | ms per call | ms per env step | share |');
+    console.log('  |---|---|---|---|---|');
+    let accounted = 0;
+    for (const [label, { ms, calls }] of Object.entries(timed)) {
+      accounted += ms;
+      console.log(`  | ${label} | ${calls} | ${(ms / Math.max(1, calls)).toFixed(4)} | ${(ms / steps).toFixed(4)} | ${((100 * ms) / totalMs).toFixed(1)}% |`);
+    }
+    console.log(`  | rest of the loop (callbacks, schedules, bookkeeping) | | | ${((totalMs - accounted) / steps).toFixed(4)} | ${((100 * (totalMs - accounted)) / totalMs).toFixed(1)}% |`);
+    results.push(`${setting.name}: ${Math.round(sps)} steps/s (target ${setting.target})`);
+  }
+  console.log(`\n${results.join('\n')}`);
+}
