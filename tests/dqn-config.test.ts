@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, DEFAULTS, PRESET_VALUES, didYouMean, resolveConfig } from '../agents/dqn/config';
+import { ConfigError, DEFAULTS, PRESETS, PRESET_VALUES, didYouMean, resolveConfig } from '../agents/dqn/config';
 
 function problems(input: unknown): { path: string; message: string }[] {
   try {
@@ -22,7 +22,29 @@ describe('DQN config', () => {
     expect(m.preset).toBe('minatar');
     expect(m).toMatchObject({ batchSize: 32, bufferSize: 100_000, targetUpdateInterval: 1000, trainFrequency: 1, learningStarts: 5000, epsilonEnd: 0.1, epsilonDecaySteps: 100_000, gamma: 0.99, loss: 'huber' });
     expect(m.optimizer).toEqual({ type: 'rmsprop', decay: 0.95, momentum: 0, epsilon: 0.01, centered: true });
-    expect(resolveConfig({ env: 'Acrobot-v1' }).preset).toBe('default');
+    // An env without a preset of its own (Acrobot-v1 has one now: see the test below).
+    expect(resolveConfig({ env: 'Pendulum-v1' }).preset).toBe('default');
+  });
+
+  it('picks the acrobot and mountaincar presets (rl-zoo DQN settings) from the env', () => {
+    const a = resolveConfig({ env: 'Acrobot-v1' });
+    expect(a.preset).toBe('acrobot');
+    expect(a).toMatchObject({ steps: 100_000, learningRate: 6.3e-4, batchSize: 128, bufferSize: 50_000, learningStarts: 0, gamma: 0.99, targetUpdateInterval: 250, trainFrequency: 4, gradientSteps: 4, epsilonDecaySteps: 12_000, epsilonEnd: 0.1 });
+    expect(a.network).toEqual([{ type: 'dense', units: 256, activation: 'relu' }, { type: 'dense', units: 256, activation: 'relu' }]);
+    const m = resolveConfig({ env: 'MountainCar-v0' });
+    expect(m.preset).toBe('mountaincar');
+    expect(m).toMatchObject({ steps: 120_000, learningRate: 4e-3, batchSize: 128, bufferSize: 10_000, learningStarts: 1_000, gamma: 0.98, targetUpdateInterval: 600, trainFrequency: 16, gradientSteps: 8, epsilonDecaySteps: 24_000, epsilonEnd: 0.07 });
+    // An explicit preset still wins over the env's, and input over the preset.
+    expect(resolveConfig({ env: 'Acrobot-v1', preset: 'default' }).batchSize).toBe(DEFAULTS.batchSize);
+    expect(resolveConfig({ env: 'MountainCar-v0', gamma: 0.99 }).gamma).toBe(0.99);
+  });
+
+  it('resolves every preset on its env', () => {
+    const envs: Record<string, string> = { default: 'CartPole-v1', cartpole: 'CartPole-v1', acrobot: 'Acrobot-v1', mountaincar: 'MountainCar-v0', minatar: 'MinAtar/Breakout-v0', 'minatar-tuned': 'MinAtar/Breakout-v0' };
+    for (const preset of PRESETS) {
+      expect(envs[preset], `no env listed for preset ${preset}`).toBeDefined();
+      expect(resolveConfig({ env: envs[preset], preset }).preset).toBe(preset);
+    }
   });
 
   it('lists every problem by its path in one error', () => {

@@ -10,7 +10,7 @@ import { closestMatch } from '../../src/did-you-mean';
 
 export const BACKENDS = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
 export const OPTIMIZERS = ['sgd', 'momentum', 'adagrad', 'rmsprop', 'adam', 'adamax', 'adadelta'] as const;
-export const PRESETS = ['default', 'cartpole', 'minatar'] as const;
+export const PRESETS = ['default', 'cartpole', 'acrobot', 'mountaincar', 'minatar', 'minatar-tuned'] as const;
 export type PresetName = (typeof PRESETS)[number];
 
 const posInt = z.number().int().positive();
@@ -173,6 +173,69 @@ export const PRESET_VALUES: Record<PresetName, Partial<DqnConfig>> = {
     evalInterval: 5_000,
     evalEpisodes: 10,
   },
+  acrobot: {
+    env: 'Acrobot-v1',
+    // SB3 rl-baselines3-zoo hyperparams/dqn.yml Acrobot-v1 ("Tuned"; reported −76.6 ± 11.8 at
+    // 1e5 steps): n_timesteps 1e5, lr 6.3e-4, batch 128, buffer 50k, learning_starts 0,
+    // gamma 0.99, target_update_interval 250, net_arch [256, 256].
+    steps: 100_000,
+    learningRate: 6.3e-4,
+    batchSize: 128,
+    bufferSize: 50_000,
+    learningStarts: 0,
+    gamma: 0.99,
+    targetUpdateInterval: 250,
+    network: [
+      { type: 'dense', units: 256, activation: 'relu' },
+      { type: 'dense', units: 256, activation: 'relu' },
+    ],
+    // rl-zoo: train_freq 4 with gradient_steps -1 (= as many updates as env steps collected, 4).
+    trainFrequency: 4,
+    gradientSteps: 4,
+    // rl-zoo: exploration_fraction 0.12 of 1e5 = 12,000 steps, exploration_final_eps 0.1.
+    epsilonDecaySteps: 12_000,
+    epsilonEnd: 0.1,
+    // Not in rl-zoo: anneal the rate to 0, as the cartpole preset does, so that the FINAL network
+    // (which the benchmark scores) is not caught in a late oscillation.
+    learningRateEnd: 0,
+    // SB3 defaults kept by Keiko's defaults: Adam, Huber (smooth L1), max_grad_norm 10, τ 1.
+    // Rewards are −1/0: clipping to ±1 changes nothing. Evaluation is greedy (rl-zoo evaluates
+    // deterministically).
+    evalEpsilon: 0,
+    evalInterval: 5_000,
+    evalEpisodes: 10,
+  },
+  mountaincar: {
+    env: 'MountainCar-v0',
+    // SB3 rl-baselines3-zoo hyperparams/dqn.yml MountainCar-v0 ("Tuned"; reported −100.8 ± 9.9
+    // at 1.2e5 steps): n_timesteps 1.2e5, lr 4e-3, batch 128, buffer 10k, learning_starts 1000,
+    // gamma 0.98, target_update_interval 600, net_arch [256, 256].
+    steps: 120_000,
+    learningRate: 4e-3,
+    batchSize: 128,
+    bufferSize: 10_000,
+    learningStarts: 1_000,
+    gamma: 0.98,
+    targetUpdateInterval: 600,
+    network: [
+      { type: 'dense', units: 256, activation: 'relu' },
+      { type: 'dense', units: 256, activation: 'relu' },
+    ],
+    // rl-zoo: train_freq 16 with gradient_steps 8 (one update per 2 env steps, in bursts).
+    trainFrequency: 16,
+    gradientSteps: 8,
+    // rl-zoo: exploration_fraction 0.2 of 1.2e5 = 24,000 steps, exploration_final_eps 0.07.
+    epsilonDecaySteps: 24_000,
+    epsilonEnd: 0.07,
+    // Not in rl-zoo: anneal the rate to 0 (as the cartpole preset does). rl-zoo's rate is high and
+    // its buffer small (10k = 50 episodes), so the greedy policy keeps moving late in training;
+    // annealing settles the FINAL network, which the benchmark scores.
+    learningRateEnd: 0,
+    // Rewards are all −1: clipping to ±1 changes nothing. Greedy evaluation, as rl-zoo's.
+    evalEpsilon: 0,
+    evalInterval: 5_000,
+    evalEpisodes: 10,
+  },
   minatar: {
     // Young & Tian 2019 (MinAtar paper), DQN hyperparameters: batch 32, replay 100k, target
     // update every 1,000 frames, one update per frame, replay start 5,000 frames, ε 1.0 → 0.1 over
@@ -201,7 +264,12 @@ export const PRESET_VALUES: Record<PresetName, Partial<DqnConfig>> = {
     recordEvery: 200,
     logInterval: 5_000,
   },
+  // The preset of `npm run bench:dqn -- minatar` (sweeps/minatar.yaml). PLACEHOLDER: for now an
+  // exact copy of `minatar`; sweeps/minatar-tuning.yaml chooses its values (docs/benchmarks.md
+  // says how the winner is picked), which then replace this comment with the measurements.
+  'minatar-tuned': {},
 };
+PRESET_VALUES['minatar-tuned'] = { ...PRESET_VALUES.minatar };
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -234,6 +302,8 @@ function problemsOf(error: z.ZodError): { path: string; message: string }[] {
 /** The preset used when none is given: by env family. */
 export function defaultPresetFor(env: string): PresetName {
   if (env === 'CartPole-v1') return 'cartpole';
+  if (env === 'Acrobot-v1') return 'acrobot';
+  if (env === 'MountainCar-v0') return 'mountaincar';
   if (env.startsWith('MinAtar/')) return 'minatar';
   return 'default';
 }
