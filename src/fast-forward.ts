@@ -1,21 +1,24 @@
 /**
- * A pure-JS forward pass for one observation, compiled from a network spec (the same spec
- * `buildModel` takes), over ONE flat Float32Array of weights laid out like
+ * A single-observation forward pass compiled from a network spec (the spec and input shape given
+ * to `buildModel`), over ONE flat Float32Array of weights laid out like
  * `buildModel(spec, inputShape).trainableWeights` concatenated: a learner that reads its variables
- * back in one host read writes them straight into `weights`. Choosing an action this way costs
- * microseconds; a tfjs predict costs a dispatch per layer plus a sync.
+ * back in one host read writes them straight into `weights`, and the next forward uses them.
+ * Choosing an action this way costs microseconds; a tfjs predict costs a dispatch per layer plus a
+ * sync.
  *
- * Supported: dense, conv2d (valid/same, any strides), flatten, reshape, dropout (identity at
- * inference), maxPool2d/avgPool2d, activation layers, every spec activation, and branches merged by
- * concat, add or dueling (Q = V + A − mean(A)). Unsupported (compileFastForward returns null):
+ * Supported: dense (on the last axis), conv2d (valid/same, any strides), flatten, reshape, dropout
+ * (identity at inference), maxPool2d/avgPool2d, activation layers, every spec activation, and
+ * branches merged by concat, add or dueling (Q = V + A − mean(A)). Unsupported (null):
  * conv2dTranspose, batchNorm, upSampling2d, and frozen layers (trainable: false), whose weights are
  * not among the trainable weights.
  *
  * Speed: MinAtar observations are 0/1 with few ones, and ReLU zeroes about half the hidden units.
  * Convolutions scatter each non-zero input cell into the outputs it reaches (a precomputed table of
- * output and kernel offsets per input cell); dense layers compact their non-zero inputs and
- * accumulate eight kernel rows per pass over the outputs (tfjs's [in, out] layout makes each row a
- * contiguous axpy). Every buffer is allocated once, at compile time.
+ * output and kernel offsets per input cell); dense layers compact their non-zero inputs, then add
+ * those kernel rows into the outputs (tfjs's [in, out] layout makes each row contiguous). Both run
+ * as WebAssembly SIMD kernels (assembled below, no files) over one memory that holds the weights and
+ * every buffer, with ReLU and the bias fused in; plain JS kernels do the same where WebAssembly SIMD
+ * is missing. Everything is allocated at compile time.
  */
 import {
   SpecError,
@@ -335,79 +338,104 @@ const whileLt = (a: Code, b: Code, ...body: Code[]): Code => [0x02, 0x40, 0x03, 
 /** if (v != 0) { body }, v an f32. */
 const ifNonZero = (v: Code, ...body: Code[]): Code => [...v, 0x43, 0, 0, 0, 0, 0x5c, 0x04, 0x40, ...body.flat(), 0x0b];
 
+const f32zero: Code = [0x43, 0, 0, 0, 0];
+const ifSet = (flag: number, ...body: Code[]): Code => [...get(flag), 0x04, 0x40, ...body.flat(), 0x0b];
+/** max(v, 0) on four lanes. */
+const reluV = (v: Code): Code => [...v, ...simd(0x0c, ...new Array<number>(16).fill(0)), ...simd(0xe9)];
+
 /**
- * dense(x, nIn, w, units, y, val, row): y[j] += Σ_i x[i] · w[i·units + j] over the non-zero x[i]
- * (compacted into val/row first), 8 vectors (32 outputs) per pass, then 1 vector, then scalars.
+ * dense(x, nIn, w, units, y, val, row, b, relu): y[j] = b[j] + Σ_i x[i] · w[i·units + j] over the
+ * non-zero x[i] (compacted into val/row first), then max(·, 0) if relu; 8 vectors (32 outputs)
+ * per pass, then 1 vector, then scalars.
  */
 function denseKernel(): Code {
-  const [x, nIn, w, units, y, val, row] = [0, 1, 2, 3, 4, 5, 6];
-  const [i, m, k, j, p, q, stride] = [7, 8, 9, 10, 11, 12, 13];
-  const v = 14, s = 15, acc = 16; // acc … acc + 7
-  const pass = (vectors: number): Code =>
-    whileLt(add(get(j), i32(4 * vectors - 1)), get(units),
-      set(p, add(get(y), shl2(get(j)))),
-      ...Array.from({ length: vectors }, (_, a) => set(acc + a, loadV(get(p), 16 * a))),
+  const [x, nIn, w, units, y, val, row, b, relu] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+  const [i, m, k, j, p, q, stride] = [9, 10, 11, 12, 13, 14, 15];
+  const v = 16, s = 17, acc = 18; // acc … acc + 7
+  const vectors = (n: number, each: (a: number) => Code): Code => Array.from({ length: n }, (_, a) => each(a)).flat();
+  const pass = (n: number): Code =>
+    whileLt(add(get(j), i32(4 * n - 1)), get(units),
+      vectors(n, (a) => set(acc + a, loadV(add(get(b), shl2(get(j))), 16 * a))),
       set(k, i32(0)),
       whileLt(get(k), get(m),
         set(s, splat(loadF32(add(get(val), shl2(get(k)))))),
         set(q, add(loadI32(add(get(row), shl2(get(k)))), shl2(get(j)))),
-        ...Array.from({ length: vectors }, (_, a) => set(acc + a, madd(get(acc + a), get(s), loadV(get(q), 16 * a)))),
+        vectors(n, (a) => set(acc + a, madd(get(acc + a), get(s), loadV(get(q), 16 * a)))),
         inc(k, 1)),
-      ...Array.from({ length: vectors }, (_, a) => storeV(get(p), get(acc + a), 16 * a)),
-      inc(j, 4 * vectors));
+      ifSet(relu, vectors(n, (a) => set(acc + a, reluV(get(acc + a))))),
+      set(p, add(get(y), shl2(get(j)))),
+      vectors(n, (a) => storeV(get(p), get(acc + a), 16 * a)),
+      inc(j, 4 * n));
   const body: Code = [
     set(stride, shl2(get(units))),
+    // Branch-free compaction: always write the slot, advance only past non-zeros (ReLU
+    // outputs are zero at random, a branch would mispredict half the time).
     whileLt(get(i), get(nIn),
       set(v, loadF32(add(get(x), shl2(get(i))))),
-      ifNonZero(get(v),
-        storeF32(add(get(val), shl2(get(m))), get(v)),
-        storeI32(add(get(row), shl2(get(m))), add(get(w), mul(get(i), get(stride)))),
-        inc(m, 1)),
+      storeF32(add(get(val), shl2(get(m))), get(v)),
+      storeI32(add(get(row), shl2(get(m))), add(get(w), mul(get(i), get(stride)))),
+      set(m, add(get(m), [...get(v), ...f32zero, 0x5c])),
       inc(i, 1)),
     pass(8),
     pass(1),
     whileLt(get(j), get(units),
-      set(p, add(get(y), shl2(get(j)))),
-      set(v, loadF32(get(p))),
+      set(v, loadF32(add(get(b), shl2(get(j))))),
       set(k, i32(0)),
       whileLt(get(k), get(m),
         set(v, [...get(v), ...loadF32(add(get(val), shl2(get(k)))), ...loadF32(add(loadI32(add(get(row), shl2(get(k)))), shl2(get(j)))), 0x94, 0x92]),
         inc(k, 1)),
-      storeF32(get(p), get(v)),
+      ifSet(relu, set(v, [...get(v), ...f32zero, 0x97])),
+      storeF32(add(get(y), shl2(get(j))), get(v)),
       inc(j, 1)),
   ].flat();
   return func([[7, I32], [1, F32], [9, V128]], body);
 }
 
 /**
- * conv(x, cells, ci, coBytes, start, yTab, kTab): for every non-zero input x[p·ci + c], for each
- * table entry t of cell p (byte offsets start[p] … start[p + 1]): y[yTab[t] …] += x · w[kTab[t] +
- * c·co …], co outputs (a multiple of 4); yTab and kTab hold absolute byte addresses.
+ * conv(x, cells, ci, coBytes, start, yTab, kTab, y, yBytes, b, relu): y ← the bias b (co values)
+ * at every position; then for every non-zero input x[p·ci + c] and each table entry t of cell p
+ * (byte offsets start[p] … start[p + 1]): y[yTab[t] …] += x · w[kTab[t] + c·co …], co outputs (a
+ * multiple of 4; yTab and kTab hold absolute byte addresses); then max(·, 0) if relu.
  */
 function convKernel(): Code {
-  const [x, cells, ci, coBytes, start, yTab, kTab] = [0, 1, 2, 3, 4, 5, 6];
-  const [p, c, t, t1, yo, kp, j] = [7, 8, 9, 10, 11, 12, 13];
-  const v = 14, s = 15;
-  const body: Code = whileLt(get(p), get(cells),
-    set(c, i32(0)),
-    whileLt(get(c), get(ci),
-      set(v, loadF32(get(x))),
-      inc(x, 4),
-      ifNonZero(get(v),
-        set(s, splat(get(v))),
-        set(t, loadI32(add(get(start), shl2(get(p))))),
-        set(t1, loadI32(add(get(start), shl2(get(p))), 4)),
-        whileLt(get(t), get(t1),
-          set(yo, loadI32(add(get(yTab), get(t)))),
-          set(kp, add(loadI32(add(get(kTab), get(t))), mul(get(c), get(coBytes)))),
-          set(j, i32(0)),
-          whileLt(get(j), get(coBytes),
-            storeV(add(get(yo), get(j)), madd(loadV(add(get(yo), get(j))), get(s), loadV(add(get(kp), get(j))))),
-            inc(j, 16)),
-          inc(t, 4))),
-      inc(c, 1)),
-    inc(p, 1));
-  return func([[7, I32], [1, F32], [1, V128]], body);
+  const [x, cells, ci, coBytes, start, yTab, kTab, y, yBytes, b, relu] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+  const [p, c, t, t1, yo, kp, j, q, r] = [11, 12, 13, 14, 15, 16, 17, 18, 19];
+  const v = 20, s = 21;
+  const body: Code = [
+    whileLt(get(p), get(yBytes),
+      set(j, i32(0)),
+      whileLt(get(j), get(coBytes), storeV(add(add(get(y), get(p)), get(j)), loadV(add(get(b), get(j)))), inc(j, 16)),
+      set(p, add(get(p), get(coBytes)))),
+    set(p, i32(0)),
+    whileLt(get(p), get(cells),
+      set(c, i32(0)),
+      whileLt(get(c), get(ci),
+        set(v, loadF32(get(x))),
+        inc(x, 4),
+        ifNonZero(get(v),
+          set(s, splat(get(v))),
+          set(t, loadI32(add(get(start), shl2(get(p))))),
+          set(t1, loadI32(add(get(start), shl2(get(p))), 4)),
+          whileLt(get(t), get(t1),
+            set(yo, loadI32(add(get(yTab), get(t)))),
+            set(kp, add(loadI32(add(get(kTab), get(t))), mul(get(c), get(coBytes)))),
+            set(j, i32(0)),
+            whileLt(add(get(j), i32(63)), get(coBytes),
+              set(q, add(get(yo), get(j))),
+              set(r, add(get(kp), get(j))),
+              ...[0, 16, 32, 48].map((o) => storeV(get(q), madd(loadV(get(q), o), get(s), loadV(get(r), o)), o)),
+              inc(j, 64)),
+            whileLt(get(j), get(coBytes),
+              storeV(add(get(yo), get(j)), madd(loadV(add(get(yo), get(j))), get(s), loadV(add(get(kp), get(j))))),
+              inc(j, 16)),
+            inc(t, 4))),
+        inc(c, 1)),
+      inc(p, 1)),
+    ifSet(relu,
+      set(p, i32(0)),
+      whileLt(get(p), get(yBytes), storeV(add(get(y), get(p)), reluV(loadV(add(get(y), get(p))))), inc(p, 16))),
+  ].flat();
+  return func([[9, I32], [1, F32], [1, V128]], body);
 }
 
 function func(locals: [number, number][], body: Code): Code {
@@ -422,13 +450,13 @@ function section(id: number, ...entries: Code[]): Code {
 
 const name = (s: string): Code => [...uleb(s.length), ...Array.from(s, (ch) => ch.charCodeAt(0))];
 
-/** The module: imports memory k.m, exports dense and conv (both seven i32 parameters). */
+/** The module: imports memory k.m, exports dense and conv. */
 function kernelModuleBytes(): Uint8Array<ArrayBuffer> {
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, [0x60, 7, I32, I32, I32, I32, I32, I32, I32, 0]),
+    ...section(1, [0x60, 9, ...new Array<number>(9).fill(I32), 0], [0x60, 11, ...new Array<number>(11).fill(I32), 0]),
     ...section(2, [...name('k'), ...name('m'), 0x02, 0x00, 0x01]),
-    ...section(3, [0], [0]),
+    ...section(3, [0], [1]),
     ...section(7, [...name('dense'), 0x00, 0], [...name('conv'), 0x00, 1]),
     ...section(10, denseKernel(), convKernel()),
   ]);
@@ -436,25 +464,32 @@ function kernelModuleBytes(): Uint8Array<ArrayBuffer> {
 
 interface Kernels {
   memory: WebAssembly.Memory;
-  dense(x: number, nIn: number, w: number, units: number, y: number, val: number, row: number): void;
-  conv(x: number, cells: number, ci: number, coBytes: number, start: number, yTab: number, kTab: number): void;
+  dense(x: number, nIn: number, w: number, units: number, y: number, val: number, row: number, b: number, relu: number): void;
+  conv(x: number, cells: number, ci: number, coBytes: number, start: number, yTab: number, kTab: number, y: number, yBytes: number, b: number, relu: number): void;
 }
 
 let kernelModule: WebAssembly.Module | null | undefined;
 
-/** Kernels over a fresh memory of `bytes` bytes, or null without WebAssembly SIMD. */
+/**
+ * Kernels over a fresh memory of `bytes` bytes, or null without WebAssembly SIMD (old engines, or
+ * a page whose content security policy forbids compiling WebAssembly).
+ */
 function instantiateKernels(bytes: number): Kernels | null {
   if (kernelModule === undefined) {
     try {
-      kernelModule = new WebAssembly.Module(kernelModuleBytes());
+      kernelModule = typeof WebAssembly === 'object' ? new WebAssembly.Module(kernelModuleBytes()) : null;
     } catch {
       kernelModule = null;
     }
   }
   if (kernelModule === null) return null;
-  const memory = new WebAssembly.Memory({ initial: Math.max(1, Math.ceil(bytes / 65536)) });
-  const exports = new WebAssembly.Instance(kernelModule, { k: { m: memory } }).exports as unknown as Omit<Kernels, 'memory'>;
-  return { memory, dense: exports.dense, conv: exports.conv };
+  try {
+    const memory = new WebAssembly.Memory({ initial: Math.max(1, Math.ceil(bytes / 65536)) });
+    const exports = new WebAssembly.Instance(kernelModule, { k: { m: memory } }).exports as unknown as Omit<Kernels, 'memory'>;
+    return { memory, dense: exports.dense, conv: exports.conv };
+  } catch {
+    return null;
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -501,12 +536,15 @@ function denseOp(x: Float32Array, y: Float32Array, w: Float32Array, n: GraphNode
   const value = heap.f32(nIn);
   const row = heap.i32(nIn);
   const act = n.act;
+  const zeros = bias < 0 ? heap.f32(units) : null;
   if (k) {
     const [xAt, wAt, yAt, valueAt, rowAt] = [x.byteOffset, w.byteOffset + 4 * kernel, y.byteOffset, value.byteOffset, row.byteOffset];
+    const bAt = zeros ? zeros.byteOffset : w.byteOffset + 4 * bias;
+    const relu = act.kind === 'relu' ? 1 : 0;
+    const rest: Act = relu ? { kind: 'linear' } : act;
     return () => {
-      fillBias(y, rows, units, w, bias);
-      for (let r = 0; r < rows; r++) k.dense(xAt + 4 * r * nIn, nIn, wAt, units, yAt + 4 * r * units, valueAt, rowAt);
-      activate(act, y, y.length, units);
+      for (let r = 0; r < rows; r++) k.dense(xAt + 4 * r * nIn, nIn, wAt, units, yAt + 4 * r * units, valueAt, rowAt, bAt, relu);
+      activate(rest, y, y.length, units);
     };
   }
   return () => {
@@ -569,16 +607,19 @@ function convOp(x: Float32Array, y: Float32Array, w: Float32Array, n: GraphNode 
   const start = heap.i32(table.start.length);
   const yOff = heap.i32(table.yOff.length);
   const kOff = heap.i32(table.kOff.length);
+  const zeros = bias < 0 ? heap.f32(co) : null;
   if (k && co % 4 === 0) {
     // Byte offsets into the tables; absolute byte addresses in them.
     for (let p = 0; p < start.length; p++) start[p] = 4 * table.start[p];
     for (let t = 0; t < yOff.length; t++) yOff[t] = y.byteOffset + 4 * table.yOff[t];
     for (let t = 0; t < kOff.length; t++) kOff[t] = w.byteOffset + 4 * (kernel + table.kOff[t]);
     const [xAt, startAt, yAt, kAt] = [x.byteOffset, start.byteOffset, yOff.byteOffset, kOff.byteOffset];
+    const bAt = zeros ? zeros.byteOffset : w.byteOffset + 4 * bias;
+    const relu = act.kind === 'relu' ? 1 : 0;
+    const rest: Act = relu ? { kind: 'linear' } : act;
     return () => {
-      fillBias(y, rows, co, w, bias);
-      k.conv(xAt, cells, ci, 4 * co, startAt, yAt, kAt);
-      activate(act, y, y.length, co);
+      k.conv(xAt, cells, ci, 4 * co, startAt, yAt, kAt, y.byteOffset, 4 * y.length, bAt, relu);
+      activate(rest, y, y.length, co);
     };
   }
   start.set(table.start);

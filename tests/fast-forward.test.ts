@@ -122,6 +122,18 @@ describe('compileFastForward', () => {
     check(spec, [11, 8, 2], false, 52);
   });
 
+  it('matches predict without biases, with outputs that are not a multiple of the vector width', () => {
+    const spec = (useBias: boolean): NetworkSpec => [
+      { type: 'conv2d', filters: 12, kernelSize: 3, activation: 'relu', useBias },
+      { type: 'conv2d', filters: 4, kernelSize: 2, strides: 2, padding: 'same', useBias },
+      { type: 'flatten' },
+      { type: 'dense', units: 39, activation: 'relu', useBias },
+      { type: 'dense', units: 7, useBias },
+    ];
+    check(spec(false), [10, 10, 4], true, 91);
+    check(spec(true), [8, 9, 5], false, 92);
+  });
+
   it('matches predict for the dueling head on an MLP', () => {
     check([
       { type: 'dense', units: 64, activation: 'relu' },
