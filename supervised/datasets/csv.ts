@@ -26,13 +26,6 @@ interface Row {
   cells: string[];
 }
 
-/** Line breaks in `s` (the parser reports which kind the text uses). */
-function countBreaks(s: string, linebreak: string): number {
-  let n = 0;
-  for (let i = s.indexOf(linebreak); i !== -1; i = s.indexOf(linebreak, i + linebreak.length)) n++;
-  return n;
-}
-
 /**
  * The records of `text` (RFC 4180 quoting, by papaparse) without blank and `#` comment lines,
  * cells trimmed, each with the line it starts on.
@@ -40,23 +33,17 @@ function countBreaks(s: string, linebreak: string): number {
 function readRows(text: string, delimiter: string): Row[] {
   const rows: Row[] = [];
   let cursor = 0;
-  let endLine = 1;
+  let nextLine = 1;
   let problem: string | null = null;
   Papa.parse<string[]>(text, {
     delimiter,
-    comments: '#',
     step: (r, parser) => {
-      // The parser gives where a record ends; it starts as many lines earlier as its quoted cells span.
-      const raw = text.slice(cursor, r.meta.cursor);
-      endLine += countBreaks(raw.endsWith(r.meta.linebreak) ? raw.slice(0, -r.meta.linebreak.length) : raw, r.meta.linebreak);
-      const line = endLine - r.data.reduce((n, c) => n + countBreaks(c, r.meta.linebreak), 0);
-      if (raw.endsWith(r.meta.linebreak)) endLine++;
+      // The parser reports where each record ends; a quoted cell may span lines.
+      const line = nextLine;
+      nextLine += text.slice(cursor, r.meta.cursor).split(r.meta.linebreak).length - 1;
       cursor = r.meta.cursor;
-      const error = r.errors[0];
-      if (error) {
-        // An unterminated quote runs to the end of the text: name the line where it opens.
-        const at = error.index !== undefined ? 1 + countBreaks(text.slice(0, error.index), r.meta.linebreak) : line;
-        problem = `line ${at}: ${error.message.toLowerCase()}`;
+      if (r.errors.length > 0) {
+        problem = `line ${line}: ${r.errors[0]!.message.toLowerCase()}`;
         parser.abort();
         return;
       }
