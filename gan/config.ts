@@ -42,7 +42,7 @@ export const ganConfigSchema = z.strictObject({
   maxMinutes: z.number().positive().optional(),
   /** MNIST: log the classifier score of 1,000 samples to metrics.jsonl every N steps (default sampleEvery; 0 = never). */
   scoreEvery: z.number().int().min(0).optional(),
-  /** Layer specs replacing the dataset's default generator / discriminator (see src/gan/specs.ts). */
+  /** Layer specs replacing the dataset's default generator / discriminator (see gan/specs.ts). */
   generator: networkSpecSchema.optional(),
   discriminator: networkSpecSchema.optional(),
 });

@@ -1,4 +1,4 @@
-/** CSV datasets from a file (Node); parsing lives in src/datasets/csv.ts. */
+/** CSV datasets from a file (Node); parsing lives in supervised/datasets/csv.ts. */
 import { readFileSync } from 'node:fs';
 import { parseCsv, CsvError, type CsvOptions } from '../../supervised/datasets/csv';
 
