@@ -55,6 +55,7 @@ export class DqnAgent implements Stateful {
       nActions,
       { doubleDqn: config.doubleDqn, loss: config.loss, huberDelta: config.huberDelta, maxGradNorm: config.maxGradNorm, tau: config.tau },
       this.jsForward ? this.jsForward.weights : null,
+      this.spec,
     );
     this.rng = new Random(deriveSeed(config.seed, 'explore'));
     this.obsSize = obsShape.reduce((a, b) => a * b, 1);

@@ -10,6 +10,8 @@ import * as tf from '@tensorflow/tfjs';
 import { huber, mse } from '../../src/losses';
 import { clipByGlobalNorm } from '../../src/optimizers';
 import type { ReplayBatch } from './replay-buffer';
+import type { NetworkSpec } from '../../src/layers';
+import { compileLeanNet, type LeanCache, type LeanNet } from './lean-net';
 import { tdTargetTensor } from './targets';
 import { compileTfForward, type TfForward } from './tf-forward';
 
@@ -38,6 +40,9 @@ export class Learner {
   private readonly onlineForward: (x: tf.Tensor, training: boolean) => tf.Tensor2D;
   private readonly targetForward: (x: tf.Tensor) => tf.Tensor2D;
   readonly obsShape: number[];
+  private readonly lean: { online: LeanNet; target: LeanNet } | null;
+  /** −w/B (Huber) or −2w/B (MSE) per sample: ∂loss/∂Q(s,a) = scale · ℓ′ factor, filled in JS. */
+  private gradScale = new Float32Array(0);
 
   constructor(
     readonly online: tf.LayersModel,
@@ -47,6 +52,8 @@ export class Learner {
     readonly options: LearnerOptions,
     /** When set, receives the online weights (trainableWeights order, flat) after every update. */
     readonly weightsOut: Float32Array | null,
+    /** The networks' spec: when lean-net.ts covers it, updates use its explicit backward pass. */
+    spec: NetworkSpec | null = null,
   ) {
     this.obsShape = online.inputs[0].shape.slice(1) as number[];
     this.variables = online.trainableWeights.map((w) => w.read() as tf.Variable);
@@ -56,17 +63,89 @@ export class Learner {
     const tg = lean(target);
     this.onlineForward = on ? (x) => on(x) as tf.Tensor2D : (x, training) => online.apply(x, { training }) as tf.Tensor2D;
     this.targetForward = tg ? (x) => tg(x) as tf.Tensor2D : (x) => target.apply(x) as tf.Tensor2D;
+    const leanOnline = spec ? compileLeanNet(spec, online) : null;
+    const leanTarget = spec ? compileLeanNet(spec, target) : null;
+    this.lean = leanOnline && leanTarget ? { online: leanOnline, target: leanTarget } : null;
+  }
+
+  /** Whether updates run the explicit backward pass of lean-net.ts (else tfjs autodiff). */
+  get explicitBackward(): boolean {
+    return this.lean !== null;
   }
 
   /** One gradient step on `batch`. */
   update(batch: ReplayBatch): UpdateResult {
+    return this.lean ? this.updateExplicit(batch, this.lean) : this.updateAutodiff(batch);
+  }
+
+  private fillMask(batch: ReplayBatch): Float32Array {
     const B = batch.size;
     const n = this.nActions;
-    const opts = this.options;
     if (this.actionMask.length !== B * n) this.actionMask = new Float32Array(B * n);
     const mask = this.actionMask;
     mask.fill(0);
     for (let i = 0; i < B; i++) mask[i * n + batch.actions[i]] = 1;
+    return mask;
+  }
+
+  /**
+   * The same update with the gradient written out: for loss = mean_i w_i ℓ(td_i), td = y − Q(s,a),
+   * ∂loss/∂Q(s,·) = onehot(a) · (−w/B) ℓ′(td), with ℓ′ = clip(td, ±δ) for Huber and 2·td for MSE.
+   * The loss and mean Q are computed in JS from the TD errors and Q(s,a) read back.
+   */
+  private updateExplicit(batch: ReplayBatch, lean: { online: LeanNet; target: LeanNet }): UpdateResult {
+    const B = batch.size;
+    const n = this.nActions;
+    const opts = this.options;
+    const mask = this.fillMask(batch);
+    if (this.gradScale.length !== B) this.gradScale = new Float32Array(B);
+    const factor = opts.loss === 'huber' ? -1 / B : -2 / B;
+    for (let i = 0; i < B; i++) this.gradScale[i] = factor * batch.weights[i];
+    const packed = tf.tidy(() => {
+      const obs = tf.tensor(batch.obs, [B, ...this.obsShape]);
+      const nextObs = tf.tensor(batch.nextObs, [B, ...this.obsShape]);
+      const actionMask = tf.tensor2d(mask, [B, n]);
+      // y = R + discount · Q⁻(s', a*): the target network evaluates, and selects unless Double DQN.
+      const nextQOnline = opts.doubleDqn ? lean.online.forward(nextObs) : null;
+      const y = tdTargetTensor(tf.tensor1d(batch.rewards), tf.tensor1d(batch.discounts), lean.target.forward(nextObs), nextQOnline);
+      const cache: LeanCache = { inputs: [], outputs: [] };
+      const q = lean.online.forward(obs, cache);
+      const qa = tf.sum(tf.mul(q, actionMask), 1);
+      const td = tf.sub(y, qa);
+      const dLoss = tf.mul(opts.loss === 'huber' ? tf.clipByValue(td, -opts.huberDelta, opts.huberDelta) : td, tf.tensor1d(this.gradScale));
+      const grads = lean.online.backward(tf.mul(actionMask, tf.reshape(dLoss, [B, 1])) as tf.Tensor2D, cache);
+      const named = Object.fromEntries(lean.online.variables.map((v, i) => [v.name, grads[i]]));
+      this.optimizer.applyGradients(opts.maxGradNorm === null ? named : clipByGlobalNorm(named, opts.maxGradNorm).grads);
+      return tf.concat([td, qa]);
+    });
+    const data = packed.dataSync() as Float32Array;
+    packed.dispose();
+    if (this.weightsOut) {
+      let off = 0;
+      for (const v of lean.online.variables) {
+        const w = v.dataSync() as Float32Array;
+        this.weightsOut.set(w, off);
+        off += w.length;
+      }
+    }
+    const tdErrors = data.subarray(0, B);
+    let loss = 0;
+    let qSum = 0;
+    const delta = opts.huberDelta;
+    for (let i = 0; i < B; i++) {
+      const d = tdErrors[i];
+      const a = Math.abs(d);
+      loss += batch.weights[i] * (opts.loss === 'huber' ? (a <= delta ? 0.5 * d * d : delta * (a - 0.5 * delta)) : d * d);
+      qSum += data[B + i];
+    }
+    return { loss: loss / B, qMean: qSum / B, tdErrors };
+  }
+
+  private updateAutodiff(batch: ReplayBatch): UpdateResult {
+    const B = batch.size;
+    const n = this.nActions;
+    const opts = this.options;
+    const mask = this.fillMask(batch);
     const packed = tf.tidy(() => {
       const obs = tf.tensor(batch.obs, [B, ...this.obsShape]);
       const nextObs = tf.tensor(batch.nextObs, [B, ...this.obsShape]);

@@ -1,0 +1,130 @@
+/**
+ * Explicit forward and backward passes for the Q-networks DQN uses most: chains of dense and
+ * conv2d layers (linear, relu, tanh or sigmoid activations) with flatten between them, built from
+ * the typed layer spec over the model's own variables. Each layer is one fused tfjs op forward
+ * and 2–5 ops backward, so an update issues about a quarter of the kernels that autodiff through
+ * a LayersModel issues (its identities, reshapes and casts cost more than the maths for nets this
+ * small). Plain tfjs ops: it runs on every backend. Anything else (branches, pooling, dropout,
+ * regularisers, frozen layers, other activations) → null, and the learner keeps autodiff.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { ActivationSpec, NetworkSpec } from '../../src/layers';
+
+type Act = 'linear' | 'relu' | 'tanh' | 'sigmoid';
+
+type Op =
+  | { kind: 'dense'; kernel: tf.Variable; bias: tf.Variable | null; act: Act }
+  | { kind: 'conv'; kernel: tf.Variable; bias: tf.Variable | null; act: Act; strides: [number, number]; pad: 'valid' | 'same' }
+  | { kind: 'flatten' };
+
+/** What a forward pass keeps for its backward pass: each op's input and output. */
+export interface LeanCache {
+  inputs: tf.Tensor[];
+  outputs: tf.Tensor[];
+}
+
+export interface LeanNet {
+  /** The trainable variables in model.trainableWeights order (the order of `backward`'s gradients). */
+  readonly variables: tf.Variable[];
+  /** Forward pass of a batch; with `cache`, what backward needs is recorded there. */
+  forward(x: tf.Tensor, cache?: LeanCache): tf.Tensor2D;
+  /** Gradients of every variable for the upstream gradient dOut = ∂loss/∂output. */
+  backward(dOut: tf.Tensor2D, cache: LeanCache): tf.Tensor[];
+}
+
+function activationOf(a: ActivationSpec | undefined): Act | null {
+  if (a === undefined || a === 'linear') return 'linear';
+  if (a === 'relu' || a === 'tanh' || a === 'sigmoid') return a;
+  return null;
+}
+
+const pair = (v: number | [number, number] | undefined, d: number): [number, number] => (v === undefined ? [d, d] : typeof v === 'number' ? [v, v] : v);
+
+/** Compile `spec` (as given to buildModel) over `model`'s variables, or null if unsupported. */
+export function compileLeanNet(spec: NetworkSpec, model: tf.LayersModel): LeanNet | null {
+  const weights = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  if (weights.length !== model.weights.length) return null;
+  const ops: Op[] = [];
+  let next = 0;
+  const take = (shape: number[]): tf.Variable | null => {
+    const v = weights[next];
+    if (!v || v.shape.length !== shape.length || v.shape.some((d, i) => shape[i] !== -1 && d !== shape[i])) return null;
+    next++;
+    return v;
+  };
+  for (const layer of spec) {
+    if (layer.trainable === false) return null;
+    if (layer.type === 'flatten') {
+      ops.push({ kind: 'flatten' });
+      continue;
+    }
+    if (layer.type !== 'dense' && layer.type !== 'conv2d') return null;
+    if (layer.kernelRegularizer || layer.biasRegularizer) return null;
+    const act = activationOf(layer.activation);
+    if (act === null) return null;
+    const kernel = layer.type === 'dense' ? take([-1, layer.units]) : take([...pair(layer.kernelSize, 1), -1, layer.filters]);
+    if (!kernel) return null;
+    const bias = (layer.useBias ?? true) ? take([layer.type === 'dense' ? layer.units : layer.filters]) : null;
+    if ((layer.useBias ?? true) && !bias) return null;
+    if (layer.type === 'dense') ops.push({ kind: 'dense', kernel, bias, act });
+    else ops.push({ kind: 'conv', kernel, bias, act, strides: pair(layer.strides, 1), pad: layer.padding ?? 'valid' });
+  }
+  if (next !== weights.length || !ops.some((o) => o.kind !== 'flatten')) return null;
+  const firstWeighted = ops.findIndex((o) => o.kind !== 'flatten');
+  const index = new Map(weights.map((v, i) => [v, i]));
+
+  const forward = (x: tf.Tensor, cache?: LeanCache): tf.Tensor2D => {
+    let h = x;
+    for (const op of ops) {
+      cache?.inputs.push(h);
+      if (op.kind === 'flatten') {
+        h = tf.reshape(h, [h.shape[0], -1]);
+      } else {
+        // tfjs's fused ops take relu/sigmoid/linear; tanh runs after the bias add.
+        const fused = op.act === 'tanh' ? 'linear' : op.act;
+        h =
+          op.kind === 'dense'
+            ? tf.fused.matMul({ a: h as tf.Tensor2D, b: op.kernel as tf.Tensor2D, bias: op.bias ?? undefined, activation: fused })
+            : tf.fused.conv2d({ x: h as tf.Tensor4D, filter: op.kernel as tf.Tensor4D, strides: op.strides, pad: op.pad, bias: op.bias ?? undefined, activation: fused });
+        if (op.act === 'tanh') h = tf.tanh(h);
+      }
+      cache?.outputs.push(h);
+    }
+    return h as tf.Tensor2D;
+  };
+
+  /** ∂loss/∂z from ∂loss/∂y for y = act(z), using the output y. */
+  const throughActivation = (dy: tf.Tensor, y: tf.Tensor, act: Act): tf.Tensor => {
+    if (act === 'linear') return dy;
+    if (act === 'relu') return tf.mul(dy, tf.step(y));
+    if (act === 'tanh') return tf.mul(dy, tf.sub(1, tf.square(y)));
+    return tf.mul(dy, tf.mul(y, tf.sub(1, y)));
+  };
+
+  const backward = (dOut: tf.Tensor2D, cache: LeanCache): tf.Tensor[] => {
+    const grads: tf.Tensor[] = new Array(weights.length);
+    let dy: tf.Tensor = dOut;
+    for (let k = ops.length - 1; k >= 0; k--) {
+      const op = ops[k];
+      const x = cache.inputs[k];
+      if (op.kind === 'flatten') {
+        dy = tf.reshape(dy, x.shape);
+        continue;
+      }
+      const dz = throughActivation(dy, cache.outputs[k], op.act);
+      if (op.kind === 'dense') {
+        grads[index.get(op.kernel)!] = tf.matMul(x as tf.Tensor2D, dz as tf.Tensor2D, true, false);
+        if (op.bias) grads[index.get(op.bias)!] = tf.sum(dz, 0);
+        if (k > firstWeighted) dy = tf.matMul(dz as tf.Tensor2D, op.kernel as tf.Tensor2D, false, true);
+      } else {
+        const conv = { strides: op.strides, pad: op.pad, dataFormat: 'NHWC' } as const;
+        grads[index.get(op.kernel)!] = tf.engine().runKernel('Conv2DBackpropFilter', { x, dy: dz }, { ...conv, filterShape: op.kernel.shape } as unknown as tf.NamedAttrMap) as tf.Tensor;
+        if (op.bias) grads[index.get(op.bias)!] = tf.sum(dz, [0, 1, 2]);
+        if (k > firstWeighted) dy = tf.engine().runKernel('Conv2DBackpropInput', { dy: dz, filter: op.kernel }, { ...conv, inputShape: x.shape } as unknown as tf.NamedAttrMap) as tf.Tensor;
+      }
+    }
+    return grads;
+  };
+
+  return { variables: weights, forward, backward };
+}
