@@ -1,11 +1,11 @@
 /**
- * Single-observation action selection for bench:nn: tfjs predict against the pure-JS forward
- * pass the DQN policy uses (src/fast-forward.ts), on a dense observation and on a 0/1 one with
- * 10% ones (MinAtar frames have ~3–10%).
+ * Single-observation action selection for bench:nn: tfjs predict against the forward pass the
+ * DQN policy uses (src/fast-forward.ts), on a dense observation and on a 0/1 one with 10% ones
+ * (MinAtar frames have ~3–10%); its plain-JS kernels (no WebAssembly SIMD) on the latter.
  */
 import * as tf from '@tensorflow/tfjs';
 import { buildModel } from '../src/layers/index';
-import { compileFastForward } from '../src/fast-forward';
+import { compileFastForward, type FastForward } from '../src/fast-forward';
 import type { Random } from '../src/random';
 import { forwardFlops, makeBatch, measure, type NetCase, type Row } from './nn-shared';
 
@@ -22,17 +22,23 @@ export function actingRows(net: NetCase, label: string, seconds: number, rng: Ra
     return values;
   };
   rows.push({ backend: label, net: net.name, what: 'act, tfjs predict', timing: measure(() => void predict(), seconds / 2), flops });
+  // As the learner does: every trainable variable, flat, one read.
+  const flat = tf.tidy(() => tf.concat(model.trainableWeights.map((w) => tf.reshape(w.read(), [-1]))).dataSync() as Float32Array);
+  const ref = predict();
   const fast = compileFastForward(net.spec, net.inputShape);
-  if (fast) {
-    // As the learner does: every trainable variable, flat, one read.
-    fast.weights.set(tf.tidy(() => tf.concat(model.trainableWeights.map((w) => tf.reshape(w.read(), [-1]))).dataSync() as Float32Array));
-    const ref = predict();
-    const got = fast.forward(obs);
-    const err = Math.max(...Array.from(ref, (v, i) => Math.abs(v - got[i])));
-    if (err > 1e-4) console.warn(`warning: src/fast-forward differs from predict by ${err} on ${net.name}`);
-    const time = (x: Float32Array) => measure(() => void fast.forward(x), seconds / 2, 100, 200_000);
-    rows.push({ backend: label, net: net.name, what: 'act, src/fast-forward (dense obs)', timing: time(obs), flops });
-    rows.push({ backend: label, net: net.name, what: 'act, src/fast-forward (10% ones)', timing: time(sparseObs), flops });
+  const js = compileFastForward(net.spec, net.inputShape, { simd: false });
+  if (fast && js) {
+    for (const f of [fast, js]) {
+      f.weights.set(flat);
+      const got = f.forward(obs);
+      const err = Math.max(...Array.from(ref, (v, i) => Math.abs(v - got[i])));
+      if (err > 1e-4) console.warn(`warning: src/fast-forward differs from predict by ${err} on ${net.name}`);
+    }
+    const time = (f: FastForward, x: Float32Array) => measure(() => void f.forward(x), seconds / 2, 100, 200_000);
+    const kernels = fast.simd ? 'wasm SIMD' : 'JS';
+    rows.push({ backend: label, net: net.name, what: `act, src/fast-forward, ${kernels} (dense obs)`, timing: time(fast, obs), flops });
+    rows.push({ backend: label, net: net.name, what: `act, src/fast-forward, ${kernels} (10% ones)`, timing: time(fast, sparseObs), flops });
+    if (fast.simd) rows.push({ backend: label, net: net.name, what: 'act, src/fast-forward, JS (10% ones)', timing: time(js, sparseObs), flops });
   }
   model.dispose();
   return rows;
