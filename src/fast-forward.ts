@@ -41,6 +41,11 @@ export interface FastForward {
   readonly simd: boolean;
 }
 
+export interface FastForwardOptions {
+  /** Use the WebAssembly SIMD kernels where the platform has them. Default true. */
+  simd?: boolean;
+}
+
 // ---------------------------------------------------------------------------------------------
 // The layer graph, one node per tfjs layer buildModel creates (a leakyRelu activation is its own
 // layer there), so the trainable-weight order can be derived exactly as tfjs derives it.
@@ -738,11 +743,6 @@ export function compileFastForward(spec: NetworkSpec, inputShape: readonly numbe
       return out;
     },
   };
-}
-
-export interface FastForwardOptions {
-  /** Use the WebAssembly SIMD kernels where the platform has them. Default true. */
-  simd?: boolean;
 }
 
 function plan(nodes: GraphNode[], input: GraphNode, output: GraphNode, weightsSize: number, heap: Heap, kernels: Kernels | null) {
