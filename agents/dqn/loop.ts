@@ -15,7 +15,6 @@
 import { z } from 'zod';
 import type { Env, EnvOptions } from '../../envs/core';
 import { ClipReward, RecordEpisodeStatistics } from '../../envs/wrappers';
-import { Random, deriveSeed, type RandomState } from '../../src/random';
 import { epsilonAt, linearAt, type EpsilonSchedule } from '../../src/schedules';
 import { replayFileName } from '../recording/recorder';
 import { DqnAgent } from './agent';
@@ -27,6 +26,7 @@ import { NStepAccumulator } from './n-step';
 import { PrioritizedReplayBuffer } from './prioritized-replay';
 import { RecordEpisodes } from './record-episodes';
 import { ReplayBuffer } from './replay-buffer';
+import { RunState } from './run-state';
 import { importPart, parseState, SnapshotError, type PartState, type Stateful } from './state';
 import { TrainLogger } from './train-logger';
 
@@ -50,20 +50,10 @@ const yieldToEventLoop = (): Promise<void> =>
   new Promise((resolve) => (typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0)));
 
 export const SNAPSHOT_VERSION = 2;
-/** The paper's learning curve: the mean return of the last 100 training episodes. */
-const RECENT_EPISODES = 100;
 
 const snapshotSchema = z.object({
   version: z.literal(SNAPSHOT_VERSION, { error: (i) => `checkpoint format version ${String(i.input)} is not supported (this Keiko reads version ${SNAPSHOT_VERSION})` }),
   config: z.record(z.string(), z.unknown()),
-  step: z.number().int().nonnegative(),
-  episode: z.number().int().nonnegative(),
-  updates: z.number().int().nonnegative(),
-  wallSeconds: z.number().nonnegative(),
-  bestEval: z.object({ step: z.number(), meanReturn: z.number(), stdReturn: z.number() }).nullable(),
-  recentReturns: z.array(z.number()),
-  rng: z.object({ env: z.custom<RandomState>((v) => typeof v === 'object' && v !== null), replay: z.custom<RandomState>((v) => typeof v === 'object' && v !== null) }),
-  currentEpisode: z.object({ seed: z.number().int().nonnegative(), actions: z.array(z.number().int().nonnegative()) }),
   parts: z.record(z.string(), z.record(z.string(), z.unknown())),
 });
 
@@ -77,21 +67,12 @@ export class DqnTrainer {
   readonly callbacks: CallbackList;
   readonly obsSize: number;
   private readonly stats: RecordEpisodeStatistics;
+  /** Counters, generators and the episode in progress (run-state.ts). */
+  readonly runState: RunState;
   private readonly schedule: EpsilonSchedule;
-  private envRng: Random;
-  private replayRng: Random;
-
-  step = 0;
-  episode = 0;
-  updates = 0;
-  bestEval: { step: number; meanReturn: number; stdReturn: number } | null = null;
   private readonly obs: Float32Array;
-  private episodeSeed = 0;
-  private episodeActions: number[] = [];
-  private recentReturns: number[] = [];
   private stopReason: string | null = null;
   private checkpointReason: CheckpointReason | null = null;
-  private wallBefore = 0;
   private runStart = now();
   private readonly ctx: StepContext;
 
@@ -111,8 +92,7 @@ export class DqnTrainer {
       : new ReplayBuffer(base);
     this.nStep = new NStepAccumulator(config.nStep, config.gamma, this.obsSize);
     this.schedule = { kind: config.epsilonSchedule, start: config.epsilonStart, end: config.epsilonEnd, decaySteps: config.epsilonDecaySteps };
-    this.replayRng = new Random(deriveSeed(config.seed, 'replay'));
-    this.envRng = new Random(deriveSeed(config.seed, 'env'));
+    this.runState = new RunState(config.seed);
     this.obs = new Float32Array(this.obsSize);
     this.ctx = { step: 0, episode: 0, obs: this.obs, action: 0, reward: 0, terminated: false, truncated: false, epsilon: 1 };
     this.callbacks = new CallbackList([
@@ -128,10 +108,22 @@ export class DqnTrainer {
     return epsilonAt(this.schedule, this.step);
   }
 
+  /** Env steps done. */
+  get step(): number {
+    return this.runState.step;
+  }
+
+  get episode(): number {
+    return this.runState.episode;
+  }
+
+  get updates(): number {
+    return this.runState.updates;
+  }
+
   /** Mean return of the last 100 training episodes, or null before the first one ends. */
   get recentReturn(): number | null {
-    const r = this.recentReturns;
-    return r.length ? r.reduce((a, b) => a + b, 0) / r.length : null;
+    return this.runState.recentReturn;
   }
 
   /** Send an event to every callback (synchronous unless a callback is asynchronous). */
@@ -154,9 +146,10 @@ export class DqnTrainer {
     const c = this.config;
     this.runStart = now();
     await this.emit({ type: 'start', step: this.step, totalSteps: c.steps, resumed: this.step > 0 });
-    if (this.step === 0 && this.episodeActions.length === 0) await this.beginEpisode();
+    const run = this.runState;
+    if (run.step === 0 && run.episodeActions.length === 0) await this.beginEpisode();
     let interrupted = false;
-    while (this.step < c.steps) {
+    while (run.step < c.steps) {
       if (signal?.aborted) {
         interrupted = true;
         break;
@@ -166,14 +159,14 @@ export class DqnTrainer {
       const action = this.agent.act(this.obs, epsilon);
       // 2. env step
       const r = this.env.step(action);
-      this.step++;
-      this.episodeActions.push(action);
+      run.step++;
+      run.episodeActions.push(action);
       // 3. store (n-step transitions, clipped reward)
       this.nStep.push(this.obs, action, r.reward, r.terminated, r.truncated, r.observation, this.buffer);
       this.observeStep(action, this.stats.lastReward, r.terminated, r.truncated, epsilon);
       if (r.terminated || r.truncated) await this.endEpisode();
       else this.obs.set(r.observation);
-      const s = this.step;
+      const s = run.step;
       // 4–6. sample → target → loss, `gradientSteps` times
       if (s > c.learningStarts && s % c.trainFrequency === 0) this.learn(c.gradientSteps);
       // 7. target update
@@ -203,8 +196,8 @@ export class DqnTrainer {
       episodes: this.episode,
       updates: this.updates,
       finalEval,
-      bestEval: this.bestEval,
-      recentReturn: this.recentReturn,
+      bestEval: this.runState.bestEval,
+      recentReturn: this.runState.recentReturn,
       wallSeconds,
       sps: wallSeconds > 0 ? this.step / wallSeconds : 0,
       interrupted,
@@ -213,14 +206,15 @@ export class DqnTrainer {
   }
 
   private wallSeconds(): number {
-    return this.wallBefore + (now() - this.runStart) / 1000;
+    return this.runState.wallBefore + (now() - this.runStart) / 1000;
   }
 
   private async beginEpisode(): Promise<void> {
-    this.episodeSeed = this.envRng.uint32();
-    this.obs.set(this.env.reset({ seed: this.episodeSeed }).observation);
-    this.episodeActions = [];
-    await this.emit({ type: 'episode-start', step: this.step, episode: this.episode, seed: this.episodeSeed });
+    const run = this.runState;
+    run.episodeSeed = run.envRng.uint32();
+    this.obs.set(this.env.reset({ seed: run.episodeSeed }).observation);
+    run.episodeActions = [];
+    await this.emit({ type: 'episode-start', step: run.step, episode: run.episode, seed: run.episodeSeed });
   }
 
   private observeStep(action: number, reward: number, terminated: boolean, truncated: boolean, epsilon: number): void {
@@ -237,10 +231,9 @@ export class DqnTrainer {
 
   private async endEpisode(): Promise<void> {
     const { return: ret, length } = this.stats.lastEpisode!;
-    this.recentReturns.push(ret);
-    if (this.recentReturns.length > RECENT_EPISODES) this.recentReturns.shift();
+    this.runState.addReturn(ret);
     await this.emit({ type: 'episode', step: this.step, episode: this.episode, return: ret, length });
-    this.episode++;
+    this.runState.episode++;
     await this.beginEpisode();
   }
 
@@ -248,11 +241,11 @@ export class DqnTrainer {
     const c = this.config;
     if (c.learningRateEnd !== null) this.agent.setLearningRate(linearAt(this.agent.baseLearningRate, c.learningRateEnd, c.steps, this.step));
     for (let g = 0; g < gradientSteps; g++) {
-      const batch = this.buffer.sample(c.batchSize, this.replayRng, this.step);
+      const batch = this.buffer.sample(c.batchSize, this.runState.replayRng, this.step);
       const r = this.agent.learn(batch);
       if (!Number.isFinite(r.loss)) throw new NonFiniteLossError(this.step, r.loss);
       if (c.prioritized) this.buffer.updatePriorities(batch.indices, r.tdErrors);
-      this.updates++;
+      this.runState.updates++;
       this.callbacks.onUpdate(r);
     }
   }
@@ -273,8 +266,8 @@ export class DqnTrainer {
     const line: EvalLine = { type: 'eval', step: this.step, meanReturn: r.meanReturn, stdReturn: r.stdReturn, episodes: r.episodes };
     await this.emit(line);
     if (r.replay) await this.emit({ type: 'replay', step: this.step, name: replayFileName('eval', 0, this.step), file: r.replay });
-    if (!this.bestEval || r.meanReturn > this.bestEval.meanReturn) {
-      this.bestEval = { step: this.step, meanReturn: r.meanReturn, stdReturn: r.stdReturn };
+    if (!this.runState.bestEval || r.meanReturn > this.runState.bestEval.meanReturn) {
+      this.runState.bestEval = { step: this.step, meanReturn: r.meanReturn, stdReturn: r.stdReturn };
       await this.emit({ type: 'best', step: this.step, meanReturn: r.meanReturn, stdReturn: r.stdReturn, episodes: r.episodes });
     }
   }
@@ -288,6 +281,7 @@ export class DqnTrainer {
   /** The parts of the training state that checkpoint themselves, by name. */
   private parts(): Map<string, Stateful> {
     const parts = new Map<string, Stateful>([
+      ['run', { exportState: () => this.runState.exportState(this.wallSeconds()), importState: (st) => this.runState.importState(st) }],
       ['agent', this.agent],
       ['replay', this.buffer],
       ['nStep', this.nStep],
@@ -299,7 +293,7 @@ export class DqnTrainer {
     return parts;
   }
 
-  /** The whole training state: every part's own state, the counters and the episode in progress. */
+  /** The whole training state: each part's own state, under its name. */
   async snapshot(): Promise<TrainingSnapshot> {
     const arrays: TrainingSnapshot['arrays'] = {};
     const parts: Record<string, Record<string, unknown>> = {};
@@ -308,20 +302,8 @@ export class DqnTrainer {
       parts[name] = state.json;
       for (const [k, a] of Object.entries(state.arrays)) arrays[`${name}/${k}`] = a;
     }
-    const json = {
-      version: SNAPSHOT_VERSION,
-      config: this.config,
-      step: this.step,
-      episode: this.episode,
-      updates: this.updates,
-      wallSeconds: this.wallSeconds(),
-      bestEval: this.bestEval,
-      recentReturns: this.recentReturns,
-      rng: { env: this.envRng.getState(), replay: this.replayRng.getState() },
-      currentEpisode: { seed: this.episodeSeed, actions: this.episodeActions },
-      parts,
-    };
-    return { json, arrays };
+    // step and episode at the top are for readers of the file (meta.json, tools); restore uses parts.run.
+    return { json: { version: SNAPSHOT_VERSION, config: this.config, step: this.step, episode: this.episode, parts }, arrays };
   }
 
   /**
@@ -345,30 +327,20 @@ export class DqnTrainer {
       for (const [k, a] of Object.entries(snap.arrays)) if (k.startsWith(prefix)) arrays[k.slice(prefix.length)] = a;
       await importPart(name, part, { json, arrays });
     }
-    try {
-      this.envRng = Random.fromState(j.rng.env);
-      this.replayRng = Random.fromState(j.rng.replay);
-    } catch (err) {
-      throw new SnapshotError('rng', `not a generator state (${(err as Error).message})`);
-    }
-    this.step = j.step;
-    this.episode = j.episode;
-    this.updates = j.updates;
-    this.recentReturns = [...j.recentReturns];
-    this.bestEval = j.bestEval;
-    this.wallBefore = j.wallSeconds;
-    // Rebuild the env mid-episode: same reset seed, same actions.
-    const ep = j.currentEpisode;
-    this.episodeSeed = ep.seed;
-    let obs = this.env.reset({ seed: ep.seed }).observation;
-    for (const action of ep.actions) {
-      if (action >= this.env.actionSpace.n) throw new SnapshotError('currentEpisode.actions', `action ${action} is not in this env's ${this.env.actionSpace.n} actions`);
+    this.rebuildEpisode();
+  }
+
+  /** Bring the env back to the episode in progress: same reset seed, same actions. */
+  private rebuildEpisode(): void {
+    const { episodeSeed, episodeActions } = this.runState;
+    let obs = this.env.reset({ seed: episodeSeed }).observation;
+    for (const action of episodeActions) {
+      if (action >= this.env.actionSpace.n) throw new SnapshotError('run.currentEpisode.actions', `action ${action} is not in this env's ${this.env.actionSpace.n} actions`);
       const r = this.env.step(action);
-      if (r.terminated || r.truncated) throw new SnapshotError('currentEpisode.actions', 'the episode ended while replaying its actions: the env is not deterministic given its seed, or the checkpoint is of another env');
+      if (r.terminated || r.truncated) throw new SnapshotError('run.currentEpisode.actions', 'the episode ended while replaying its actions: the env is not deterministic given its seed, or the checkpoint is of another env');
       obs = r.observation;
     }
     this.obs.set(obs);
-    this.episodeActions = [...ep.actions];
   }
 
   dispose(): void {
