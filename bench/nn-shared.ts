@@ -124,4 +124,6 @@ export interface Row {
   what: string;
   timing: Timing;
   flops: number;
+  /** Share of the matMul peak measured interleaved with it (bench/nn.ts), when measured. */
+  share?: number;
 }

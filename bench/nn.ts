@@ -149,6 +149,160 @@ export function learnerUpdate(net: NetCase, online: tf.LayersModel, target: tf.L
   };
 }
 
+/**
+ * A chain net (conv2d / flatten / dense, relu or linear) compiled for training without the
+ * gradient tape: `forward` runs every layer as one fused tfjs op (conv/matMul + bias + relu —
+ * under a tape tfjs splits those into 3 kernels each) and keeps what the backward pass needs;
+ * `backward` is the hand-written chain rule in tfjs ops (per dense: dW = xᵀ·dz, db = Σ dz,
+ * dx = dz·Wᵀ, relu′ = step(y)); the first layer's input gradient is skipped (tfjs's fused conv2d
+ * gradient computes it even when nothing needs it). Runs on every tfjs backend.
+ */
+export interface Trainable {
+  variables: tf.Variable[];
+  /** Forward pass; with `keep`, remembers the activations for backward. */
+  forward(x: tf.Tensor, keep?: boolean): tf.Tensor2D;
+  /** Gradients (in `variables` order) of Σ dOut ⊙ output, for the last forward(…, true). */
+  backward(dOut: tf.Tensor2D): tf.Tensor[];
+}
+
+type Layer =
+  | { kind: 'flatten' }
+  | { kind: 'dense'; kernel: tf.Variable; bias: tf.Variable | null; relu: boolean }
+  | { kind: 'conv'; kernel: tf.Variable; bias: tf.Variable | null; relu: boolean; strides: [number, number]; pad: 'valid' | 'same' };
+
+export function compileTrainable(model: tf.LayersModel): Trainable {
+  const layers: Layer[] = [];
+  for (const layer of model.layers) {
+    const cls = layer.getClassName();
+    const cfg = layer.getConfig() as Record<string, unknown>;
+    const activation = (cfg.activation as string | undefined) ?? 'linear';
+    if (activation !== 'linear' && activation !== 'relu') throw new Error(`compileTrainable: activation ${activation}`);
+    const [kernel, bias] = layer.weights.map((w) => w.read() as tf.Variable);
+    const relu = activation === 'relu';
+    if (cls === 'InputLayer') continue;
+    if (cls === 'Flatten') layers.push({ kind: 'flatten' });
+    else if (cls === 'Dense') layers.push({ kind: 'dense', kernel, bias: bias ?? null, relu });
+    else if (cls === 'Conv2D') layers.push({ kind: 'conv', kernel, bias: bias ?? null, relu, strides: cfg.strides as [number, number], pad: cfg.padding as 'valid' });
+    else throw new Error(`compileTrainable: unsupported layer ${cls}`);
+  }
+  const variables = layers.flatMap((l) => (l.kind === 'flatten' ? [] : l.bias ? [l.kernel, l.bias] : [l.kernel]));
+  // The input and output of every layer in the last kept forward pass.
+  let acts: tf.Tensor[] = [];
+  const forward = (x: tf.Tensor, keep = false): tf.Tensor2D => {
+    if (keep) acts = [x];
+    let h = x;
+    for (const l of layers) {
+      if (l.kind === 'flatten') h = tf.reshape(h, [h.shape[0], -1]);
+      else if (l.kind === 'dense') h = tf.fused.matMul({ a: h as tf.Tensor2D, b: l.kernel, bias: l.bias ?? undefined, activation: l.relu ? 'relu' : 'linear' });
+      else h = tf.fused.conv2d({ x: h as tf.Tensor4D, filter: l.kernel as tf.Tensor4D, strides: l.strides, pad: l.pad, bias: l.bias ?? undefined, activation: l.relu ? 'relu' : 'linear' });
+      if (keep) acts.push(h);
+    }
+    return h as tf.Tensor2D;
+  };
+  const backward = (dOut: tf.Tensor2D): tf.Tensor[] => {
+    const grads: tf.Tensor[] = [];
+    let dy: tf.Tensor = dOut;
+    for (let i = layers.length - 1; i >= 0; i--) {
+      const l = layers[i];
+      const x = acts[i];
+      const y = acts[i + 1];
+      if (l.kind === 'flatten') {
+        dy = tf.reshape(dy, x.shape);
+        continue;
+      }
+      const dz = l.relu ? tf.mul(dy, tf.step(y)) : dy;
+      const first = i === 0;
+      if (l.kind === 'dense') {
+        if (l.bias) grads.push(tf.sum(dz, 0));
+        grads.push(tf.matMul(x as tf.Tensor2D, dz as tf.Tensor2D, true, false));
+        if (!first) dy = tf.matMul(dz as tf.Tensor2D, l.kernel as tf.Tensor2D, false, true);
+      } else {
+        const attrs = { strides: l.strides, pad: l.pad, dataFormat: 'NHWC', dimRoundingMode: undefined };
+        if (l.bias) grads.push(tf.sum(dz, [0, 1, 2]));
+        grads.push(tf.engine().runKernel('Conv2DBackpropFilter', { x, dy: dz }, { ...attrs, filterShape: l.kernel.shape } as unknown as tf.NamedAttrMap) as tf.Tensor);
+        if (!first) dy = tf.engine().runKernel('Conv2DBackpropInput', { dy: dz, filter: l.kernel }, { ...attrs, inputShape: x.shape } as unknown as tf.NamedAttrMap) as tf.Tensor;
+      }
+    }
+    acts = [];
+    return grads.reverse(); // pushed bias-then-kernel from the last layer: reversed = kernel, bias, … in order
+  };
+  return { variables, forward, backward };
+}
+
+/**
+ * The same update as learnerUpdate (same maths, same read-back) with the structure this bench
+ * recommends for agents/dqn/learner.ts: no tape (compileTrainable's forward/backward), the
+ * Huber gradient written out (dq = mask ⊙ clip(qa − y, −δ, δ)·w/B), the loss and mean Q
+ * computed in JS from the read-back qa − y and qa, optimiser kernels from createOptimizer.
+ */
+export function fastUpdate(net: NetCase, online: tf.LayersModel, target: tf.LayersModel, optimizer: tf.Optimizer, opts: UpdateOptions): UpdateFn {
+  const on = compileTrainable(online);
+  const tg = compileTrainable(target);
+  const names = on.variables.map((v) => v.name);
+  const B = net.batch;
+  const n = net.actions;
+  const delta = 1;
+  const mask = new Float32Array(B * n);
+  const scaledWeights = new Float32Array(B);
+  const weightsOut = new Float32Array(on.variables.reduce((s, v) => s + v.size, 0));
+  const tdErrors = new Float32Array(B);
+  return (b, marks) => {
+    const t0 = performance.now();
+    const mark = (i: number) => {
+      if (marks) marks[i] = performance.now() - t0;
+    };
+    mask.fill(0);
+    for (let i = 0; i < B; i++) {
+      mask[i * n + b.actions[i]] = 1;
+      scaledWeights[i] = b.weights[i] / B;
+    }
+    const packed = tf.tidy(() => {
+      const obs = tf.tensor(b.obs, [B, ...net.inputShape]);
+      const nextObs = tf.tensor(b.nextObs, [B, ...net.inputShape]);
+      const actionMask = tf.tensor2d(mask, [B, n]);
+      const rewards = tf.tensor1d(b.rewards);
+      const discounts = tf.tensor1d(b.discounts);
+      const w = tf.tensor1d(scaledWeights);
+      mark(0);
+      const nextQTarget = tg.forward(nextObs);
+      let nextValue: tf.Tensor1D;
+      if (opts.doubleDqn) {
+        const best = tf.oneHot(tf.argMax(on.forward(nextObs), 1) as tf.Tensor1D, n);
+        nextValue = tf.sum(tf.mul(nextQTarget, best), 1);
+      } else {
+        nextValue = tf.max(nextQTarget, 1);
+      }
+      const y = tf.add(rewards, tf.mul(discounts, nextValue));
+      mark(1);
+      const q = on.forward(obs, true);
+      const qa = tf.sum(tf.mul(q, actionMask), 1);
+      const err = tf.sub(qa, y); // = −TD error
+      // d(mean(w·huber(err)))/dq = mask ⊙ clip(err, −δ, δ)·w/B
+      const dq = tf.mul(actionMask, tf.reshape(tf.mul(tf.clipByValue(err, -delta, delta), w), [B, 1])) as tf.Tensor2D;
+      mark(2);
+      let grads = on.backward(dq);
+      if (opts.maxGradNorm !== null) grads = clipByGlobalNorm(grads, opts.maxGradNorm).grads;
+      mark(3);
+      optimizer.applyGradients(grads.map((tensor, i) => ({ name: names[i], tensor })));
+      mark(4);
+      return tf.concat([err, qa, ...on.variables.map((v) => tf.reshape(v, [-1]))]);
+    });
+    const data = packed.dataSync() as Float32Array;
+    packed.dispose();
+    let loss = 0;
+    for (let i = 0; i < B; i++) {
+      const e = data[i];
+      tdErrors[i] = -e;
+      const a = Math.abs(e);
+      const quad = Math.min(a, delta);
+      loss += scaledWeights[i] * (0.5 * quad * quad + delta * (a - quad));
+    }
+    weightsOut.set(data.subarray(2 * B, 2 * B + weightsOut.length));
+    mark(5);
+    return loss;
+  };
+}
+
 type Variant = {
   what: string;
   make: (net: NetCase, online: tf.LayersModel, target: tf.LayersModel) => UpdateFn;
@@ -168,19 +322,75 @@ function variants(stock: boolean): Variant[] {
   list.push(
     { what: 'update, learner, Adam', make: (net, o, t) => learnerUpdate(net, o, t, createOptimizer(ADAM), DQN_OPTS), phases: true },
     { what: 'update, learner, centered RMSProp', make: (net, o, t) => learnerUpdate(net, o, t, createOptimizer(CENTERED_RMSPROP), DQN_OPTS), phases: true },
+    { what: 'update, fast, Adam', make: (net, o, t) => fastUpdate(net, o, t, createOptimizer(ADAM), DQN_OPTS), phases: true },
+    { what: 'update, fast, centered RMSProp', make: (net, o, t) => fastUpdate(net, o, t, createOptimizer(CENTERED_RMSPROP), DQN_OPTS), phases: true },
   );
   return list;
 }
 
-/** GFLOP/s of a 1024×1024 tf.matMul (median of many reps): the backend's dense-product peak. */
-function matMulPeak(seconds: number): { gflops: number; timing: Timing } {
+/**
+ * The fast update must be the learner's update: one SGD step of each on copies of the same nets
+ * gives the same loss and the same new weights (within float32 rounding), plain and Double DQN.
+ */
+function checkFastMatchesLearner(net: NetCase, rng: Random): void {
+  const batch = makeBatch(net, rng);
+  for (const doubleDqn of [false, true]) {
+    const after: Array<{ loss: number; weights: Float32Array }> = [];
+    for (const make of [learnerUpdate, fastUpdate]) {
+      const online = buildModel(net.spec, net.inputShape, { seed: 1 });
+      const target = buildModel(net.spec, net.inputShape, { seed: 2 });
+      const loss = make(net, online, target, tf.train.sgd(0.1), { doubleDqn, maxGradNorm: 1 })(batch);
+      const weights = Float32Array.from(online.trainableWeights.flatMap((w) => Array.from(w.read().dataSync())));
+      after.push({ loss, weights });
+      online.dispose();
+      target.dispose();
+    }
+    let worst = Math.abs(after[0].loss - after[1].loss) / Math.max(1e-6, Math.abs(after[0].loss));
+    let scale = 1e-6;
+    for (const v of after[0].weights) scale = Math.max(scale, Math.abs(v));
+    after[0].weights.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - after[1].weights[i]) / scale)));
+    if (!(worst < 1e-4)) throw new Error(`fast update differs from the learner's on ${net.name}${doubleDqn ? ' (Double DQN)' : ''}: ${worst}`);
+  }
+}
+
+/** A 1024×1024 tf.matMul: the backend's dense-product peak. */
+function peakMatMul(): { run: () => void; flops: number; dispose: () => void } {
   const n = 1024;
   const rng = new Random(3);
   const a = tf.tensor2d(Float32Array.from({ length: n * n }, () => rng.random() - 0.5), [n, n]);
   const b = tf.tensor2d(Float32Array.from({ length: n * n }, () => rng.random() - 0.5), [n, n]);
-  const timing = measure(() => tf.matMul(a, b).dispose(), seconds, 10, 200);
-  tf.dispose([a, b]);
-  return { gflops: (2 * n * n * n) / (timing.medianMs * 1e6), timing };
+  return { run: () => tf.matMul(a, b).dispose(), flops: 2 * n * n * n, dispose: () => tf.dispose([a, b]) };
+}
+
+/**
+ * GFLOP/s of the peak matMul (median of many reps), and a function measuring an update's share
+ * of that peak robustly on a shared machine: rounds of one peak matMul then ~40 ms of updates,
+ * each round's share = update GFLOP/s (its median) / peak GFLOP/s (that round), median over rounds.
+ */
+function matMulPeak(seconds: number): { gflops: number; timing: Timing; share: (fn: () => void, flops: number, seconds: number) => number; dispose: () => void } {
+  const peak = peakMatMul();
+  const timing = measure(peak.run, seconds, 10, 200);
+  const share = (fn: () => void, flops: number, secs: number): number => {
+    const shares: number[] = [];
+    const end = performance.now() + secs * 1000;
+    while (shares.length < 5 || performance.now() < end) {
+      let t0 = performance.now();
+      peak.run();
+      const peakMs = performance.now() - t0;
+      const times: number[] = [];
+      const roundEnd = performance.now() + 40;
+      while (times.length < 10 || performance.now() < roundEnd) {
+        t0 = performance.now();
+        fn();
+        times.push(performance.now() - t0);
+      }
+      times.sort((x, y) => x - y);
+      shares.push(flops / times[times.length >> 1] / (peak.flops / peakMs));
+    }
+    shares.sort((x, y) => x - y);
+    return shares[shares.length >> 1];
+  };
+  return { gflops: peak.flops / (timing.medianMs * 1e6), timing, share, dispose: peak.dispose };
 }
 
 interface PhaseRow {
@@ -215,10 +425,11 @@ async function benchBackend(backend: BackendPreference, seconds: number, stock: 
   if (stock && (info.name === 'wasm' || info.name === 'cpu')) restoreStockKernels(info.name);
   const label = (info.wasm ? `${info.name} (SIMD ${info.wasm.simd ? 'on' : 'off'})` : info.name) + (stock ? ', stock tfjs kernels' : '');
   const peak = matMulPeak(seconds);
-  const rows: Row[] = [{ backend: label, net: 'matMul 1024×1024×1024', what: 'peak (tf.matMul)', timing: peak.timing, flops: 2 * 1024 ** 3 }];
+  const rows: Row[] = [{ backend: label, net: 'matMul 1024×1024×1024', what: 'peak (tf.matMul)', timing: peak.timing, flops: 2 * 1024 ** 3, share: 1 }];
   const phases: PhaseRow[] = [];
   const rng = new Random(7);
   for (const net of NETS) {
+    if (!stock) checkFastMatchesLearner(net, rng);
     for (const { what, make, phases: withPhases } of variants(stock)) {
       const online = buildModel(net.spec, net.inputShape, { seed: 1 });
       const target = buildModel(net.spec, net.inputShape, { seed: 2 });
@@ -236,7 +447,8 @@ async function benchBackend(backend: BackendPreference, seconds: number, stock: 
       const timing = measure(() => update(batch), seconds);
       const leaked = tf.memory().numTensors - before;
       if (leaked > 0) console.warn(`warning: ${what} on ${label} leaked ${leaked} tensors`);
-      rows.push({ backend: label, net: net.name, what, timing, flops: updateFlops(online, net.batch) });
+      const flops = updateFlops(online, net.batch);
+      rows.push({ backend: label, net: net.name, what, timing, flops, share: peak.share(() => update(batch), flops, seconds) });
       if (withPhases) phases.push({ backend: label, net: net.name, what, ...measurePhases(update, batch, Math.max(50, timing.reps >> 1)) });
       online.dispose();
       target.dispose();
@@ -244,6 +456,7 @@ async function benchBackend(backend: BackendPreference, seconds: number, stock: 
     // Loaded only when asked for: the acting rows live in their own module (bench/nn-act.ts).
     if (acting) rows.push(...(await import('./nn-act')).actingRows(net, label, seconds, rng));
   }
+  peak.dispose();
   return { rows, phases, peak: peak.gflops };
 }
 
@@ -280,11 +493,12 @@ async function main(): Promise<void> {
       body.push([
         r.backend, r.net, r.what, ms(r.timing.medianMs), ms(r.timing.bestMs), String(r.timing.reps),
         (r.flops / 1e6).toFixed(r.flops < 1e6 ? 3 : 1), gflops.toFixed(2), `${((100 * gflops) / peak).toFixed(0)}%`,
+        r.share === undefined ? '' : `${(100 * r.share).toFixed(0)}%`,
       ]);
     }
     for (const p of phases) phaseBody.push([p.backend, p.net, p.what, ...p.medians.map(ms), ms(p.medians.reduce((a, b) => a + b, 0)), ms(p.total)]);
   }
-  printTable(['backend', 'network', 'measurement', 'median ms', 'best ms', 'reps', 'MFLOP', 'GFLOP/s (median)', '% of peak'], body);
+  printTable(['backend', 'network', 'measurement', 'median ms', 'best ms', 'reps', 'MFLOP', 'GFLOP/s (median)', '% of peak', '% of peak (interleaved)'], body);
   if (phaseBody.length) {
     console.log('\nOne update by phase (median ms of each phase over many updates; Σ = sum of the phase medians):');
     printTable(['backend', 'network', 'update', ...PHASES, 'Σ', 'total'], phaseBody);

@@ -152,6 +152,56 @@ describe('BatchMatMul on wasm with transposed operands (replaced: the stock path
   }
 });
 
+describe('BatchMatMul / _FusedMatMul plans on wasm (transposes to let XNNPACK pack the smaller operand)', () => {
+  // Shapes of the DQN nets (multiples of 4: SIMD transposes), each product run with a fresh
+  // right-hand tensor (via the output) and again with the same one (direct, cached operator).
+  const shapes: Array<[number[], number[], boolean, boolean]> = [
+    [[32, 1024], [1024, 128], false, false],
+    [[64, 128], [128, 128], false, false],
+    [[32, 1024], [32, 128], true, false],
+    [[32, 128], [1024, 128], false, true],
+    [[64, 128], [128, 128], false, true],
+    [[128, 64], [128, 128], true, false],
+    [[16, 8], [12, 16], true, true],
+  ];
+  for (const [sa, sb, ta, tb] of shapes) {
+    it(`[${sa}]${ta ? 'ᵀ' : ''} · [${sb}]${tb ? 'ᵀ' : ''}, fresh then reused right operand`, async () => {
+      await compare([randn(sa, 70), randn(sb, 71)], (x, y) => {
+        const fresh = tf.matMul(x, tf.add(y, 0), ta, tb);
+        return [fresh, tf.matMul(x, y, ta, tb), tf.matMul(x, y, ta, tb)];
+      });
+    });
+  }
+  for (const activation of ['linear', 'relu'] as const) {
+    it(`fused matMul + bias + ${activation}, fresh and reused weights`, async () => {
+      await compare([randn([32, 1024], 72), randn([1024, 128], 73), randn([128], 74)], (x, w, b) => [
+        tf.fused.matMul({ a: x as tf.Tensor2D, b: tf.add(w, 0) as tf.Tensor2D, bias: b, activation }),
+        tf.fused.matMul({ a: x as tf.Tensor2D, b: w as tf.Tensor2D, bias: b, activation }),
+        tf.fused.matMul({ a: x as tf.Tensor2D, b: w as tf.Tensor2D, bias: b, activation }),
+        tf.fused.matMul({ a: x as tf.Tensor2D, b: tf.add(w, 1) as tf.Tensor2D, activation }),
+      ]);
+    });
+  }
+});
+
+describe('Transpose and Sum on wasm (SIMD for last-two-axes swaps and leading-axis sums)', () => {
+  it('transposes 2-D and batched float32 (SIMD when both axes are multiples of 4, stock otherwise)', async () => {
+    for (const shape of [[1024, 128], [32, 1024], [3, 8, 12], [64, 6], [5, 7], [2, 4, 8, 4]]) {
+      const perm = shape.map((_, i) => i);
+      [perm[shape.length - 1], perm[shape.length - 2]] = [perm[shape.length - 2], perm[shape.length - 1]];
+      await compare([randn(shape, 80)], (x) => tf.transpose(x, perm), 0);
+    }
+    await compare([randn([2, 4, 8, 4], 81)], (x) => tf.transpose(x, [1, 0, 3, 2]), 0);
+  });
+  it('sums over leading axes (every bias gradient) and keeps other reductions', async () => {
+    const cases: Array<[number[], number | number[], boolean]> = [
+      [[32, 8, 8, 16], [0, 1, 2], false], [[32, 128], 0, false], [[32, 6], 0, true], [[4, 5, 8], [1, 0], true],
+      [[32, 128], 1, false], [[4, 5, 8], [0, 2], false], [[6, 4], [0, 1], false],
+    ];
+    for (const [shape, axis, keepDims] of cases) await compare([randn(shape, 82)], (x) => tf.sum(x, axis, keepDims));
+  });
+});
+
 describe('depthwise conv2d backprop on wasm (missing in tfjs 4.22)', () => {
   const cases: Array<{ x: number[]; f: number[]; strides: number; pad: 'valid' | 'same'; dilations: number }> = [
     { x: [2, 6, 6, 3], f: [3, 3, 3, 2], strides: 1, pad: 'same', dilations: 1 },

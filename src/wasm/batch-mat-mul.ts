@@ -1,63 +1,165 @@
 /**
- * BatchMatMul on wasm with transposed operands. The stock kernel's transposed paths are naive and
- * 10–50× slower than its XNNPACK path (measured: [32,1024]ᵀ·[32,128] 50 ms vs 0.9 ms for the
- * same product untransposed), and every dense layer's backward pass uses them (dW = xᵀ·dy,
- * dx = dy·Wᵀ). Transposing the operand with the (fast) Transpose kernel first and multiplying
- * untransposed is far cheaper; the Transpose kernel itself is not free (0.65 ms for 1024×128), so
- * the formulation that transposes the fewest elements is chosen.
+ * BatchMatMul and _FusedMatMul on wasm, choosing how XNNPACK is called.
+ *
+ * Two costs dominate the small products of DQN nets, not the arithmetic:
+ * - the stock kernel's transposed paths are naive, 10–50× slower than its XNNPACK path
+ *   (measured: [32,1024]ᵀ·[32,128] 50 ms vs 0.9 ms untransposed), and every dense backward pass
+ *   uses them (dW = xᵀ·dy, dx = dy·Wᵀ);
+ * - XNNPACK packs (re-lays out) the right-hand operand every time it sees a new tensor there, at
+ *   ~6× the cost per element of a SIMD transpose (transpose.ts): packing a fresh 1024×128 weight
+ *   matrix costs more than the whole [32,1024]·[1024,128] product. Operators are cached per
+ *   right-hand tensor, so a weight used again (the target network) is packed once.
+ * So each product is run as either op(A)·op(B) or (op(B)ᵀ·op(A)ᵀ)ᵀ, materialising transposes
+ * with the Transpose kernel, whichever moves and packs the fewest elements (weights 1 and 6); a
+ * right-hand tensor already seen is assumed cached (free). Batched products (batch > 1) and the
+ * fused variants with transposes or other activations keep the old plan / the stock kernel.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { TensorInfo } from './heap';
+import type { TensorInfo, WasmBackendLike } from './heap';
 
 type Args = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs: tf.BatchMatMulAttrs };
+type FusedArgs = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs: tf.BatchMatMulAttrs & { activation?: string } };
+type KernelArgs = Parameters<tf.KernelFunc>[0];
 
-export function batchMatMulWasmConfig(stock: tf.KernelConfig | undefined): tf.KernelConfig {
-  if (!stock) throw new Error('BatchMatMul wrapper: the stock wasm BatchMatMul kernel is missing');
-  const transposeKernel = tf.getKernel('Transpose', 'wasm');
-  if (!transposeKernel) throw new Error('BatchMatMul wrapper: the wasm Transpose kernel is missing');
-  const disposeData = (backend: unknown, info: TensorInfo) => (backend as { disposeData(id: object): void }).disposeData(info.dataId);
-  const swapLast = (backend: unknown, x: TensorInfo): TensorInfo => {
+/** The stock BatchMatMul (captured when the wrapper is built), for the fused wrapper's products. */
+let stockBatchMatMul: tf.KernelConfig | null = null;
+
+const TRANSPOSE_COST = 1;
+/** Stock Transpose (dims not multiples of 4) is ~3× slower than the SIMD one. */
+const SLOW_TRANSPOSE_COST = 3;
+const PACK_COST = 6;
+
+/** Right-hand operands the stock kernel has multiplied by untransposed (its operator is cached). */
+const seenRight = new WeakSet<object>();
+/**
+ * Right-hand operands planned before: a tensor multiplied by a second time is a weight that stays
+ * (the target network's), worth packing once; the online weights are new after every step.
+ */
+const plannedRight = new WeakSet<object>();
+
+const size = (t: TensorInfo) => t.shape.reduce((p, d) => p * d, 1);
+const rows = (t: TensorInfo) => t.shape[t.shape.length - 2];
+const cols = (t: TensorInfo) => t.shape[t.shape.length - 1];
+const transposeCost = (t: TensorInfo) => (rows(t) % 4 === 0 && cols(t) % 4 === 0 ? TRANSPOSE_COST : SLOW_TRANSPOSE_COST) * size(t);
+
+interface Plan {
+  viaOutput: boolean;
+}
+
+/** The cheaper of op(A)·op(B) and (op(B)ᵀ·op(A)ᵀ)ᵀ for a batch-1 product. */
+function plan(a: TensorInfo, b: TensorInfo, transposeA: boolean, transposeB: boolean): Plan {
+  const m = transposeA ? cols(a) : rows(a);
+  const n = transposeB ? rows(b) : cols(b);
+  const out: TensorInfo = { dataId: {}, shape: [1, m, n], dtype: 'float32' };
+  // Direct: B' = op(B) is packed (free if B itself is reused untransposed).
+  const reused = !transposeB && (seenRight.has(b.dataId) || plannedRight.has(b.dataId));
+  if (!transposeB) plannedRight.add(b.dataId);
+  const direct = (transposeA ? transposeCost(a) : 0) + (transposeB ? transposeCost(b) : 0) + (reused ? 0 : PACK_COST * size(b));
+  // Via the output: op(A)ᵀ is packed (A itself when transposeA), then Cᵀ is transposed.
+  const via = (transposeB ? 0 : transposeCost(b)) + (transposeA ? 0 : transposeCost(a)) + (transposeA && seenRight.has(a.dataId) ? 0 : PACK_COST * size(a)) + transposeCost(out);
+  return { viaOutput: via < direct };
+}
+
+function helpers(stock: tf.KernelConfig, backend: unknown) {
+  const transpose = (x: TensorInfo): TensorInfo => {
     const rank = x.shape.length;
     const perm = [...Array(rank).keys()];
     perm[rank - 2] = rank - 1;
     perm[rank - 1] = rank - 2;
-    return transposeKernel.kernelFunc({ inputs: { x }, backend: backend as tf.KernelBackend, attrs: { perm } }) as TensorInfo;
+    return tf.getKernel('Transpose', 'wasm')!.kernelFunc({ inputs: { x }, backend: backend as tf.KernelBackend, attrs: { perm } } as unknown as KernelArgs) as TensorInfo;
   };
+  const dispose = (x: TensorInfo) => (backend as { disposeData(id: object): void }).disposeData(x.dataId);
+  const mul = (x: TensorInfo, y: TensorInfo): TensorInfo => {
+    if (y.shape[0] === 1) seenRight.add(y.dataId);
+    return stock.kernelFunc({ inputs: { a: x, b: y }, backend: backend as tf.KernelBackend, attrs: { transposeA: false, transposeB: false } } as unknown as KernelArgs) as TensorInfo;
+  };
+  /** op(A)·op(B) by the chosen plan; every temporary is disposed. */
+  const product = (a: TensorInfo, b: TensorInfo, transposeA: boolean, transposeB: boolean, viaOutput: boolean): TensorInfo => {
+    if (viaOutput) {
+      const left = transposeB ? b : transpose(b);
+      const right = transposeA ? a : transpose(a);
+      const p = mul(left, right);
+      if (left !== b) dispose(left);
+      if (right !== a) dispose(right);
+      const out = transpose(p);
+      dispose(p);
+      return out;
+    }
+    const left = transposeA ? transpose(a) : a;
+    const right = transposeB ? transpose(b) : b;
+    const out = mul(left, right);
+    if (left !== a) dispose(left);
+    if (right !== b) dispose(right);
+    return out;
+  };
+  return { product };
+}
+
+export function batchMatMulWasmConfig(stock: tf.KernelConfig | undefined): tf.KernelConfig {
+  if (!stock) throw new Error('BatchMatMul wrapper: the stock wasm BatchMatMul kernel is missing');
+  stockBatchMatMul = stock;
   return {
     kernelName: 'BatchMatMul',
     backendName: 'wasm',
     kernelFunc: ((args: Args) => {
       const { transposeA, transposeB } = args.attrs;
-      if (!transposeA && !transposeB) return stock.kernelFunc(args as unknown as Parameters<tf.KernelFunc>[0]);
       const { a, b } = args.inputs as { a: TensorInfo; b: TensorInfo };
-      const backend = args.backend;
-      const size = (t: TensorInfo) => t.shape.reduce((p, d) => p * d, 1);
-      const mul = (x: TensorInfo, y: TensorInfo) =>
-        stock.kernelFunc({ inputs: { a: x, b: y }, backend: backend as tf.KernelBackend, attrs: { transposeA: false, transposeB: false } }) as TensorInfo;
-      // Transposes cost about as much as the product here, so move the fewest elements:
-      // A·Bᵀ is either A·(Bᵀ) or (B·Aᵀ)ᵀ; Aᵀ·B is either (Aᵀ)·B or (Bᵀ·A)ᵀ; Aᵀ·Bᵀ = (B·A)ᵀ.
-      const rows = (t: TensorInfo, transposed: boolean) => t.shape[t.shape.length - (transposed ? 1 : 2)];
-      const outSize = rows(a, transposeA) * rows(b, !transposeB) * (size(a) / (a.shape[a.shape.length - 1] * a.shape[a.shape.length - 2]));
+      const batch = size(a) / (rows(a) * cols(a));
+      const h = helpers(stock, args.backend);
+      if (batch === 1 && size(b) === rows(b) * cols(b) && a.dtype === 'float32' && b.dtype === 'float32') {
+        return h.product(a, b, transposeA, transposeB, plan(a, b, transposeA, transposeB).viaOutput);
+      }
+      if (!transposeA && !transposeB) return stock.kernelFunc(args as unknown as KernelArgs);
+      // Batched: transpose the fewest elements (the stock batched product is naive anyway).
+      const outSize = rows(a) * (transposeB ? rows(b) : cols(b)) * batch;
       let viaOutput: boolean;
       if (transposeA && transposeB) viaOutput = true;
       else if (transposeB) viaOutput = size(a) + outSize < size(b);
       else viaOutput = size(b) + outSize < size(a);
-      if (viaOutput) {
-        const a2 = transposeA ? a : swapLast(backend, a);
-        const b2 = transposeB ? b : swapLast(backend, b);
-        const product = mul(b2, a2);
-        if (a2 !== a) disposeData(backend, a2);
-        if (b2 !== b) disposeData(backend, b2);
-        const out = swapLast(backend, product);
-        disposeData(backend, product);
-        return out;
+      return h.product(a, b, transposeA, transposeB, viaOutput);
+    }) as unknown as tf.KernelFunc,
+  };
+}
+
+/**
+ * _FusedMatMul (matMul + bias + linear/relu, as tf.fused.matMul and the layers' dense forward):
+ * when the plan says the right-hand weights are cheaper not packed (a weight matrix seen for the
+ * first time, e.g. the online net's after every optimiser step), the product goes via the output
+ * and bias + activation are applied in JS; otherwise the stock fused kernel.
+ */
+export function fusedMatMulWasmConfig(stock: tf.KernelConfig | undefined): tf.KernelConfig {
+  if (!stock) throw new Error('_FusedMatMul wrapper: the stock wasm _FusedMatMul kernel is missing');
+  return {
+    kernelName: '_FusedMatMul',
+    backendName: 'wasm',
+    kernelFunc: ((args: FusedArgs) => {
+      const { transposeA, transposeB, activation } = args.attrs;
+      const { a, b, bias, preluActivationWeights } = args.inputs as Record<string, TensorInfo | undefined>;
+      const simple = !transposeA && !transposeB && !preluActivationWeights && (activation === 'linear' || activation === 'relu' || activation === undefined);
+      if (!simple || !a || !b || a.dtype !== 'float32' || size(a) !== rows(a) * cols(a) || size(b) !== rows(b) * cols(b)) {
+        return stock.kernelFunc(args as unknown as KernelArgs);
       }
-      const a2 = transposeA ? swapLast(backend, a) : a;
-      const b2 = transposeB ? swapLast(backend, b) : b;
-      const out = mul(a2, b2);
-      if (a2 !== a) disposeData(backend, a2);
-      if (b2 !== b) disposeData(backend, b2);
+      if (bias && size(bias) !== cols(b)) return stock.kernelFunc(args as unknown as KernelArgs);
+      if (!plan(a, b, false, false).viaOutput) {
+        seenRight.add(b.dataId);
+        return stock.kernelFunc(args as unknown as KernelArgs);
+      }
+      if (!stockBatchMatMul) return stock.kernelFunc(args as unknown as KernelArgs);
+      const out = helpers(stockBatchMatMul, args.backend).product(a, b, false, false, true);
+      const backend = args.backend as WasmBackendLike;
+      const o = backend.typedArrayFromHeap(out) as Float32Array;
+      const n = cols(b);
+      const bv = bias ? (backend.typedArrayFromHeap(bias) as Float32Array) : null;
+      const relu = activation === 'relu';
+      for (let i = 0; i < o.length; i += n) {
+        for (let j = 0; j < n; j++) {
+          let v = o[i + j] + (bv ? bv[j] : 0);
+          if (relu && v < 0) v = 0;
+          o[i + j] = v;
+        }
+      }
       return out;
     }) as unknown as tf.KernelFunc,
   };
 }
+

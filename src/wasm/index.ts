@@ -7,18 +7,20 @@ import { conv2DBackpropFilterWasm } from './conv2d-backprop-filter';
 import { conv2DBackpropInputWasm } from './conv2d-backprop-input';
 import { adamKernelCpu, adamKernelWasm } from './adam-kernel';
 import { rmspropKernelCpu, rmspropKernelWasm } from './rmsprop-kernel';
-import { batchMatMulWasmConfig } from './batch-mat-mul';
+import { sumWasmConfig } from './sum';
+import { transposeWasmConfig } from './transpose';
+import { batchMatMulWasmConfig, fusedMatMulWasmConfig } from './batch-mat-mul';
 import { depthwiseBackpropFilterWasm, depthwiseBackpropInputWasm } from './depthwise';
 import { gatherV2WasmConfig } from './gather';
 import { tileWasm } from './tile';
 import { maxPoolGradWasm, resizeNearestNeighborGradCpu, resizeNearestNeighborGradWasm, unsortedSegmentSumWasm } from './grad-kernels';
 
 const KERNELS: Record<'wasm' | 'cpu', Array<tf.KernelConfig | ((stock: tf.KernelConfig | undefined) => tf.KernelConfig)>> = {
-  wasm: [batchMatMulWasmConfig, conv2DBackpropFilterWasm, conv2DBackpropInputWasm, maxPoolGradWasm, unsortedSegmentSumWasm, gatherV2WasmConfig, resizeNearestNeighborGradWasm, adamKernelWasm, depthwiseBackpropFilterWasm, depthwiseBackpropInputWasm, tileWasm, rmspropKernelWasm],
+  wasm: [batchMatMulWasmConfig, conv2DBackpropFilterWasm, conv2DBackpropInputWasm, maxPoolGradWasm, unsortedSegmentSumWasm, gatherV2WasmConfig, resizeNearestNeighborGradWasm, adamKernelWasm, depthwiseBackpropFilterWasm, depthwiseBackpropInputWasm, tileWasm, rmspropKernelWasm, sumWasmConfig, transposeWasmConfig, fusedMatMulWasmConfig],
   cpu: [resizeNearestNeighborGradCpu, adamKernelCpu, rmspropKernelCpu],
 };
 const NAMES: Record<'wasm' | 'cpu', string[]> = {
-  wasm: ['BatchMatMul', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'MaxPoolGrad', 'UnsortedSegmentSum', 'GatherV2', 'ResizeNearestNeighborGrad', 'KeikoAdamUpdate', 'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput', 'Tile', 'KeikoRMSPropUpdate'],
+  wasm: ['BatchMatMul', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'MaxPoolGrad', 'UnsortedSegmentSum', 'GatherV2', 'ResizeNearestNeighborGrad', 'KeikoAdamUpdate', 'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput', 'Tile', 'KeikoRMSPropUpdate', 'Sum', 'Transpose', '_FusedMatMul'],
   cpu: ['ResizeNearestNeighborGrad', 'KeikoAdamUpdate', 'KeikoRMSPropUpdate'],
 };
 

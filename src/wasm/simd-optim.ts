@@ -1,5 +1,5 @@
 /**
- * Element-wise optimiser steps (Adam, RMSProp plain and centered) as a tiny WebAssembly SIMD
+ * Element-wise optimiser steps (Adam, RMSProp plain and centered), column sums and 2-D transposes as a tiny WebAssembly SIMD
  * module that works directly on the wasm backend's memory (it imports the backend's
  * WebAssembly.Memory, so tensors are addressed by their heap offsets and nothing is copied).
  *
@@ -28,6 +28,19 @@ function leb(n: number): number[] {
     out.push(byte);
   } while (n !== 0);
   return out;
+}
+/** Signed LEB128 (i32.const immediates). */
+function sleb(n: number): number[] {
+  const out: number[] = [];
+  for (;;) {
+    const byte = n & 0x7f;
+    n >>= 7;
+    if ((n === 0 && (byte & 0x40) === 0) || (n === -1 && (byte & 0x40) !== 0)) {
+      out.push(byte);
+      return out;
+    }
+    out.push(byte | 0x80);
+  }
 }
 const vec = (items: number[][]): number[] => [...leb(items.length), ...items.flat()];
 const name = (s: string): number[] => vec([...s].map((c) => [c.charCodeAt(0)]));
@@ -120,9 +133,90 @@ const rmsprop = (centered: boolean) => loopFunction({
   },
 });
 
-const FUNCS = [['adam', adam], ['rmsprop', rmsprop(false)], ['rmspropCentered', rmsprop(true)]] as const;
+/**
+ * colsum(src, dst, rows, rowBytes): dst[c] = Σ_r src[r, c] for a row-major [rows, C] float32 matrix
+ * with C a multiple of 4 (rowBytes = 4·C): the sum over leading axes behind every bias gradient.
+ */
+function colsumFunction(): { type: number[]; code: number[] } {
+  const [src, dst, rows, rowBytes] = [0, 1, 2, 3];
+  const [g, p, end, total] = [4, 5, 6, 7];
+  const acc = 8;
+  const i32add = (a: Code, b: Code): Code => [...a, ...b, 0x6a];
+  const type = [0x60, ...vec([[I32], [I32], [I32], [I32]]), 0x00];
+  const locals = vec([[...leb(4), I32], [...leb(1), V128]]);
+  const code = [
+    ...locals,
+    ...set(total, [...get(rows), ...get(rowBytes), 0x6c /* i32.mul */]),
+    0x02, 0x40, 0x03, 0x40, // block loop (columns, 4 at a time)
+    ...get(g), ...get(rowBytes), 0x4f, 0x0d, 1,
+    ...set(acc, [0x43, 0, 0, 0, 0 /* f32.const 0 */, ...simd(0x13)]),
+    ...set(p, i32add(get(src), get(g))),
+    ...set(end, i32add(get(p), get(total))),
+    0x02, 0x40, 0x03, 0x40, // block loop (rows)
+    ...get(p), ...get(end), 0x4f, 0x0d, 1,
+    ...set(acc, add(get(acc), [...get(p), ...simd(0x00), 0x00, 0x00])),
+    ...set(p, i32add(get(p), get(rowBytes))),
+    0x0c, 0, 0x0b, 0x0b,
+    ...get(dst), ...get(g), 0x6a, ...get(acc), ...simd(0x0b), 0x00, 0x00,
+    ...set(g, [...get(g), 0x41, 16, 0x6a]),
+    0x0c, 0, 0x0b, 0x0b,
+    0x0b,
+  ];
+  return { type, code: [...leb(code.length), ...code] };
+}
 
-/** The module's bytes: imports env.memory, exports adam, rmsprop, rmspropCentered. */
+/**
+ * transpose(src, dst, rows, cols): dst[c, r] = src[r, c] for a row-major float32 [rows, cols]
+ * matrix with rows and cols multiples of 4, in 4×4 blocks (4 loads, 8 lane shuffles, 4 stores).
+ */
+function transposeFunction(): { type: number[]; code: number[] } {
+  const [src, dst, rows, cols] = [0, 1, 2, 3];
+  const [r, c, inRow, outRow, p, q] = [4, 5, 6, 7, 8, 9];
+  const [r0, r1, r2, r3, t0, t1, t2, t3] = [10, 11, 12, 13, 14, 15, 16, 17];
+  const i32add = (a: Code, b: Code): Code => [...a, ...b, 0x6a];
+  const i32mul = (a: Code, b: Code): Code => [...a, ...b, 0x6c];
+  const c32 = (n: number): Code => [0x41, ...sleb(n)];
+  // i8x16.shuffle of two v128 by f32 lanes (0–3 first operand, 4–7 second).
+  const shuffle = (a: Code, b: Code, lanes: number[]): Code => [...a, ...b, ...simd(0x0d), ...lanes.flatMap((l) => [4 * l, 4 * l + 1, 4 * l + 2, 4 * l + 3])];
+  const load = (addr: Code): Code => [...addr, ...simd(0x00), 0x00, 0x00];
+  const store = (addr: Code, v: Code): Code => [...addr, ...v, ...simd(0x0b), 0x00, 0x00];
+  const type = [0x60, ...vec([[I32], [I32], [I32], [I32]]), 0x00];
+  const locals = vec([[...leb(6), I32], [...leb(8), V128]]);
+  const code = [
+    ...locals,
+    ...set(inRow, i32mul(get(cols), c32(4))), // bytes per input row
+    ...set(outRow, i32mul(get(rows), c32(4))), // bytes per output row
+    0x02, 0x40, 0x03, 0x40, // rows, 4 at a time
+    ...get(r), ...get(rows), 0x4f, 0x0d, 1,
+    ...set(c, c32(0)),
+    0x02, 0x40, 0x03, 0x40, // cols, 4 at a time
+    ...get(c), ...get(cols), 0x4f, 0x0d, 1,
+    ...set(p, i32add(get(src), i32mul(i32add(i32mul(get(r), get(cols)), get(c)), c32(4)))),
+    ...set(r0, load(get(p))),
+    ...set(r1, load(i32add(get(p), get(inRow)))),
+    ...set(r2, load(i32add(get(p), i32mul(get(inRow), c32(2))))),
+    ...set(r3, load(i32add(get(p), i32mul(get(inRow), c32(3))))),
+    ...set(t0, shuffle(get(r0), get(r1), [0, 4, 1, 5])),
+    ...set(t1, shuffle(get(r0), get(r1), [2, 6, 3, 7])),
+    ...set(t2, shuffle(get(r2), get(r3), [0, 4, 1, 5])),
+    ...set(t3, shuffle(get(r2), get(r3), [2, 6, 3, 7])),
+    ...set(q, i32add(get(dst), i32mul(i32add(i32mul(get(c), get(rows)), get(r)), c32(4)))),
+    ...store(get(q), shuffle(get(t0), get(t2), [0, 1, 4, 5])),
+    ...store(i32add(get(q), get(outRow)), shuffle(get(t0), get(t2), [2, 3, 6, 7])),
+    ...store(i32add(get(q), i32mul(get(outRow), c32(2))), shuffle(get(t1), get(t3), [0, 1, 4, 5])),
+    ...store(i32add(get(q), i32mul(get(outRow), c32(3))), shuffle(get(t1), get(t3), [2, 3, 6, 7])),
+    ...set(c, i32add(get(c), c32(4))),
+    0x0c, 0, 0x0b, 0x0b,
+    ...set(r, i32add(get(r), c32(4))),
+    0x0c, 0, 0x0b, 0x0b,
+    0x0b,
+  ];
+  return { type, code: [...leb(code.length), ...code] };
+}
+
+const FUNCS = [['adam', adam], ['rmsprop', rmsprop(false)], ['rmspropCentered', rmsprop(true)], ['colsum', colsumFunction()], ['transpose', transposeFunction()]] as const;
+
+/** The module's bytes: imports env.memory, exports adam, rmsprop, rmspropCentered, colsum, transpose. */
 export function optimiserModuleBytes(): Uint8Array<ArrayBuffer> {
   const bytes = [
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
@@ -142,6 +236,8 @@ export interface SimdOptimiser {
     decay: number, k: number, lr: number, momentum: number, epsilon: number): void;
   rmspropCentered(x: number, ms: number, mom: number, mg: number, g: number, xo: number, mso: number, momo: number, mgo: number, groups: number,
     decay: number, k: number, lr: number, momentum: number, epsilon: number): void;
+  colsum(src: number, dst: number, rows: number, rowBytes: number): void;
+  transpose(src: number, dst: number, rows: number, cols: number): void;
 }
 
 const instances = new WeakMap<WebAssembly.Memory, SimdOptimiser | null>();
