@@ -1,18 +1,38 @@
 /**
  * DQN benchmarks. `npm run bench:dqn -- <mode> [options]`
- *   cartpole    [--seeds 5] [--steps 50000] [--out DIR]  acceptance: greedy eval ≥ 475 (20 episodes) in ≥ 4 of 5 seeds
- *   minatar     [--frames 500000] [--games Breakout,Asterix,...] [--out DIR]  learning curves, minatar preset
+ *   classic     [--workers 2] [--out runs/bench-classic] [--sweeps a.yaml,...] [--report-only]
+ *               CartPole-v1 / Acrobot-v1 / MountainCar-v0 (cartpole, acrobot, mountaincar presets) × 5 seeds,
+ *               50k / 100k / 120k steps: sweeps/classic-*.yaml through the sweep runner (resumable);
+ *               per env a table (seed, final greedy mean ± std over 20 episodes, first eval ≥ threshold,
+ *               wall s, steps/s) and PASS when ≥ 4 of 5 seeds reach 475 / −100 / −110
+ *   minatar     [--workers 2] [--out runs/bench-minatar] [--sweeps ...] [--at 250000,500000,1000000] [--report-only]
+ *               the five MinAtar -v0 games × 1M frames: minatar-tuned × 3 seeds (sweeps/minatar.yaml) and
+ *               minatar × 1 seed (sweeps/minatar-baseline.yaml); training return (recentReturn) at ¼, ½ and
+ *               all of the frames, mean ± 95% CI over seeds, beside the paper's DQN values
+ *   minatar-tuning [--workers 2] [--out runs/bench-minatar-tuning] [--report-only]
+ *               sweeps/minatar-tuning.yaml (random search, 3 games × 2 seeds × 200k frames) and its ranking:
+ *               normalised training return per frame and at equal wall-clock time; prints the winner
+ *   cartpole    [--seeds 5] [--steps 50000] [--out DIR]  the cartpole preset alone, sequential runs, no sweep
  *   throughput  [--steps N] [--settings cartpole,minatar,minatar-tf4] [--backend B]  whole-loop steps/s while learning, with a phase breakdown (bench/dqn-throughput.ts)
- * Figures are printed; run directories are kept under --out (default runs/bench-dqn).
+ * Figures are printed; run directories are kept under --out. The sweep modes are resumable: run the
+ * same command again after Ctrl-C or a crash (docs/benchmarks.md).
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, isAbsolute, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runTraining } from '../node/run-training';
 import { initNodeBackend } from '../node/backend-node';
 import { resolveConfig } from '../agents/dqn/config';
 import { DqnTrainer } from '../agents/dqn/loop';
-import { make } from '../envs/registry';
+import { envSpec, make } from '../envs/registry';
+import { atomicWriteFile } from '../node/atomic';
+import { expandSweep } from '../node/sweep/expand';
+import { MINATAR_PAPER_SOURCE, normalisedScore, paperCurveFor, referenceFor } from '../node/sweep/references';
+import { curveAt, readTrainingCurve, trainingCheckpoints } from '../node/sweep/report';
+import { runSweep } from '../node/sweep/run-sweep';
+import { loadSweepFile } from '../node/sweep/schema';
+import { meanCi } from '../node/sweep/stats';
+import { ResultsStore, type RunRow } from '../node/sweep/store';
 import { runThroughput } from './dqn-throughput';
 
 const { positionals, values } = parseArgs({
@@ -20,9 +40,11 @@ const { positionals, values } = parseArgs({
   options: {
     seeds: { type: 'string', default: '5' },
     steps: { type: 'string' },
-    frames: { type: 'string', default: '500000' },
-    games: { type: 'string', default: 'Breakout,Asterix,Freeway,Seaquest,SpaceInvaders' },
-    out: { type: 'string', default: join('runs', 'bench-dqn') },
+    out: { type: 'string' },
+    workers: { type: 'string', default: '2' },
+    sweeps: { type: 'string' },
+    at: { type: 'string' },
+    'report-only': { type: 'boolean', default: false },
     backend: { type: 'string', default: 'auto' },
     settings: { type: 'string' },
   },
@@ -45,7 +67,7 @@ async function cartpole(): Promise<void> {
   console.log('seed  final mean ± std   solved-at (first eval ≥ 475)  wall s   steps/s');
   let passed = 0;
   for (let seed = 0; seed < seeds; seed++) {
-    const outDir = join(values.out!, `cartpole-${stamp}-seed${seed}`);
+    const outDir = join(values.out ?? join('runs', 'bench-dqn'), `cartpole-${stamp}-seed${seed}`);
     const s = await runTraining({ env: 'CartPole-v1', preset: 'cartpole', steps, seed, backend: values.backend as 'auto' }, { outDir, quiet: true });
     const solved = evalLines(outDir).find((e) => e.meanReturn >= 475)?.step ?? null;
     const fe = s.finalEval!;
@@ -57,25 +79,255 @@ async function cartpole(): Promise<void> {
   console.log(`${passed}/${seeds} seeds reach a final greedy mean ≥ 475 (target: ≥ 4 of 5) — ${passed >= Math.min(4, seeds) ? 'PASS' : 'FAIL'}`);
 }
 
-async function minatar(): Promise<void> {
-  const frames = Number(values.frames);
-  for (const game of values.games!.split(',')) {
-    const env = `MinAtar/${game.trim()}-v1`;
-    const outDir = join(values.out!, `minatar-${game}-${stamp}`);
-    const s = await runTraining(
-      { env, preset: 'minatar', steps: frames, seed: 0, evalInterval: Math.max(1, Math.floor(frames / 10)), backend: values.backend as 'auto' },
-      { outDir, quiet: true },
-    );
-    console.log(`${env}: ${frames} frames in ${s.wallSeconds.toFixed(0)} s (${Math.round(s.sps)} frames/s, ${s.backend}); final eval ${s.finalEval?.meanReturn.toFixed(2)}`);
-    for (const e of evalLines(outDir)) console.log(`  frames ${String(e.step).padStart(9)}  eval return ${e.meanReturn.toFixed(2)}`);
+// ── Sweep-backed modes (classic, minatar, minatar-tuning) ─────────────────────────────────────
+// Each runs sweep files through node/sweep/run-sweep.ts (what `keiko bench` runs): resumable,
+// one worker thread per run, results in <out>/<part>/results.db. Running the mode again skips
+// finished runs and resumes unfinished ones; --report-only prints the tables from what is there.
+// A config's run directories are keyed by its training INPUT (preset name, keys), not by the
+// preset's values: after changing a preset's values, use a new --out.
+
+interface SweepPart {
+  name: string;
+  file: string;
+  out: string;
+}
+
+function sweepFiles(defaults: string[]): string[] {
+  return values.sweeps ? values.sweeps.split(',').map((s) => s.trim()) : defaults;
+}
+
+function partsOf(files: string[], out: string): SweepPart[] {
+  return files.map((file) => {
+    const name = basename(file).replace(/\.(ya?ml|json)$/, '');
+    return { name, file, out: join(out, name) };
+  });
+}
+
+/** Rough cost of a sweep (for scheduling): Σ over runs of steps × (1 + updates per step × batch / 32). */
+function sweepCost(file: string): number {
+  return expandSweep(loadSweepFile(file)).reduce((sum, run) => {
+    const c = resolveConfig(run.config);
+    return sum + c.steps * (1 + (c.gradientSteps / c.trainFrequency) * (c.batchSize / 32));
+  }, 0);
+}
+
+/**
+ * Run the sweeps on `workers` threads in all: the costliest first, each lane (workers / lanes
+ * threads) taking the next sweep when it finishes one, so two cores stay busy across sweeps of
+ * different lengths. Ctrl-C checkpoints the running trainings (run the mode again to resume).
+ */
+async function runParts(parts: SweepPart[], workers: number): Promise<void> {
+  const controller = new AbortController();
+  let interrupts = 0;
+  const stop = () => {
+    if (++interrupts > 1) process.exit(130);
+    controller.abort();
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  const queue = [...parts].map((p) => ({ p, cost: sweepCost(p.file) })).sort((a, b) => b.cost - a.cost).map((x) => x.p);
+  const lanes = Math.max(1, Math.min(workers, parts.length));
+  const perLane = Math.max(1, Math.floor(workers / lanes));
+  await Promise.all(
+    Array.from({ length: lanes }, async () => {
+      while (queue.length > 0 && !controller.signal.aborted) {
+        const part = queue.shift()!;
+        await runSweep(part.file, { outDir: part.out, workers: perLane, signal: controller.signal, log: (l) => console.log(`[${part.name}] ${l}`) });
+      }
+    }),
+  );
+  process.off('SIGINT', stop);
+  process.off('SIGTERM', stop);
+  if (controller.signal.aborted) {
+    console.log('interrupted: run the same command again to resume');
+    process.exitCode = 130;
   }
+}
+
+/** The part's rows in sweep order, with each run's training input; [] before the sweep ran. */
+function partRows(part: SweepPart): { row: RunRow; config: Record<string, unknown> }[] {
+  const db = join(part.out, 'results.db');
+  if (!existsSync(db)) return [];
+  const runs = expandSweep(loadSweepFile(part.file));
+  const store = new ResultsStore(db);
+  try {
+    const byKey = new Map(store.rows(runs.map((r) => r.key)).map((r) => [r.key, r]));
+    return runs.filter((r) => byKey.has(r.key)).map((r) => ({ row: byKey.get(r.key)!, config: r.config }));
+  } finally {
+    store.close();
+  }
+}
+
+const num = (x: number | null | undefined, digits = 1) => (x === null || x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(digits));
+
+function mdTable(header: string[], rows: string[][]): string[] {
+  return [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)];
+}
+
+async function classic(): Promise<void> {
+  const workers = Number(values.workers);
+  const out = values.out ?? join('runs', 'bench-classic');
+  const parts = partsOf(sweepFiles(['sweeps/classic-cartpole.yaml', 'sweeps/classic-acrobot.yaml', 'sweeps/classic-mountaincar.yaml']), out);
+  if (!values['report-only']) await runParts(parts, workers);
+  const md: string[] = ['# Classic control: final greedy evaluation (20 episodes) per seed', ''];
+  for (const part of parts) {
+    const sweep = loadSweepFile(part.file);
+    const rows = partRows(part);
+    for (const env of [...new Set(expandSweep(sweep).map((r) => r.env))]) {
+      const threshold = envSpec(env).rewardThreshold!;
+      const mine = rows.filter((r) => r.row.env === env);
+      const preset = String(mine[0]?.config.preset ?? sweep.base.preset ?? '');
+      const title = `${env} — ${preset} preset, ${sweep.steps} steps × ${expandSweep(sweep).filter((r) => r.env === env).length} seeds; threshold ${threshold} (${part.file})`;
+      const table = mine.map(({ row: r }) => [
+        String(r.seed),
+        r.status,
+        r.finalMean === null ? '–' : `${num(r.finalMean)} ± ${num(r.finalStd)}`,
+        r.stepsToThreshold === null ? (r.status === 'done' ? 'never' : '–') : String(r.stepsToThreshold),
+        num(r.wallSeconds, 0),
+        num(r.sps, 0),
+      ]);
+      const planned = Math.max(mine.length, expandSweep(sweep).filter((r) => r.env === env).length);
+      const passed = mine.filter((r) => r.row.status === 'done' && (r.row.finalMean ?? -Infinity) >= threshold).length;
+      const open = planned - mine.filter((r) => r.row.status === 'done').length;
+      const need = Math.ceil(0.8 * planned);
+      const verdict = passed >= need ? 'PASS' : passed + open < need ? 'FAIL' : `pending (${open} run${open === 1 ? '' : 's'} unfinished)`;
+      const line = `${passed}/${planned} seeds reach a final greedy mean ≥ ${threshold} (target: ≥ ${need} of ${planned}) — ${verdict}`;
+      const header = ['seed', 'status', 'final mean ± std', `first eval ≥ ${threshold}`, 'wall s', 'steps/s'];
+      console.log(`\n${title}`);
+      console.log(header.map((h, i) => h.padEnd([5, 8, 18, 20, 8, 8][i]!)).join(' '));
+      for (const t of table) console.log(t.map((c, i) => c.padEnd([5, 8, 18, 20, 8, 8][i]!)).join(' '));
+      console.log(line);
+      md.push(`## ${title}`, '', ...mdTable(header, table), '', line, '');
+    }
+  }
+  atomicWriteFile(join(out, 'classic.md'), md.join('\n'));
+  console.log(`\ntables: ${join(out, 'classic.md')}; reports: ${parts.map((p) => join(p.out, 'report.html')).join(', ')}`);
+}
+
+/** Training return (recentReturn) of every run of the parts, by env and preset, at the given steps. */
+function trainingTable(parts: SweepPart[], at: number[]): { env: string; preset: string; seeds: number; cells: string[]; paper: string }[] {
+  const out: { env: string; preset: string; seeds: number; cells: string[]; paper: string }[] = [];
+  for (const part of parts) {
+    const groups = new Map<string, { env: string; preset: string; curves: { curve: [number, number][]; finished: boolean; steps: number }[] }>();
+    for (const { row, config } of partRows(part)) {
+      const preset = String(config.preset ?? 'minatar');
+      const k = `${row.env}\u0000${preset}\u0000${row.configHash}`;
+      if (!groups.has(k)) groups.set(k, { env: row.env, preset, curves: [] });
+      const curve = readTrainingCurve(isAbsolute(row.runDir) ? row.runDir : join(part.out, row.runDir));
+      if (curve.length > 0) groups.get(k)!.curves.push({ curve, finished: row.status === 'done', steps: row.steps });
+    }
+    for (const g of groups.values()) {
+      const cells = at.map((step) => {
+        const ci = meanCi(g.curves.map((c) => curveAt(c.curve, step, c.finished && step >= c.steps)).filter((v): v is number => v !== null));
+        if (ci.n === 0) return '–';
+        return ci.n === 1 ? `${num(ci.mean, 2)} (1 seed)` : `${num(ci.mean, 2)} ± ${num(ci.halfWidth, 2)} (${ci.n})`;
+      });
+      const paper = paperCurveFor(g.env)?.points.map(([s, v]) => `${v}@${s / 1e6}M`).join(' ') ?? '–';
+      out.push({ env: g.env, preset: g.preset, seeds: g.curves.length, cells, paper });
+    }
+  }
+  return out.sort((a, b) => a.env.localeCompare(b.env) || a.preset.localeCompare(b.preset));
+}
+
+async function minatar(): Promise<void> {
+  const workers = Number(values.workers);
+  const out = values.out ?? join('runs', 'bench-minatar');
+  const parts = partsOf(sweepFiles(['sweeps/minatar.yaml', 'sweeps/minatar-baseline.yaml']), out);
+  if (!values['report-only']) await runParts(parts, workers);
+  const steps = Math.max(...parts.map((p) => loadSweepFile(p.file).steps));
+  const at = values.at ? values.at.split(',').map(Number) : trainingCheckpoints(steps);
+  const rows = trainingTable(parts, at);
+  const header = ['game', 'preset', 'seeds', ...at.map((s) => `at ${s} frames: mean ± 95% CI (n)`), 'paper DQN (Young & Tian 2019)'];
+  const table = rows.map((r) => [r.env, r.preset, String(r.seeds), ...r.cells, r.paper]);
+  console.log('\nTraining return: recentReturn (mean of the last 100 training episodes, metrics.jsonl) over seeds');
+  for (const t of [header, ...table]) console.log(t.join('  |  '));
+  const md = ['# MinAtar: training return (mean of the last 100 training episodes) over seeds', '', ...mdTable(header, table), ''];
+  md.push(`Paper values: ${MINATAR_PAPER_SOURCE}.`, '');
+  atomicWriteFile(join(out, 'minatar.md'), md.join('\n'));
+  console.log(`\ntable: ${join(out, 'minatar.md')}; reports with the curves and the paper's points: ${parts.map((p) => join(p.out, 'report.html')).join(', ')}`);
+}
+
+/**
+ * Seconds of training at each train line: Σ (Δsteps / sps) — the wall-clock axis of a run
+ * (excluding evaluations and checkpoints, which differ little between configs).
+ */
+function timeAxis(runDir: string): [seconds: number, recentReturn: number][] {
+  const path = join(runDir, 'metrics.jsonl');
+  if (!existsSync(path)) return [];
+  const out: [number, number][] = [];
+  let t = 0;
+  let prev = 0;
+  for (const line of readFileSync(path, 'utf8').split('\n')) {
+    if (!line.includes('"train"')) continue;
+    try {
+      const o = JSON.parse(line) as { step: number; sps: number; recentReturn: number | null };
+      if (o.sps > 0) t += (o.step - prev) / o.sps;
+      prev = o.step;
+      if (typeof o.recentReturn === 'number') out.push([t, o.recentReturn]);
+    } catch {
+      /* partial last line */
+    }
+  }
+  return out;
+}
+
+async function minatarTuning(): Promise<void> {
+  const workers = Number(values.workers);
+  const out = values.out ?? join('runs', 'bench-minatar-tuning');
+  const [part] = partsOf(sweepFiles(['sweeps/minatar-tuning.yaml']), out);
+  if (!values['report-only']) await runParts([part!], workers);
+  const rows = partRows(part!).filter((r) => r.row.status === 'done');
+  // Per config: normalised training return per (game, seed) at the end (per frame) and at the
+  // equal wall-clock budget T = the shortest training time of any finished run (per minute).
+  const runs = rows.map(({ row }) => {
+    const ref = referenceFor(row.env)!;
+    const dir = isAbsolute(row.runDir) ? row.runDir : join(part!.out, row.runDir);
+    const curve = readTrainingCurve(dir);
+    const time = timeAxis(dir);
+    return { row, ref, end: curveAt(curve, row.steps, true), time };
+  });
+  const budget = Math.min(...runs.map((r) => r.time[r.time.length - 1]?.[0] ?? Infinity));
+  const byConfig = new Map<string, { label: string; frame: number[]; minute: number[]; sps: number[] }>();
+  for (const r of runs) {
+    if (!byConfig.has(r.row.configHash)) byConfig.set(r.row.configHash, { label: r.row.configLabel, frame: [], minute: [], sps: [] });
+    const g = byConfig.get(r.row.configHash)!;
+    if (r.end !== null) g.frame.push(normalisedScore(r.end, r.ref));
+    const atBudget = curveAt(r.time, budget, true);
+    if (atBudget !== null) g.minute.push(normalisedScore(atBudget, r.ref));
+    if (r.row.sps !== null) g.sps.push(r.row.sps);
+  }
+  const ranked = [...byConfig.entries()].map(([hash, g]) => ({ hash, ...g, f: meanCi(g.frame), m: meanCi(g.minute) }));
+  ranked.sort((a, b) => b.f.mean - a.f.mean);
+  // The winner: best per frame; configs whose per-frame interval overlaps the top one's are tied,
+  // and the tie goes to the best per wall-clock minute.
+  const top = ranked[0];
+  const tied = top ? ranked.filter((r) => r.f.n > 0 && r.f.high >= top.f.low) : [];
+  const winner = [...tied].sort((a, b) => b.m.mean - a.m.mean)[0];
+  const header = ['config', 'hash', 'runs', 'normalised training return at the end (per frame): mean ± 95% CI', `at ${Math.round(budget)} s of training (per minute)`, 'steps/s'];
+  const table = ranked.map((r) => [
+    `${r.hash === winner?.hash ? '**winner** ' : ''}${r.label}`,
+    r.hash,
+    String(r.f.n),
+    `${num(r.f.mean, 3)} ± ${num(r.f.halfWidth, 3)}`,
+    `${num(r.m.mean, 3)} ± ${num(r.m.halfWidth, 3)}`,
+    num(r.sps.length ? r.sps.reduce((a, b) => a + b, 0) / r.sps.length : null, 0),
+  ]);
+  for (const t of [header, ...table]) console.log(t.join('  |  '));
+  const md = ['# MinAtar tuning: ranking', '', ...mdTable(header, table), ''];
+  md.push(
+    'Normalised: (return − random) / (reference − random), node/sweep/references.ts, averaged over games and seeds. ' +
+      'Winner: the best per frame; configs whose 95% interval overlaps the best one are tied, and the tie goes to the best at equal wall-clock time.',
+    '',
+  );
+  atomicWriteFile(join(out, 'minatar-tuning.md'), md.join('\n'));
+  console.log(`\nwinner: ${winner ? `${winner.label} (${winner.hash})` : '– (no finished runs)'}; table: ${join(out, 'minatar-tuning.md')}`);
 }
 
 async function throughput(): Promise<void> {
   await runThroughput({ steps: values.steps ? Number(values.steps) : undefined, settings: values.settings?.split(','), backend: values.backend });
 }
 
-const modes: Record<string, () => Promise<void>> = { cartpole, minatar, throughput };
+const modes: Record<string, () => Promise<void>> = { classic, minatar, 'minatar-tuning': minatarTuning, cartpole, throughput };
 if (!modes[mode]) {
   console.error(`unknown mode "${mode}": use one of ${Object.keys(modes).join(', ')}`);
   process.exit(2);

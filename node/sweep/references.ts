@@ -39,32 +39,60 @@ export const ENV_REFERENCES: Record<string, EnvReference> = {
 };
 
 /**
- * MinAtar. `random`: mean return of a uniform random policy on Keiko's own MinAtar envs (-v1,
- * defaults: sticky actions 0.1, difficulty ramping), 1,000 episodes, seed 0, measured with
- * envs/minatar/random-policy.ts (standard errors ≤ 0.1; docs/sweeps.md has the command).
- * `reference`: the approximate final return of DQN (experience replay + target network, 5M
- * frames) in Young & Tian 2019, "MinAtar: An Atari-Inspired Testbed for Thorough and Reproducible
- * Reinforcement Learning Experiments", arXiv:1903.03176, rounded as read off its learning curves
- * — an order-of-magnitude anchor for ranking configs, not an exact figure (a sweep's `references`
- * key overrides it). MinAtar games have no reward threshold.
+ * MinAtar. `random`: mean return of a uniform random policy on Keiko's own MinAtar envs (defaults:
+ * sticky actions 0.1, difficulty ramping), 1,000 episodes, seed 0, measured with
+ * envs/minatar/random-policy.ts (`randomPolicyStats(make(id), 1000, 0)`; standard errors ≤ 0.1),
+ * per action set: -v1 minimal, -v0 all six actions.
+ * `reference`: DQN's training return at 5M frames in Young & Tian 2019, "MinAtar: An
+ * Atari-Inspired Testbed for Thorough and Reproducible Reinforcement Learning Experiments",
+ * arXiv:1903.03176 (the last point of MINATAR_PAPER_DQN below) — an anchor for ranking configs,
+ * not an exact figure (a sweep's `references` key overrides it). MinAtar games have no reward
+ * threshold.
  */
-const MINATAR: Record<string, { random: number; reference: number }> = {
-  Asterix: { random: 0.5, reference: 25 },
-  Breakout: { random: 0.39, reference: 15 },
-  Freeway: { random: 0.36, reference: 55 },
-  Seaquest: { random: 0.11, reference: 20 },
-  SpaceInvaders: { random: 4.15, reference: 90 },
+const MINATAR: Record<string, { random: { v0: number; v1: number }; reference: number }> = {
+  Asterix: { random: { v0: 0.52, v1: 0.5 }, reference: 17 },
+  Breakout: { random: { v0: 0.53, v1: 0.39 }, reference: 10 },
+  Freeway: { random: { v0: 0.13, v1: 0.36 }, reference: 50 },
+  Seaquest: { random: { v0: 0.11, v1: 0.11 }, reference: 20 },
+  SpaceInvaders: { random: { v0: 2.8, v1: 4.15 }, reference: 43 },
 };
 
-for (const [game, { random, reference }] of Object.entries(MINATAR)) {
-  for (const version of ['v0', 'v1']) {
+/**
+ * The MinAtar paper's DQN learning curves (Young & Tian 2019, arXiv:1903.03176; DQN with
+ * experience replay and a target network, the MinAtar README's figure): the training return
+ * (ε = 0.1 after the first 100k frames; compared with `recentReturn` of metrics.jsonl, the mean
+ * of the last 100 training episodes) at 0.5M, 1M, 2M and 5M frames, mean of 30 runs, read off
+ * the plot (±1 on the small scales). The paper ran the full action set with sticky
+ * actions 0.1: Keiko's `-v0` ids.
+ */
+export const MINATAR_PAPER_DQN: Record<string, [frames: number, trainingReturn: number][]> = {
+  Breakout: [[500_000, 8.5], [1_000_000, 9.3], [2_000_000, 9.8], [5_000_000, 10]],
+  Asterix: [[500_000, 1.5], [1_000_000, 10], [2_000_000, 14.5], [5_000_000, 17]],
+  Freeway: [[500_000, 40], [1_000_000, 47], [2_000_000, 51], [5_000_000, 50]],
+  Seaquest: [[500_000, 0.8], [1_000_000, 1], [2_000_000, 3.5], [5_000_000, 20]],
+  SpaceInvaders: [[500_000, 25], [1_000_000, 30], [2_000_000, 38], [5_000_000, 43]],
+};
+
+export const MINATAR_PAPER_SOURCE =
+  'Young & Tian 2019 (arXiv:1903.03176), DQN training return, 30 runs, read off the MinAtar README figure (±1 on small scales)';
+
+for (const [game, { random: randoms, reference }] of Object.entries(MINATAR)) {
+  for (const version of ['v0', 'v1'] as const) {
+    const random = randoms[version];
     ENV_REFERENCES[`MinAtar/${game}-${version}`] = {
       random,
       reference,
       threshold: null,
-      source: `random: measured (${random}); reference ≈ final DQN return, Young & Tian 2019 (arXiv:1903.03176), approximate`,
+      source: `random: measured (${random}); reference: DQN training return at 5M frames, Young & Tian 2019 (arXiv:1903.03176), read off the figure`,
     };
   }
+}
+
+/** A published learning curve for an env (training return by env step), or null. */
+export function paperCurveFor(env: string): { points: [number, number][]; source: string } | null {
+  const m = /^MinAtar\/(\w+)-v[01]$/.exec(env);
+  const points = m ? MINATAR_PAPER_DQN[m[1]!] : undefined;
+  return points ? { points, source: MINATAR_PAPER_SOURCE } : null;
 }
 
 export function referenceFor(env: string, overrides?: Record<string, Partial<EnvReference>>): EnvReference | null {

@@ -3,11 +3,12 @@
  * curves in the HTML). Everything comes from the results store rows, so a report can be rebuilt
  * from results.db alone (e.g. when runs were executed on other machines).
  */
-import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
 import { atomicWriteFile } from '../atomic';
-import { normalisedScore, referenceFor, type EnvReference } from './references';
+import { normalisedScore, paperCurveFor, referenceFor, type EnvReference } from './references';
 import type { Sweep } from './schema';
-import { curveBand, mean, meanCi, type MeanCi } from './stats';
+import { curveBand, mean, meanCi, type Curve, type MeanCi } from './stats';
 import type { RunRow } from './store';
 
 export interface ConfigSummary {
@@ -28,6 +29,10 @@ export interface ConfigSummary {
   sps: number | null;
   band: { step: number; mean: number; low: number; high: number }[];
   best: boolean;
+  /** Training return (recentReturn: mean of the last 100 training episodes) over seeds, when run dirs were read. */
+  trainBand?: { step: number; mean: number; low: number; high: number }[];
+  /** Training return at the report's checkpoints (`ReportData.trainingAt`), mean and 95% CI over seeds. */
+  trainingAt?: MeanCi[];
 }
 
 export interface OverallRank {
@@ -47,13 +52,64 @@ export interface ReportData {
   overall: OverallRank[];
   references: Record<string, EnvReference | null>;
   failures: { key: string; error: string }[];
+  /** Env steps at which the training-return table reads every run (¼, ½ and all of the sweep's steps). */
+  trainingAt: number[];
+  /** Published learning curves per env (node/sweep/references.ts paperCurveFor), drawn into the plots. */
+  paper: Record<string, { points: [number, number][]; source: string } | null>;
+}
+
+/**
+ * The training-return curve of a run directory: `recentReturn` (mean return of the last 100
+ * training episodes) of metrics.jsonl's 'train' lines. [] when the directory or file is absent
+ * (e.g. runs executed on other machines; the rest of the report needs only results.db).
+ */
+export function readTrainingCurve(runDir: string): Curve {
+  const path = join(runDir, 'metrics.jsonl');
+  if (!existsSync(path)) return [];
+  const byStep = new Map<number, number>();
+  for (const line of readFileSync(path, 'utf8').split('\n')) {
+    if (!line.includes('"train"')) continue;
+    let obj: { type?: string; step?: number; recentReturn?: number | null };
+    try {
+      obj = JSON.parse(line);
+    } catch {
+      continue; // partial last line
+    }
+    if (obj.type === 'train' && typeof obj.step === 'number' && typeof obj.recentReturn === 'number') byStep.set(obj.step, obj.recentReturn);
+  }
+  return [...byStep.entries()].sort((a, b) => a[0] - b[0]);
+}
+
+/**
+ * A curve's value at `step`: its last point at or before `step`, provided the run got that far
+ * (a point at or after `step`, or `finished` for a run that ended there); else null.
+ */
+export function curveAt(curve: Curve, step: number, finished = false): number | null {
+  if (curve.length === 0) return null;
+  if (!finished && curve[curve.length - 1]![0] < step) return null;
+  let value: number | null = null;
+  for (const [s, v] of curve) {
+    if (s > step) break;
+    value = v;
+  }
+  return value;
+}
+
+/** The training-return checkpoints of a sweep: ¼, ½ and all of its steps. */
+export function trainingCheckpoints(steps: number): number[] {
+  return [...new Set([Math.round(steps / 4), Math.round(steps / 2), steps])];
 }
 
 function nums(xs: (number | null)[]): number[] {
   return xs.filter((x): x is number => typeof x === 'number' && Number.isFinite(x));
 }
 
-export function summarizeRows(sweep: Sweep, rows: readonly RunRow[]): ReportData {
+/**
+ * `trainingCurves` (run key → recentReturn curve, from readTrainingCurve) adds the training-return
+ * table and plots; without it the report comes from the rows alone.
+ */
+export function summarizeRows(sweep: Sweep, rows: readonly RunRow[], trainingCurves?: ReadonlyMap<string, Curve>): ReportData {
+  const trainingAt = trainingCheckpoints(sweep.steps);
   const envs = [...new Set(rows.map((r) => r.env))];
   const groups = new Map<string, RunRow[]>();
   for (const r of rows) {
@@ -84,6 +140,15 @@ export function summarizeRows(sweep: Sweep, rows: readonly RunRow[]): ReportData
       band: curveBand(done.map((r) => r.curve).filter((c) => c.length > 0)),
       best: false,
     });
+    const summary = configs[configs.length - 1]!;
+    const training = group.map((r) => ({ row: r, curve: trainingCurves?.get(r.key) ?? [] })).filter((t) => t.curve.length > 0);
+    if (training.length > 0) {
+      const finishedCurves = training.filter((t) => t.row.status === 'done').map((t) => t.curve);
+      summary.trainBand = curveBand(finishedCurves);
+      summary.trainingAt = trainingAt.map((step) =>
+        meanCi(nums(training.map((t) => curveAt(t.curve, step, t.row.status === 'done' && step >= t.row.steps)))),
+      );
+    }
   }
   // Best config per env: highest mean final evaluation, then highest AUC.
   for (const env of envs) {
@@ -120,7 +185,36 @@ export function summarizeRows(sweep: Sweep, rows: readonly RunRow[]): ReportData
     overall,
     references,
     failures: rows.filter((r) => r.status === 'failed').map((r) => ({ key: r.key, error: r.error ?? '' })),
+    trainingAt,
+    paper: Object.fromEntries(envs.map((e) => [e, paperCurveFor(e)])),
   };
+}
+
+/** The paper's value at exactly `step` frames, or null. */
+function paperAt(data: ReportData, env: string, step: number): number | null {
+  return data.paper[env]?.points.find(([s]) => s === step)?.[1] ?? null;
+}
+
+/** Rows of the training-return table of one env (empty when no run directory was read). */
+export function trainingTable(data: ReportData, env: string): string[][] {
+  const rows = data.configs
+    .filter((c) => c.env === env && c.trainingAt)
+    .map((c) => [c.label, c.configHash, String(c.trainingAt![0]?.n ?? 0), ...c.trainingAt!.map(ciText)]);
+  if (rows.length > 0 && data.paper[env]) {
+    rows.push(['paper (Young & Tian 2019, DQN)', '', '30', ...data.trainingAt.map((s) => fmt(paperAt(data, env, s)))]);
+  }
+  return rows;
+}
+
+export function trainingHeader(data: ReportData): string[] {
+  return ['config', 'hash', 'seeds', ...data.trainingAt.map((s) => `training return at ${s} steps: mean ± 95% CI`)];
+}
+
+function paperText(data: ReportData, env: string): string | null {
+  const p = data.paper[env];
+  if (!p) return null;
+  const frames = (s: number) => (s >= 1e6 ? `${s / 1e6}M` : `${s / 1e3}k`);
+  return `Paper: ${p.points.map(([s, v]) => `${v} at ${frames(s)}`).join(', ')} frames (${p.source}).`;
 }
 
 const fmt = (x: number | null | undefined, digits = 1) =>
@@ -189,6 +283,12 @@ export function renderMarkdown(data: ReportData): string {
     out.push(`## ${env}`, '', mdTable(ENV_TABLE_HEADER, envTable(data, env)), '');
     const best = data.configs.find((x) => x.env === env && x.best);
     if (best) out.push(`Best config on ${env}: \`${best.label}\` (${best.configHash}), final eval ${ciText(best.final)}.`, '');
+    const training = trainingTable(data, env);
+    if (training.length > 0) {
+      out.push(`Training return (recentReturn: mean of the last 100 training episodes) on ${env}:`, '', mdTable(trainingHeader(data), training), '');
+      const paper = paperText(data, env);
+      if (paper) out.push(paper, '');
+    }
   }
   if (data.overall.length > 0) {
     out.push('## Normalised score across games', '');
@@ -224,15 +324,26 @@ const PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b
 const escapeHtml = (s: string) =>
   s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
+export interface CurvesSvgOptions {
+  /** Which band to draw (default: the evaluation curve). */
+  band?: (c: ConfigSummary) => ConfigSummary['band'] | undefined;
+  yLabel?: string;
+  /** Reference points drawn as black diamonds (those within the curves' step range), e.g. a paper's curve. */
+  points?: { points: [number, number][]; label: string };
+}
+
 /** Learning curves of one env: mean evaluation return per config with its 95% band over seeds. */
-export function curvesSvg(configs: readonly ConfigSummary[], title: string): string {
+export function curvesSvg(configs: readonly ConfigSummary[], title: string, options: CurvesSvgOptions = {}): string {
   const W = 720;
   const H = 320;
   const m = { l: 60, r: 16, t: 28, b: 40 };
-  const series = configs.filter((c) => c.band.length > 0);
-  if (series.length === 0) return `<p>No evaluation curves for ${escapeHtml(title)}.</p>`;
+  const bandOf = options.band ?? ((c: ConfigSummary) => c.band);
+  const series = configs.filter((c) => (bandOf(c)?.length ?? 0) > 0).map((c) => ({ ...c, band: bandOf(c)! }));
+  if (series.length === 0) return `<p>No curves for ${escapeHtml(title)}.</p>`;
   const xs = series.flatMap((c) => c.band.map((p) => p.step));
-  const ys = series.flatMap((c) => c.band.flatMap((p) => [p.low, p.high]));
+  const maxStep = Math.max(...xs);
+  const refPoints = (options.points?.points ?? []).filter(([s]) => s <= maxStep);
+  const ys = [...series.flatMap((c) => c.band.flatMap((p) => [p.low, p.high])), ...refPoints.map(([, v]) => v)];
   const x0 = Math.min(0, ...xs);
   const x1 = Math.max(...xs) || 1;
   let y0 = Math.min(...ys);
@@ -241,10 +352,11 @@ export function curvesSvg(configs: readonly ConfigSummary[], title: string): str
     y0 -= 1;
     y1 += 1;
   }
+  const legendLines = series.length + (refPoints.length > 0 ? 1 : 0);
   const px = (x: number) => m.l + ((x - x0) / (x1 - x0)) * (W - m.l - m.r);
   const py = (y: number) => H - m.b - ((y - y0) / (y1 - y0)) * (H - m.t - m.b);
   const parts: string[] = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H + 18 * series.length}" viewBox="0 0 ${W} ${H + 18 * series.length}" font-family="sans-serif" font-size="11">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H + 18 * legendLines}" viewBox="0 0 ${W} ${H + 18 * legendLines}" font-family="sans-serif" font-size="11">`,
     `<text x="${W / 2}" y="16" text-anchor="middle" font-size="13">${escapeHtml(title)}</text>`,
     `<line x1="${m.l}" y1="${H - m.b}" x2="${W - m.r}" y2="${H - m.b}" stroke="#444"/>`,
     `<line x1="${m.l}" y1="${m.t}" x2="${m.l}" y2="${H - m.b}" stroke="#444"/>`,
@@ -259,7 +371,7 @@ export function curvesSvg(configs: readonly ConfigSummary[], title: string): str
     );
   }
   parts.push(`<text x="${(m.l + W - m.r) / 2}" y="${H - 6}" text-anchor="middle">env steps</text>`);
-  parts.push(`<text x="14" y="${(m.t + H - m.b) / 2}" text-anchor="middle" transform="rotate(-90 14 ${(m.t + H - m.b) / 2})">eval return</text>`);
+  parts.push(`<text x="14" y="${(m.t + H - m.b) / 2}" text-anchor="middle" transform="rotate(-90 14 ${(m.t + H - m.b) / 2})">${escapeHtml(options.yLabel ?? 'eval return')}</text>`);
   series.forEach((c, i) => {
     const color = PALETTE[i % PALETTE.length]!;
     const upper = c.band.map((p) => `${px(p.step).toFixed(1)},${py(p.high).toFixed(1)}`);
@@ -272,6 +384,15 @@ export function curvesSvg(configs: readonly ConfigSummary[], title: string): str
     parts.push(`<rect x="${m.l}" y="${ly - 9}" width="14" height="10" fill="${color}"/>`);
     parts.push(`<text x="${m.l + 20}" y="${ly}">${escapeHtml(`${c.label} (${c.configHash}, ${c.seeds} seeds)`)}</text>`);
   });
+  if (refPoints.length > 0) {
+    const diamond = (x: number, y: number) => `${x},${y - 5} ${x + 5},${y} ${x},${y + 5} ${x - 5},${y}`;
+    for (const [s, v] of refPoints) {
+      parts.push(`<polygon points="${diamond(Number(px(s).toFixed(1)), Number(py(v).toFixed(1)))}" fill="#000"><title>${escapeHtml(`${options.points!.label}: ${v} at ${s}`)}</title></polygon>`);
+    }
+    const ly = H + 12 + 18 * series.length;
+    parts.push(`<polygon points="${diamond(m.l + 7, ly - 4)}" fill="#000"/>`);
+    parts.push(`<text x="${m.l + 20}" y="${ly}">${escapeHtml(options.points!.label)}</text>`);
+  }
   parts.push('</svg>');
   return parts.join('\n');
 }
@@ -296,6 +417,20 @@ export function renderHtml(data: ReportData): string {
   for (const env of data.envs) {
     body.push(`<h2>${escapeHtml(env)}</h2>`, htmlTable(ENV_TABLE_HEADER, envTable(data, env)));
     body.push(curvesSvg(data.configs.filter((x) => x.env === env), `${env}: evaluation return (mean and 95% band over seeds)`));
+    const training = trainingTable(data, env);
+    if (training.length > 0) {
+      body.push(`<h3>Training return (mean of the last 100 training episodes)</h3>`, htmlTable(trainingHeader(data), training));
+      const paper = data.paper[env];
+      body.push(
+        curvesSvg(data.configs.filter((x) => x.env === env), `${env}: training return (recentReturn; mean and 95% band over seeds)`, {
+          band: (x) => x.trainBand,
+          yLabel: 'training return (last 100 episodes)',
+          points: paper ? { points: paper.points, label: 'Young & Tian 2019, DQN (training return, 30 runs)' } : undefined,
+        }),
+      );
+      const text = paperText(data, env);
+      if (text) body.push(`<p>${escapeHtml(text)}</p>`);
+    }
   }
   if (data.overall.length > 0) {
     body.push('<h2>Normalised score across games</h2>');
@@ -329,7 +464,12 @@ ${body.join('\n')}
 
 /** Write DIR/report.md and DIR/report.html; returns the path of report.md. */
 export function writeReport(outDir: string, sweep: Sweep, rows: readonly RunRow[]): string {
-  const data = summarizeRows(sweep, rows);
+  const trainingCurves = new Map<string, Curve>();
+  for (const r of rows) {
+    const curve = readTrainingCurve(isAbsolute(r.runDir) ? r.runDir : join(outDir, r.runDir));
+    if (curve.length > 0) trainingCurves.set(r.key, curve);
+  }
+  const data = summarizeRows(sweep, rows, trainingCurves);
   const md = join(outDir, 'report.md');
   atomicWriteFile(md, renderMarkdown(data));
   atomicWriteFile(join(outDir, 'report.html'), renderHtml(data));
