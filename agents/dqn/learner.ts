@@ -116,18 +116,14 @@ export class Learner {
       const grads = lean.online.backward(tf.mul(actionMask, tf.reshape(dLoss, [B, 1])) as tf.Tensor2D, cache);
       const named = Object.fromEntries(lean.online.variables.map((v, i) => [v.name, grads[i]]));
       this.optimizer.applyGradients(opts.maxGradNorm === null ? named : clipByGlobalNorm(named, opts.maxGradNorm).grads);
-      return tf.concat([td, qa]);
+      // One host read: TD errors, Q(s,a) and, for the JS forward, the new weights.
+      const parts: tf.Tensor[] = [td, qa];
+      if (this.weightsOut) for (const v of lean.online.variables) parts.push(tf.reshape(v, [-1]));
+      return tf.concat(parts);
     });
     const data = packed.dataSync() as Float32Array;
     packed.dispose();
-    if (this.weightsOut) {
-      let off = 0;
-      for (const v of lean.online.variables) {
-        const w = v.dataSync() as Float32Array;
-        this.weightsOut.set(w, off);
-        off += w.length;
-      }
-    }
+    if (this.weightsOut) this.weightsOut.set(data.subarray(2 * B, 2 * B + this.weightsSize));
     const tdErrors = data.subarray(0, B);
     let loss = 0;
     let qSum = 0;
