@@ -29,6 +29,7 @@ import { atomicWriteFile } from '../node/atomic';
 import { expandSweep } from '../node/sweep/expand';
 import { MINATAR_PAPER_SOURCE, normalisedScore, paperCurveFor, referenceFor } from '../node/sweep/references';
 import { curveAt, readTrainingCurve, trainingCheckpoints } from '../node/sweep/report';
+import type { JobProgress } from '../node/sweep/job';
 import { runSweep } from '../node/sweep/run-sweep';
 import { loadSweepFile } from '../node/sweep/schema';
 import { meanCi } from '../node/sweep/stats';
@@ -128,14 +129,28 @@ async function runParts(parts: SweepPart[], workers: number): Promise<void> {
   const queue = [...parts].map((p) => ({ p, cost: sweepCost(p.file) })).sort((a, b) => b.cost - a.cost).map((x) => x.p);
   const lanes = Math.max(1, Math.min(workers, parts.length));
   const perLane = Math.max(1, Math.floor(workers / lanes));
+  // Once a minute, where each running training is (and its last evaluation).
+  const latest = new Map<string, { step: number; sps?: number; lastEval?: number }>();
+  const onProgress = (p: JobProgress) => {
+    if (p.type === 'finished') return void latest.delete(p.key);
+    const prev = latest.get(p.key);
+    latest.set(p.key, { step: p.step, sps: p.sps ?? prev?.sps, lastEval: p.type === 'eval' ? p.meanReturn : prev?.lastEval });
+  };
+  const ticker = setInterval(() => {
+    for (const [key, p] of latest) {
+      console.log(`  … ${key}: step ${p.step}${p.sps ? ` (${Math.round(p.sps)} steps/s)` : ''}${p.lastEval === undefined ? '' : `, last eval ${p.lastEval.toFixed(1)}`}`);
+    }
+  }, 60_000);
+  ticker.unref();
   await Promise.all(
     Array.from({ length: lanes }, async () => {
       while (queue.length > 0 && !controller.signal.aborted) {
         const part = queue.shift()!;
-        await runSweep(part.file, { outDir: part.out, workers: perLane, signal: controller.signal, log: (l) => console.log(`[${part.name}] ${l}`) });
+        await runSweep(part.file, { outDir: part.out, workers: perLane, signal: controller.signal, onProgress, log: (l) => console.log(`[${part.name}] ${l}`) });
       }
     }),
   );
+  clearInterval(ticker);
   process.off('SIGINT', stop);
   process.off('SIGTERM', stop);
   if (controller.signal.aborted) {
