@@ -26,7 +26,7 @@ import { resolveConfig } from '../agents/dqn/config';
 import { DqnTrainer } from '../agents/dqn/loop';
 import { envSpec, make } from '../envs/registry';
 import { atomicWriteFile } from '../node/atomic';
-import { expandSweep } from '../node/sweep/expand';
+import { canonicalJson, expandSweep } from '../node/sweep/expand';
 import { MINATAR_PAPER_SOURCE, normalisedScore, paperCurveFor, referenceFor } from '../node/sweep/references';
 import { curveAt, readTrainingCurve, trainingCheckpoints } from '../node/sweep/report';
 import type { JobProgress } from '../node/sweep/job';
@@ -302,26 +302,29 @@ async function minatarTuning(): Promise<void> {
     return { row, ref, end: curveAt(curve, row.steps, true), time };
   });
   const budget = Math.min(...runs.map((r) => r.time[r.time.length - 1]?.[0] ?? Infinity));
+  // A config is its swept values (the config hash differs per game: it covers the env id).
   const byConfig = new Map<string, { label: string; frame: number[]; minute: number[]; sps: number[] }>();
   for (const r of runs) {
-    if (!byConfig.has(r.row.configHash)) byConfig.set(r.row.configHash, { label: r.row.configLabel, frame: [], minute: [], sps: [] });
-    const g = byConfig.get(r.row.configHash)!;
+    const key = canonicalJson(r.row.hyperparams);
+    if (!byConfig.has(key)) byConfig.set(key, { label: r.row.configLabel, frame: [], minute: [], sps: [] });
+    const g = byConfig.get(key)!;
     if (r.end !== null) g.frame.push(normalisedScore(r.end, r.ref));
     const atBudget = curveAt(r.time, budget, true);
     if (atBudget !== null) g.minute.push(normalisedScore(atBudget, r.ref));
     if (r.row.sps !== null) g.sps.push(r.row.sps);
   }
-  const ranked = [...byConfig.entries()].map(([hash, g]) => ({ hash, ...g, f: meanCi(g.frame), m: meanCi(g.minute) }));
+  const ranked = [...byConfig.entries()].map(([key, g]) => ({ key, ...g, f: meanCi(g.frame), m: meanCi(g.minute) })).filter((r) => r.f.n > 0);
   ranked.sort((a, b) => b.f.mean - a.f.mean);
   // The winner: best per frame; configs whose per-frame interval overlaps the top one's are tied,
   // and the tie goes to the best per wall-clock minute.
   const top = ranked[0];
-  const tied = top ? ranked.filter((r) => r.f.n > 0 && r.f.high >= top.f.low) : [];
-  const winner = [...tied].sort((a, b) => b.m.mean - a.m.mean)[0];
-  const header = ['config', 'hash', 'runs', 'normalised training return at the end (per frame): mean ± 95% CI', `at ${Math.round(budget)} s of training (per minute)`, 'steps/s'];
+  // (With one run per config there is no interval: only an exact tie would count.)
+  const overlaps = (r: (typeof ranked)[number]) => r === top || (Number.isFinite(r.f.high) && Number.isFinite(top!.f.low) && r.f.high >= top!.f.low);
+  const tied = top ? ranked.filter(overlaps) : [];
+  const winner = [...tied].sort((a, b) => (Number.isFinite(b.m.mean) ? b.m.mean : -Infinity) - (Number.isFinite(a.m.mean) ? a.m.mean : -Infinity))[0];
+  const header = ['config', 'runs', 'normalised training return at the end (per frame): mean ± 95% CI', `at ${Math.round(budget)} s of training (per minute)`, 'steps/s'];
   const table = ranked.map((r) => [
-    `${r.hash === winner?.hash ? '**winner** ' : ''}${r.label}`,
-    r.hash,
+    `${r.key === winner?.key ? '**winner** ' : ''}${r.label}`,
     String(r.f.n),
     `${num(r.f.mean, 3)} ± ${num(r.f.halfWidth, 3)}`,
     `${num(r.m.mean, 3)} ± ${num(r.m.halfWidth, 3)}`,
@@ -335,7 +338,7 @@ async function minatarTuning(): Promise<void> {
     '',
   );
   atomicWriteFile(join(out, 'minatar-tuning.md'), md.join('\n'));
-  console.log(`\nwinner: ${winner ? `${winner.label} (${winner.hash})` : '– (no finished runs)'}; table: ${join(out, 'minatar-tuning.md')}`);
+  console.log(`\nwinner: ${winner ? winner.label : '– (no finished runs)'}; table: ${join(out, 'minatar-tuning.md')}`);
 }
 
 async function throughput(): Promise<void> {
