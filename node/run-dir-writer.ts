@@ -1,12 +1,18 @@
 /**
  * The run-directory writer as a training callback: metric lines → metrics.jsonl, replays →
  * replays/, checkpoints → checkpoints/latest (with a summary of the run so far), the best
- * evaluation's network → checkpoints/best, and the final summary.json. Every file but
- * metrics.jsonl (append-only, one whole line per write) is written atomically.
+ * evaluation's agent → checkpoints/best, the final agent → final/ (and → checkpoints/best too
+ * when no periodic evaluation ran), and the final summary.json. Agents are agent directories
+ * (node/agent-dir.ts). Every file but metrics.jsonl (append-only, one whole line per write) is
+ * written atomically.
  */
 import { BaseCallback } from '../agents/dqn/callbacks';
 import { isMetricLine, type LoopSummary, type TrainEvent } from '../agents/dqn/events';
-import { writeBestModel, writeCheckpoint } from './checkpoint';
+import { writeCheckpoint } from './checkpoint';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { atomicWriteJson } from './atomic';
+import { RUN_AGENTS, saveAgentDir } from './agent-dir';
 import { RUN_FILES, type RunDir } from './run-dir';
 
 export interface RunInfo {
@@ -34,8 +40,22 @@ export class RunDirWriter extends BaseCallback {
       dir.writeSummary({ ...this.trainer.summary(), ...this.info });
     } else if (e.type === 'best') {
       const { type: _type, ...result } = e;
-      writeBestModel(dir.path(RUN_FILES.best), this.trainer.agent.online, result);
+      this.writeAgent(RUN_AGENTS.best, e.step, { ...result, evaluation: 'periodic' });
+    } else if (e.type === 'end') {
+      // The final agent (also on an interrupt: the network at that step); the best one is the
+      // final one when no periodic evaluation ran.
+      const fe = e.summary.finalEval;
+      this.writeAgent(RUN_AGENTS.final, e.step, fe ? { step: e.step, ...fe, evaluation: 'final' } : null);
+      if (fe && e.summary.bestEval === null) this.writeAgent(RUN_AGENTS.best, e.step, { step: e.step, ...fe, evaluation: 'final' });
     }
+  }
+
+  /** An agent directory of the current online network, with its evaluation in eval.json (or none). */
+  private writeAgent(sub: string, step: number, evaluation: Record<string, unknown> | null): void {
+    const out = this.runDir.path(sub);
+    saveAgentDir(out, this.trainer.agent, { step });
+    if (evaluation) atomicWriteJson(join(out, 'eval.json'), evaluation);
+    else rmSync(join(out, 'eval.json'), { force: true });
   }
 
   /** summary.json at the end of a run, and what runTraining returns. */

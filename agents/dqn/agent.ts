@@ -3,6 +3,9 @@
  *   act(obs, ε)     ε-greedy action (plain-JS forward when the net allows, else one tfjs predict)
  *   learn(batch)    one gradient step on a sampled batch (learner.ts)
  *   updateTarget()  θ⁻ ← θ (or Polyak with τ < 1)
+ *   predict(obs)    the trained agent's action (greedy, or ε_eval-greedy with deterministic: false)
+ *   evaluate(env)   mean/std return over evaluation episodes (evaluate.ts)
+ *   save(location)  through the registered agent store (agent-store.ts; node/agent-dir.ts in Node)
  * It checkpoints itself: weights, optimiser state and generator (exportState/importState).
  */
 import * as tf from '@tensorflow/tfjs';
@@ -12,9 +15,12 @@ import { Random, deriveSeed, type RandomState } from '../../src/random';
 import type { NetworkSpec } from '../../src/layers';
 import { compileFastForward, type FastForward } from '../../src/fast-forward';
 import type { DqnConfig } from './config';
+import type { Env } from '../../envs/core';
+import { getAgentStore, NoAgentStoreError, type SaveAgentInfo } from './agent-store';
+import { evaluate as runEvaluation, type EvalResult } from './evaluate';
 import { Learner, type UpdateResult } from './learner';
 import { buildQNetwork, qNetworkSpec } from './network';
-import { argmax } from './policy';
+import { argmax, epsilonGreedy } from './policy';
 import type { ReplayBatch } from './replay-buffer';
 import { parseState, SnapshotError, stateArray, type PartState, type Stateful } from './state';
 
@@ -24,7 +30,29 @@ const agentStateSchema = z.object({
   rng: z.custom<RandomState>((v) => typeof v === 'object' && v !== null, 'expected a generator state'),
 });
 
+export interface PredictOptions {
+  /** true (default): argmax Q. false: ε-greedy with the config's evalEpsilon (own generator, seeded from the run seed). */
+  deterministic?: boolean;
+}
+
+export interface AgentEvaluateOptions {
+  /** Seed of the episodes' reset seeds and exploration draws (default: the config's seed). */
+  seed?: number;
+  /** Names the evaluation's generator streams (default 'final-eval': the run's final evaluation). */
+  stream?: string;
+  /** ε of the evaluation policy (default: the config's evalEpsilon; 0 = pure argmax). */
+  epsilon?: number;
+  /** Record the first episode as a replay file (result.replay). */
+  record?: boolean;
+  /** The training step written into a recorded replay (default 0). */
+  trainingStep?: number;
+  /** Safety cap on steps per episode for envs without a time limit. */
+  maxSteps?: number;
+}
+
 export class DqnAgent implements Stateful {
+  /** The config the agent was built from (saved in agent.json). */
+  readonly config: DqnConfig;
   readonly online: tf.LayersModel;
   readonly target: tf.LayersModel;
   readonly optimizer: tf.Optimizer;
@@ -35,10 +63,13 @@ export class DqnAgent implements Stateful {
   /** The plain-JS/wasm-SIMD forward for acting; null when the network needs tfjs (see src/fast-forward.ts). */
   private readonly jsForward: FastForward | null;
   private rng: Random;
+  /** predict(obs, { deterministic: false })'s generator, made on first use. */
+  private predictRng: Random | null = null;
   private readonly obsBuffer: Float32Array;
   private readonly obsSize: number;
 
   constructor(config: DqnConfig, readonly obsShape: readonly number[], readonly nActions: number) {
+    this.config = config;
     this.spec = qNetworkSpec(config.network as NetworkSpec | null, obsShape, nActions, config.dueling);
     const initSeed = deriveSeed(config.seed, 'init');
     this.online = buildQNetwork(this.spec, obsShape, initSeed, 'q_online');
@@ -79,6 +110,69 @@ export class DqnAgent implements Stateful {
     if (this.jsForward) return this.jsForward.forward(obs);
     for (let i = 0; i < this.obsSize; i++) this.obsBuffer[i] = obs[i];
     return this.learner.qValues(this.obsBuffer, 1);
+  }
+
+  /**
+   * The trained agent's action for one observation (SB3's `model.predict(obs, deterministic)`):
+   * argmax Q, or with `deterministic: false` ε-greedy with the config's evalEpsilon. The
+   * non-deterministic draws use their own generator, so predicting never changes training.
+   */
+  predict(obs: ArrayLike<number>, options: PredictOptions = {}): number {
+    if (obs.length !== this.obsSize) {
+      throw new Error(`DqnAgent.predict: the observation has ${obs.length} values, the agent expects ${this.obsSize} (shape [${this.obsShape.join(', ')}])`);
+    }
+    if (options.deterministic ?? true) return argmax(this.qValues(obs));
+    this.predictRng ??= new Random(deriveSeed(this.config.seed, 'predict'));
+    return epsilonGreedy(this.config.evalEpsilon, this.nActions, this.predictRng, () => this.qValues(obs)).action;
+  }
+
+  /**
+   * Evaluation episodes on `env` (evaluate.ts): mean and std of the returns. The defaults are the
+   * run's final evaluation (seed, stream 'final-eval', ε = evalEpsilon, finalEvalEpisodes), so
+   * the final agent of a run reproduces its summary's finalEval exactly.
+   */
+  evaluate(env: Env, episodes: number = this.config.finalEvalEpisodes, options: AgentEvaluateOptions = {}): EvalResult {
+    if (!Number.isInteger(episodes) || episodes < 1) throw new Error(`DqnAgent.evaluate: episodes must be a positive integer, got ${episodes}`);
+    const shape = [...env.observationSpace.shape];
+    if (shape.join(',') !== this.obsShape.join(',')) {
+      throw new Error(`DqnAgent.evaluate: ${env.spec.id} observations have shape [${shape.join(', ')}], the agent expects [${this.obsShape.join(', ')}] (it was trained on ${this.config.env})`);
+    }
+    if (env.actionSpace.n !== this.nActions) {
+      throw new Error(`DqnAgent.evaluate: ${env.spec.id} has ${env.actionSpace.n} actions, the agent has ${this.nActions} (it was trained on ${this.config.env})`);
+    }
+    return runEvaluation(env, (o) => this.qValues(o), {
+      episodes,
+      epsilon: options.epsilon ?? this.config.evalEpsilon,
+      seed: options.seed ?? this.config.seed,
+      stream: options.stream ?? 'final-eval',
+      record: options.record ?? false,
+      trainingStep: options.trainingStep ?? 0,
+      ...(options.maxSteps !== undefined ? { maxSteps: options.maxSteps } : {}),
+    });
+  }
+
+  /**
+   * Save the agent (online network + agent.json) through the registered agent store. In Node,
+   * import 'keiko/node' (node/agent-dir.ts) first: `location` is then a directory.
+   */
+  async save(location: string, info?: SaveAgentInfo): Promise<void> {
+    const store = getAgentStore();
+    if (!store) throw new NoAgentStoreError('DqnAgent.save');
+    await store.save(this, location, info);
+  }
+
+  /** Load an agent through the registered agent store (in Node: node/agent-dir.ts, or its loadAgent). */
+  static async load(location: string): Promise<DqnAgent> {
+    const store = getAgentStore();
+    if (!store) throw new NoAgentStoreError('DqnAgent.load');
+    return store.load(location);
+  }
+
+  /** Set the online weights (model.weights order) and copy them into the target network and the JS forward. */
+  setWeights(weights: tf.Tensor[]): void {
+    this.online.setWeights(weights);
+    this.target.setWeights(weights);
+    this.syncJsWeights();
   }
 
   /** One gradient step on a sampled batch: target, loss, optimiser (see learner.ts). */

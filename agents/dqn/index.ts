@@ -23,7 +23,8 @@ export { isMetricLine, type TrainEvent, type MetricLine, type EpisodeLine, type 
 export { RecordEpisodes } from './record-episodes';
 export { TrainLogger } from './train-logger';
 export { SnapshotError, type PartState, type Stateful } from './state';
-export { DqnAgent } from './agent';
+export { DqnAgent, type PredictOptions, type AgentEvaluateOptions } from './agent';
+export { setAgentStore, getAgentStore, agentFileOf, parseAgentFile, agentFileSchema, AgentLoadError, NoAgentStoreError, AGENT_FILE, AGENT_FORMAT, AGENT_FORMAT_VERSION, type AgentStore, type AgentFile, type SaveAgentInfo } from './agent-store';
 export { evaluate, type EvalResult } from './evaluate';
 export { ReplayBuffer, type ReplayBatch } from './replay-buffer';
 export { PrioritizedReplayBuffer } from './prioritized-replay';
