@@ -2,3 +2,8 @@
 export class UserError extends Error {
   override name = 'UserError';
 }
+
+/** A run that failed for a reason the user can act on (e.g. training diverged): exit code 1, no stack trace. */
+export class RunFailure extends Error {
+  override name = 'RunFailure';
+}

@@ -10,6 +10,7 @@ export const RUN_FILES = {
   config: 'config.json',
   metrics: 'metrics.jsonl',
   summary: 'summary.json',
+  resumes: 'resumes.jsonl',
   checkpoints: 'checkpoints',
   latest: join('checkpoints', 'latest'),
   best: join('checkpoints', 'best'),
@@ -57,6 +58,16 @@ export class RunDir {
     if (!existsSync(this.metricsPath)) closeSync(openSync(this.metricsPath, 'w'));
     if (statSync(this.metricsPath).size > metricsBytes) truncateSync(this.metricsPath, metricsBytes);
     this.metricsBytes = statSync(this.metricsPath).size;
+  }
+
+  /** Replace config.json (a resume that raised `steps` or overrode keys). */
+  writeConfig(config: unknown): void {
+    atomicWriteJson(join(this.dir, RUN_FILES.config), config);
+  }
+
+  /** Append one line to resumes.jsonl: when a resume changed the config, and how. */
+  recordResume(entry: object): void {
+    appendFileSync(join(this.dir, RUN_FILES.resumes), JSON.stringify(entry) + '\n');
   }
 
   readConfig(): unknown {

@@ -17,6 +17,8 @@ import type { LoopSummary, TrainEvent } from '../agents/dqn/events';
 import { DqnTrainer } from '../agents/dqn/loop';
 import { SnapshotError } from '../agents/dqn/state';
 import { RunDir, RUN_FILES } from './run-dir';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { CheckpointError, hasCheckpoint, readCheckpoint } from './checkpoint';
 import { RunDirWriter } from './run-dir-writer';
 
@@ -24,7 +26,10 @@ export type { TrainInput, TrainEvent };
 
 export interface RunTrainingOptions {
   outDir: string;
+  /** Continue the run in outDir from its latest checkpoint (an error if there is none). */
   resume?: boolean;
+  /** With resume: allow changing keys other than `steps` (each change is recorded in resumes.jsonl). */
+  override?: boolean;
   /** Listeners of the run's event stream (after the run-directory writer). */
   callbacks?: readonly Callback[];
   signal?: AbortSignal;
@@ -50,23 +55,59 @@ function checkEnv(config: DqnConfig): void {
   }
 }
 
-export async function runTraining(input: TrainInput, options: RunTrainingOptions): Promise<RunSummary> {
+/** What a run will do, before it starts: its config, the checkpoint to continue, the changes a resume makes. */
+export interface ResolvedRun {
+  config: DqnConfig;
+  checkpoint: ReturnType<typeof readCheckpoint> | null;
+  /** Keys a resume changes (`steps`, or any key with `override`), from the saved value to the new one. */
+  changes: Record<string, { from: unknown; to: unknown }>;
+}
+
+/**
+ * Resolve the config of a fresh or resumed run. A resume uses the run's own config.json: it
+ * needs an existing directory with a checkpoint, may raise `steps`, and changes other keys only
+ * with `override`. Throws ConfigError (nothing written) otherwise.
+ */
+export function resolveRun(input: TrainInput, options: Pick<RunTrainingOptions, 'outDir' | 'resume' | 'override'>): ResolvedRun {
   const runDir = new RunDir(options.outDir);
-  const resume = options.resume === true;
-  let config: DqnConfig;
-  let checkpoint: ReturnType<typeof readCheckpoint> | null = null;
-  const latest = runDir.path(RUN_FILES.latest);
-  if (resume && hasCheckpoint(latest)) {
-    const saved = runDir.readConfig() as Record<string, unknown>;
-    // The run's own config wins; only a longer budget may be asked for.
-    config = resolveConfig({ ...saved, ...(input.steps !== undefined ? { steps: input.steps } : {}) });
-    checkpoint = readCheckpoint(latest);
-  } else {
-    config = resolveConfig(input);
-    if (!resume && runDir.hasRun()) {
+  if (!options.resume) {
+    const config = resolveConfig(input);
+    if (runDir.hasRun()) {
       throw new ConfigError([{ path: 'outDir', message: `${options.outDir} already holds a run; pass resume to continue it, or choose another directory` }]);
     }
+    return { config, checkpoint: null, changes: {} };
   }
+  const latest = runDir.path(RUN_FILES.latest);
+  if (!existsSync(options.outDir)) throw new ConfigError([{ path: 'outDir', message: `${options.outDir} does not exist: there is no run to resume` }]);
+  if (!hasCheckpoint(latest)) {
+    throw new ConfigError([{ path: 'outDir', message: `${options.outDir} has no checkpoint to resume (${join(RUN_FILES.latest, 'checkpoint.bin')} is missing); start a fresh run in another directory` }]);
+  }
+  let saved: Record<string, unknown>;
+  try {
+    saved = runDir.readConfig() as Record<string, unknown>;
+  } catch (err) {
+    throw new ConfigError([{ path: 'outDir', message: `${runDir.path(RUN_FILES.config)} cannot be read: ${(err as Error).message}` }]);
+  }
+  const changes: ResolvedRun['changes'] = {};
+  for (const [key, value] of Object.entries(input)) {
+    if (value === undefined) continue;
+    // 'auto' picks a backend; the run recorded the one it got.
+    if (key === 'backend' && value === 'auto') continue;
+    if (JSON.stringify(value) !== JSON.stringify(saved[key])) changes[key] = { from: saved[key], to: value };
+  }
+  const refused = Object.keys(changes).filter((k) => k !== 'steps');
+  if (refused.length > 0 && !options.override) {
+    throw new ConfigError(
+      refused.map((k) => ({ path: k, message: `the run was started with ${JSON.stringify(changes[k].from)}; a resume keeps the run's config (only steps may be raised) — pass override to change it to ${JSON.stringify(changes[k].to)}` })),
+    );
+  }
+  const config = resolveConfig({ ...saved, ...Object.fromEntries(Object.entries(changes).map(([k, c]) => [k, c.to])) });
+  return { config, checkpoint: readCheckpoint(latest), changes };
+}
+
+export async function runTraining(input: TrainInput, options: RunTrainingOptions): Promise<RunSummary> {
+  const runDir = new RunDir(options.outDir);
+  const { config, checkpoint, changes } = resolveRun(input, options);
   checkEnv(config);
   const backend = await initNodeBackend(config.backend, { quiet: options.quiet });
   const resolved: DqnConfig = { ...config, backend: backend.name === 'webgl' ? 'auto' : backend.name };
@@ -81,6 +122,10 @@ export async function runTraining(input: TrainInput, options: RunTrainingOptions
         throw err;
       }
       runDir.reopen(checkpoint.extra.metricsBytes);
+      if (Object.keys(changes).length > 0) {
+        runDir.writeConfig(resolved);
+        runDir.recordResume({ at: new Date().toISOString(), step: trainer.step, changes });
+      }
     } else {
       runDir.create(resolved);
     }

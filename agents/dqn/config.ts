@@ -26,66 +26,66 @@ const layerSpec = z.looseObject({ type: z.string() });
 /** Every key, its type, range and meaning. Defaults live in DEFAULTS below. */
 export const configShape = {
   /** Environment id, e.g. 'CartPole-v1' or 'MinAtar/Breakout-v1'. */
-  env: z.string().min(1),
+  env: z.string().min(1).describe('environment id, e.g. CartPole-v1 or MinAtar/Breakout-v1 (keiko doctor lists them)'),
   /** Options passed to make() (e.g. MinAtar stickyActionProb). */
-  envOptions: z.record(z.string(), z.unknown()),
+  envOptions: z.record(z.string(), z.unknown()).describe('options passed to make(), as JSON (e.g. {"stickyActionProb":0})'),
   /** Named set of tuned defaults; chosen from the env when absent. */
-  preset: z.enum(PRESETS),
+  preset: z.enum(PRESETS).describe('named set of tuned defaults; chosen from the env when absent'),
   /** Total environment steps. */
-  steps: posInt,
+  steps: posInt.describe('total environment steps'),
   /** The one seed driving env, exploration, replay sampling and initialisation. */
-  seed: nonNegInt,
-  backend: z.enum(BACKENDS),
-  learningRate: z.number().positive(),
+  seed: nonNegInt.describe('the one seed driving env, exploration, replay sampling and initialisation'),
+  backend: z.enum(BACKENDS).describe('tfjs backend'),
+  learningRate: z.number().positive().describe('optimiser learning rate'),
   /** Anneal the learning rate linearly from learningRate to this value over `steps`; null = constant. */
-  learningRateEnd: z.number().nonnegative().nullable(),
-  optimizer: z.union([z.enum(OPTIMIZERS), optimizerObject]),
+  learningRateEnd: z.number().nonnegative().nullable().describe('anneal the learning rate linearly to this value over steps; null keeps it constant'),
+  optimizer: z.union([z.enum(OPTIMIZERS), optimizerObject]).describe('optimiser name, or a JSON object {type, learningRate, ...} with its parameters'),
   /** Discount factor in (0, 1]. */
-  gamma: z.number().gt(0).max(1),
-  batchSize: posInt,
+  gamma: z.number().gt(0).max(1).describe('discount factor in (0, 1]'),
+  batchSize: posInt.describe('transitions per gradient step'),
   /** Replay capacity (transitions). */
-  bufferSize: posInt,
+  bufferSize: posInt.describe('replay capacity in transitions'),
   /** Env steps of pure exploration before the first update. */
-  learningStarts: nonNegInt,
+  learningStarts: nonNegInt.describe('env steps of pure exploration before the first gradient step'),
   /** Do `gradientSteps` updates every `trainFrequency` env steps. */
-  trainFrequency: posInt,
-  gradientSteps: posInt,
+  trainFrequency: posInt.describe('env steps between training rounds'),
+  gradientSteps: posInt.describe('gradient steps per training round'),
   /** Env steps between target-network updates. */
-  targetUpdateInterval: posInt,
+  targetUpdateInterval: posInt.describe('env steps between target-network updates'),
   /** 1 = hard copy; < 1 = Polyak averaging θ⁻ ← τθ + (1−τ)θ⁻ at each target update. */
-  tau: z.number().gt(0).max(1),
-  epsilonStart: prob,
-  epsilonEnd: prob,
-  epsilonDecaySteps: nonNegInt,
-  epsilonSchedule: z.enum(['linear', 'exponential']),
+  tau: z.number().gt(0).max(1).describe('target update rate: 1 copies, < 1 Polyak-averages'),
+  epsilonStart: prob.describe('exploration ε at step 0'),
+  epsilonEnd: prob.describe('exploration ε after the decay'),
+  epsilonDecaySteps: nonNegInt.describe('env steps over which ε decays'),
+  epsilonSchedule: z.enum(['linear', 'exponential']).describe('shape of the ε decay'),
   /** ε during greedy evaluation. */
-  evalEpsilon: prob,
+  evalEpsilon: prob.describe('ε during greedy evaluation'),
   /** Clip learning rewards to [−c, c]; null disables. Logged returns are never clipped. */
-  rewardClip: z.number().positive().nullable(),
-  loss: z.enum(['huber', 'mse']),
-  huberDelta: z.number().positive(),
+  rewardClip: z.number().positive().nullable().describe('clip learning rewards to [-c, c]; null disables (logged returns are never clipped)'),
+  loss: z.enum(['huber', 'mse']).describe('the TD loss function'),
+  huberDelta: z.number().positive().describe('Huber loss threshold'),
   /** Clip gradients by global norm; null disables. */
-  maxGradNorm: z.number().positive().nullable(),
-  doubleDqn: z.boolean(),
-  dueling: z.boolean(),
-  prioritized: z.boolean(),
-  priorityAlpha: z.number().min(0),
-  priorityBeta0: prob,
-  priorityEpsilon: z.number().positive(),
-  nStep: posInt,
+  maxGradNorm: z.number().positive().nullable().describe('clip gradients by global norm; null disables'),
+  doubleDqn: z.boolean().describe('Double DQN: the online net selects the next action, the target net evaluates it'),
+  dueling: z.boolean().describe('dueling head: Q = V + A − mean(A)'),
+  prioritized: z.boolean().describe('proportional prioritised replay'),
+  priorityAlpha: z.number().min(0).describe('PER priority exponent α'),
+  priorityBeta0: prob.describe('PER importance-sampling exponent β at step 0 (annealed to 1)'),
+  priorityEpsilon: z.number().positive().describe('PER priority floor added to |TD error|'),
+  nStep: posInt.describe('n-step returns'),
   /** Hidden layers (LayerSpec[]); the n-unit output (or dueling head) is appended. null = default for the observation. */
-  network: z.array(layerSpec).min(1).nullable(),
+  network: z.array(layerSpec).min(1).nullable().describe('hidden layers as a JSON list of layer specs (docs/layers.md), e.g. [{"type":"dense","units":64,"activation":"relu"}]; null = the default for the observation'),
   /** Env steps between evaluations; 0 disables periodic evaluation. */
-  evalInterval: nonNegInt,
-  evalEpisodes: posInt,
+  evalInterval: nonNegInt.describe('env steps between greedy evaluations; 0 disables them'),
+  evalEpisodes: posInt.describe('episodes per periodic evaluation'),
   /** Episodes of the final evaluation recorded as summary.finalEval. */
-  finalEvalEpisodes: posInt,
+  finalEvalEpisodes: posInt.describe('episodes of the final evaluation (summary.finalEval)'),
   /** Env steps between checkpoints; 0 = only at the end (and on Ctrl-C). */
-  checkpointInterval: nonNegInt,
+  checkpointInterval: nonNegInt.describe('env steps between checkpoints; 0 = only at the end and on Ctrl-C'),
   /** Record every N-th training episode (0 = none); the first episode of each evaluation is always recorded. */
-  recordEvery: nonNegInt,
+  recordEvery: nonNegInt.describe('record every N-th training episode as a replay; 0 = none'),
   /** Env steps between 'train' lines in metrics.jsonl. */
-  logInterval: posInt,
+  logInterval: posInt.describe('env steps between \'train\' lines in metrics.jsonl'),
 };
 
 export const configSchema = z.strictObject(configShape);

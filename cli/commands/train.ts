@@ -9,10 +9,11 @@ import { extname, join } from 'node:path';
 import type { Command } from 'commander';
 import YAML from 'yaml';
 import { z } from 'zod';
-import { ConfigError, configShape, resolveConfig } from '../../agents/dqn/config';
-import { runTraining } from '../../node/run-training';
+import { ConfigError, configShape, DEFAULTS, PRESET_VALUES, resolveConfig, type DqnConfig } from '../../agents/dqn/config';
+import { configWarnings } from '../../agents/dqn/config-warnings';
+import { resolveRun, runTraining } from '../../node/run-training';
 import { createTrainProgress } from '../progress';
-import { UserError } from '../errors';
+import { RunFailure, UserError } from '../errors';
 
 const kebab = (key: string) => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
@@ -20,14 +21,25 @@ function isBoolean(schema: z.ZodType): boolean {
   return schema instanceof z.ZodBoolean;
 }
 
-function describe(schema: z.ZodType): string {
-  const d = (schema as { description?: string }).description;
-  if (d) return d;
+/** What a value of this schema looks like, for --help. */
+function typeOf(schema: z.ZodType): string {
+  if (schema instanceof z.ZodNullable) return `${typeOf(schema.unwrap() as z.ZodType)} or null`;
+  if (schema instanceof z.ZodBoolean) return 'true/false';
+  if (schema instanceof z.ZodNumber) return schema.format === 'safeint' || schema.isInt ? 'integer' : 'number';
   if (schema instanceof z.ZodEnum) return `one of ${(schema.options as string[]).join(', ')}`;
-  if (schema instanceof z.ZodNullable) return 'a number, or null to disable';
-  if (schema instanceof z.ZodArray || schema instanceof z.ZodRecord) return 'JSON';
+  if (schema instanceof z.ZodArray) return 'JSON list';
+  if (schema instanceof z.ZodRecord) return 'JSON object';
   if (schema instanceof z.ZodUnion) return 'a name or a JSON object';
-  return '';
+  return 'string';
+}
+
+/** The flag's help line, from the config schema: description, type and default. */
+export function describeKey(key: string, schema: z.ZodType): string {
+  const d = schema.description ?? '';
+  const def = (DEFAULTS as Record<string, unknown>)[key];
+  const shown = def === undefined ? 'from the env' : JSON.stringify(def);
+  const presetSets = Object.values(PRESET_VALUES).some((p) => key in p);
+  return `${d} (${typeOf(schema)}; default ${shown}${presetSets ? ', unless the preset sets it' : ''})`;
 }
 
 /** A flag value: numbers, true/false, null and JSON are parsed; anything else stays a string. */
@@ -70,12 +82,13 @@ export function registerTrain(program: Command): void {
     .description('Train a DQN agent (defaults: CartPole-v1, cartpole preset) and write a run directory')
     .option('--config <file>', 'JSON or YAML file of config keys (flags override it)')
     .option('--out <dir>', 'run directory (default runs/<env>-<timestamp>)')
-    .option('--resume', 'continue the run in --out from its latest checkpoint')
+    .option('--resume', 'continue the run in --out from its latest checkpoint (its config.json wins; --steps may be raised)')
+    .option('--override', 'with --resume: allow changing other config keys (recorded in resumes.jsonl)')
     .option('--quiet', 'no progress output');
   for (const [key, schema] of Object.entries(configShape)) {
     const flag = `--${kebab(key)}`;
-    if (isBoolean(schema as z.ZodType)) cmd.option(`${flag} [bool]`, describe(schema as z.ZodType) || 'true or false');
-    else cmd.option(`${flag} <value>`, describe(schema as z.ZodType));
+    if (isBoolean(schema as z.ZodType)) cmd.option(`${flag} [bool]`, describeKey(key, schema as z.ZodType));
+    else cmd.option(`${flag} <value>`, describeKey(key, schema as z.ZodType));
   }
   cmd.action(async (opts: Record<string, unknown>) => {
     const input: Record<string, unknown> = opts.config ? readConfigFile(String(opts.config)) : {};
@@ -84,14 +97,23 @@ export function registerTrain(program: Command): void {
       if (v === undefined) continue;
       input[key] = v === true ? true : parseFlagValue(String(v));
     }
-    let config;
+    const resume = opts.resume === true;
+    if (resume && !opts.out) throw new UserError('--resume needs --out DIR: the run directory to continue');
+    if (opts.override && !resume) throw new UserError('--override only applies with --resume');
+    let config: DqnConfig;
+    let outDir: string;
+    let resumedAt: number | null = null;
     try {
       config = resolveConfig(input);
+      outDir = opts.out ? String(opts.out) : join('runs', `${config.env.replace(/[^A-Za-z0-9-]+/g, '_')}-${timestamp()}`);
+      // The run's real settings (a resume's come from its config.json), checked before anything is written.
+      const run = resolveRun(input, { outDir, resume, override: opts.override === true });
+      config = run.config;
+      if (run.checkpoint) resumedAt = Number((run.checkpoint.snapshot.json as { step?: number }).step ?? 0);
     } catch (err) {
       if (err instanceof ConfigError) throw new UserError(err.message);
       throw err;
     }
-    const outDir = opts.out ? String(opts.out) : join('runs', `${config.env.replace(/[^A-Za-z0-9-]+/g, '_')}-${timestamp()}`);
     const quiet = opts.quiet === true;
     const progress = quiet ? null : createTrainProgress(config.steps);
     const controller = new AbortController();
@@ -104,8 +126,12 @@ export function registerTrain(program: Command): void {
     };
     process.on('SIGINT', onSigint);
     try {
-      if (!quiet) console.log(`keiko: training ${config.env} (preset ${config.preset}, seed ${config.seed}, ${config.steps} steps) → ${outDir}`);
-      const summary = await runTraining(input, { outDir, resume: opts.resume === true, callbacks: progress ? [progress] : [], signal: controller.signal, quiet });
+      if (!quiet) {
+        const what = resumedAt === null ? 'training' : `resuming at step ${resumedAt}:`;
+        console.log(`keiko: ${what} ${config.env} (preset ${config.preset}, seed ${config.seed}, ${config.steps} steps) → ${outDir}`);
+      }
+      for (const w of configWarnings(config)) console.error(`keiko: warning: ${w}`);
+      const summary = await runTraining(input, { outDir, resume, override: opts.override === true, callbacks: progress ? [progress] : [], signal: controller.signal, quiet });
       progress?.stop();
       if (summary.interrupted) {
         console.log(`keiko: interrupted at step ${summary.steps}; resume with: npx keiko train --out ${outDir} --resume`);
@@ -120,7 +146,8 @@ export function registerTrain(program: Command): void {
     } catch (err) {
       progress?.stop();
       if (err instanceof ConfigError) throw new UserError(err.message);
-      if (err instanceof Error && (err.name === 'NonFiniteLossError' || err.name === 'CheckpointError')) throw new UserError(err.message);
+      if (err instanceof Error && err.name === 'CheckpointError') throw new UserError(err.message);
+      if (err instanceof Error && err.name === 'NonFiniteLossError') throw new RunFailure(err.message);
       throw err;
     } finally {
       process.off('SIGINT', onSigint);
