@@ -10,6 +10,8 @@ import { registerBench } from './commands/bench';
 import { registerWorker } from './commands/worker';
 import { registerSupervised } from './commands/supervised';
 import { registerGan } from './commands/gan';
+import { registerEval } from './commands/eval';
+import { registerEnjoy } from './commands/enjoy';
 import { RunFailure, UserError } from './errors';
 import { registerNodeBackendLoader } from '../node/backend-node';
 import { BackendError } from '../src/backend';
@@ -22,7 +24,7 @@ export function buildProgram(): Command {
     .showHelpAfterError("(add --help for the command's flags)")
     // Errors become exceptions, so main() picks the exit code (subcommands inherit this).
     .exitOverride();
-  for (const register of [registerDoctor, registerTrain, registerView, registerBench, registerWorker, registerSupervised, registerGan]) {
+  for (const register of [registerDoctor, registerTrain, registerView, registerBench, registerWorker, registerSupervised, registerGan, registerEval, registerEnjoy]) {
     register(program);
   }
   return program;
