@@ -8,6 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { buildModel, type NetworkSpec } from '../src/layers';
 import { Learner } from '../agents/dqn/learner';
 import { compileLeanNet } from '../agents/dqn/lean-net';
+import { qNetworkSpec } from '../agents/dqn/network';
 import type { ReplayBatch } from '../agents/dqn/replay-buffer';
 import { Random } from '../src/random';
 
@@ -43,6 +44,18 @@ const cases: { name: string; spec: NetworkSpec; shape: number[]; n: number }[] =
       { type: 'dense', units: 4 },
     ],
     shape: [7, 7, 2],
+    n: 4,
+  },
+  {
+    name: 'dueling MLP (the head network.ts appends)',
+    spec: qNetworkSpec([{ type: 'dense', units: 6, activation: 'relu' }], [4], 3, true),
+    shape: [4],
+    n: 3,
+  },
+  {
+    name: 'dueling MinAtar-shaped CNN',
+    spec: qNetworkSpec([{ type: 'conv2d', filters: 3, kernelSize: 3, activation: 'relu' }, { type: 'flatten' }, { type: 'dense', units: 8, activation: 'relu' }], [5, 5, 2], 4, true),
+    shape: [5, 5, 2],
     n: 4,
   },
 ];

@@ -4,8 +4,9 @@
  * the typed layer spec over the model's own variables. Each layer is one fused tfjs op forward
  * and 2–5 ops backward, so an update issues about a quarter of the kernels that autodiff through
  * a LayersModel issues (its identities, reshapes and casts cost more than the maths for nets this
- * small). Plain tfjs ops: it runs on every backend. Anything else (branches, pooling, dropout,
- * regularisers, frozen layers, other activations) → null, and the learner keeps autodiff.
+ * small). Plain tfjs ops: it runs on every backend. A final dueling head (one named dense layer
+ * per branch, as network.ts builds it) is covered too. Anything else (other branches, pooling,
+ * dropout, regularisers, frozen layers, other activations) → null, and the learner keeps autodiff.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ActivationSpec, NetworkSpec } from '../../src/layers';
@@ -15,13 +16,26 @@ type Act = 'linear' | 'relu' | 'tanh' | 'sigmoid';
 type Op =
   | { kind: 'dense'; kernel: tf.Variable; bias: tf.Variable | null; act: Act }
   | { kind: 'conv'; kernel: tf.Variable; bias: tf.Variable | null; act: Act; strides: [number, number]; pad: 'valid' | 'same' }
-  | { kind: 'flatten' };
+  | { kind: 'flatten' }
+  /** The dueling head: Q = V + A − mean(A), V and A one dense layer each on the same input. */
+  | { kind: 'dueling'; value: DenseHead; advantage: DenseHead };
+
+interface DenseHead {
+  kernel: tf.Variable;
+  bias: tf.Variable | null;
+  act: Act;
+}
 
 /** What a forward pass keeps for its backward pass: each op's input and output. */
 export interface LeanCache {
   inputs: tf.Tensor[];
   outputs: tf.Tensor[];
+  /** Per op, what else its backward pass needs (the dueling head's V and A). */
+  extra: tf.Tensor[][];
 }
+
+/** An empty cache for one forward pass. */
+export const newLeanCache = (): LeanCache => ({ inputs: [], outputs: [], extra: [] });
 
 export interface LeanNet {
   /** The trainable variables in model.trainableWeights order (the order of `backward`'s gradients). */
@@ -38,6 +52,35 @@ function activationOf(a: ActivationSpec | undefined): Act | null {
   return null;
 }
 
+/** One dense layer as a fused op (tanh after the bias add: tfjs does not fuse it). */
+function denseForward(h: tf.Tensor2D, d: DenseHead): tf.Tensor2D {
+  const y = tf.fused.matMul({ a: h, b: d.kernel as tf.Tensor2D, bias: d.bias ?? undefined, activation: d.act === 'tanh' ? 'linear' : d.act }) as tf.Tensor2D;
+  return d.act === 'tanh' ? (tf.tanh(y) as tf.Tensor2D) : y;
+}
+
+/** The dueling head network.ts appends: two branches of one named dense layer each (V with 1 unit). */
+function duelingHead(layer: Extract<NetworkSpec[number], { type: 'branches' }>, model: tf.LayersModel): { value: DenseHead; advantage: DenseHead } | null {
+  if (layer.merge !== 'dueling' || layer.branches.length !== 2) return null;
+  const heads: DenseHead[] = [];
+  for (const branch of layer.branches) {
+    const d = branch[0];
+    if (branch.length !== 1 || d.type !== 'dense' || !d.name || d.trainable === false || d.kernelRegularizer || d.biasRegularizer) return null;
+    const act = activationOf(d.activation);
+    if (act === null) return null;
+    let weights: tf.LayerVariable[];
+    try {
+      weights = model.getLayer(d.name).trainableWeights;
+    } catch {
+      return null;
+    }
+    const useBias = d.useBias ?? true;
+    if (weights.length !== (useBias ? 2 : 1) || weights[0].shape[1] !== d.units) return null;
+    heads.push({ kernel: weights[0].read() as tf.Variable, bias: useBias ? (weights[1].read() as tf.Variable) : null, act });
+  }
+  if (heads[0].kernel.shape[1] !== 1) return null;
+  return { value: heads[0], advantage: heads[1] };
+}
+
 const pair = (v: number | [number, number] | undefined, d: number): [number, number] => (v === undefined ? [d, d] : typeof v === 'number' ? [v, v] : v);
 
 /** Compile `spec` (as given to buildModel) over `model`'s variables, or null if unsupported. */
@@ -52,8 +95,14 @@ export function compileLeanNet(spec: NetworkSpec, model: tf.LayersModel): LeanNe
     next++;
     return v;
   };
-  for (const layer of spec) {
+  for (const [i, layer] of spec.entries()) {
     if (layer.trainable === false) return null;
+    if (layer.type === 'branches') {
+      const head = i === spec.length - 1 ? duelingHead(layer, model) : null;
+      if (!head) return null;
+      ops.push({ kind: 'dueling', ...head });
+      continue;
+    }
     if (layer.type === 'flatten') {
       ops.push({ kind: 'flatten' });
       continue;
@@ -69,7 +118,11 @@ export function compileLeanNet(spec: NetworkSpec, model: tf.LayersModel): LeanNe
     if (layer.type === 'dense') ops.push({ kind: 'dense', kernel, bias, act });
     else ops.push({ kind: 'conv', kernel, bias, act, strides: pair(layer.strides, 1), pad: layer.padding ?? 'valid' });
   }
-  if (next !== weights.length || !ops.some((o) => o.kind !== 'flatten')) return null;
+  const last = ops[ops.length - 1];
+  const headVariables = last?.kind === 'dueling' ? [last.value.kernel, last.value.bias, last.advantage.kernel, last.advantage.bias].filter((v): v is tf.Variable => v !== null) : [];
+  // The trunk took its variables in order; the head's are whatever remains.
+  if (next + headVariables.length !== weights.length || headVariables.some((v) => weights.indexOf(v) < next)) return null;
+  if (!ops.some((o) => o.kind !== 'flatten')) return null;
   const firstWeighted = ops.findIndex((o) => o.kind !== 'flatten');
   const index = new Map(weights.map((v, i) => [v, i]));
 
@@ -77,8 +130,14 @@ export function compileLeanNet(spec: NetworkSpec, model: tf.LayersModel): LeanNe
     let h = x;
     for (const op of ops) {
       cache?.inputs.push(h);
+      if (op.kind !== 'dueling') cache?.extra.push([]);
       if (op.kind === 'flatten') {
         h = tf.reshape(h, [h.shape[0], -1]);
+      } else if (op.kind === 'dueling') {
+        const v = denseForward(h as tf.Tensor2D, op.value);
+        const a = denseForward(h as tf.Tensor2D, op.advantage);
+        cache?.extra.push([v, a]);
+        h = tf.add(v, tf.sub(a, tf.mean(a, 1, true)));
       } else {
         // tfjs's fused ops take relu/sigmoid/linear; tanh runs after the bias add.
         const fused = op.act === 'tanh' ? 'linear' : op.act;
@@ -109,6 +168,23 @@ export function compileLeanNet(spec: NetworkSpec, model: tf.LayersModel): LeanNe
       const x = cache.inputs[k];
       if (op.kind === 'flatten') {
         dy = tf.reshape(dy, x.shape);
+        continue;
+      }
+      if (op.kind === 'dueling') {
+        // Q = V + A − mean(A): ∂/∂V = Σ_a dQ, ∂/∂A = dQ − mean_a dQ.
+        const [v, a] = cache.extra[k];
+        const dv = throughActivation(tf.sum(dy, 1, true), v, op.value.act);
+        const da = throughActivation(tf.sub(dy, tf.mean(dy, 1, true)), a, op.advantage.act);
+        let dx: tf.Tensor | null = null;
+        for (const [head, d] of [[op.value, dv], [op.advantage, da]] as const) {
+          grads[index.get(head.kernel)!] = tf.matMul(x as tf.Tensor2D, d as tf.Tensor2D, true, false);
+          if (head.bias) grads[index.get(head.bias)!] = tf.sum(d, 0);
+          if (k > firstWeighted) {
+            const part = tf.matMul(d as tf.Tensor2D, head.kernel as tf.Tensor2D, false, true);
+            dx = dx ? tf.add(dx, part) : part;
+          }
+        }
+        if (dx) dy = dx;
         continue;
       }
       const dz = throughActivation(dy, cache.outputs[k], op.act);

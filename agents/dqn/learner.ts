@@ -11,7 +11,7 @@ import { huber, mse } from '../../src/losses';
 import { clipByGlobalNorm } from '../../src/optimizers';
 import type { ReplayBatch } from './replay-buffer';
 import type { NetworkSpec } from '../../src/layers';
-import { compileLeanNet, type LeanCache, type LeanNet } from './lean-net';
+import { compileLeanNet, newLeanCache, type LeanNet } from './lean-net';
 import { tdTargetTensor } from './targets';
 import { compileTfForward, type TfForward } from './tf-forward';
 
@@ -108,7 +108,7 @@ export class Learner {
       // y = R + discount · Q⁻(s', a*): the target network evaluates, and selects unless Double DQN.
       const nextQOnline = opts.doubleDqn ? lean.online.forward(nextObs) : null;
       const y = tdTargetTensor(tf.tensor1d(batch.rewards), tf.tensor1d(batch.discounts), lean.target.forward(nextObs), nextQOnline);
-      const cache: LeanCache = { inputs: [], outputs: [] };
+      const cache = newLeanCache();
       const q = lean.online.forward(obs, cache);
       const qa = tf.sum(tf.mul(q, actionMask), 1);
       const td = tf.sub(y, qa);
