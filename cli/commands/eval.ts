@@ -89,6 +89,8 @@ export async function openRunAgent(path: string, model: RunAgentName, backend: s
     env = make(config.env, config.envOptions);
   } catch (err) {
     agent.dispose();
+    // An unknown id or option; a bug inside an env stays a crash with its stack.
+    if (err instanceof TypeError || err instanceof ReferenceError) throw err;
     throw new UserError(`${configPath}: env ${config.env}: ${(err as Error).message}`);
   }
   return {
