@@ -13,6 +13,12 @@
 
 export type ObservationArray = Float32Array | Uint8Array;
 
+/**
+ * Observations: a box of `shape` (row-major, flat in the typed array) between `low` and `high`.
+ * float32 observations are Float32Arrays; uint8 and bool (0/1) ones are Uint8Arrays. Any object of
+ * this shape is a valid space; `box({...})` (spaces.ts) builds one that also has Gymnasium's
+ * `sample(rng)` and `contains(x)`, and `sampleSpace`/`spaceContains` work on every space.
+ */
 export interface BoxSpace {
   readonly kind: 'box';
   readonly shape: readonly number[];
@@ -21,6 +27,7 @@ export interface BoxSpace {
   readonly dtype: 'float32' | 'uint8' | 'bool';
 }
 
+/** Actions: the integers 0 … n − 1, each with a name (`discrete(n, names)` in spaces.ts). */
 export interface DiscreteSpace {
   readonly kind: 'discrete';
   readonly n: number;
@@ -70,6 +77,10 @@ export type RenderFrame =
     }
   | { family: 'observation'; shape: number[]; data: number[] };
 
+/**
+ * An env. Write your own against this interface, `register()` it, and check it with
+ * `checkEnv(env)` (check-env.ts); docs/envs.md "Your own env" has a complete example.
+ */
 export interface Env<O extends ObservationArray = ObservationArray> {
   readonly observationSpace: BoxSpace;
   readonly actionSpace: DiscreteSpace;

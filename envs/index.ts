@@ -1,5 +1,9 @@
 /** Keiko's env API: the contract, the registry, the classic-control envs, wrappers and VectorEnv. */
 export * from './core';
+export { Box, Discrete, box, discrete, sampleSpace, spaceContains, spaceViolation, spaceProblems, spaceSize } from './spaces';
+export type { BoxOptions, BoxDtype, Space } from './spaces';
+export { checkEnv, envProblems, EnvCheckError } from './check-env';
+export type { CheckEnvOptions } from './check-env';
 export { make, listEnvs, register, envSpec, closestId } from './registry';
 export { editDistance } from '../src/did-you-mean';
 export type { EnvEntry, MakeOptions } from './registry';

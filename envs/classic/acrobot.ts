@@ -7,6 +7,7 @@
 import type { EnvSpec, RenderFrame } from '../core';
 import type { Random } from '../../src/random';
 import { ClassicControlEnv, floatBox } from './base';
+import { discrete } from '../spaces';
 
 export const ACROBOT = {
   dt: 0.2,
@@ -75,7 +76,7 @@ export class AcrobotEnv extends ClassicControlEnv {
     [-1, -1, -1, -1, -ACROBOT.maxVel1, -ACROBOT.maxVel2],
     [1, 1, 1, 1, ACROBOT.maxVel1, ACROBOT.maxVel2],
   );
-  readonly actionSpace = { kind: 'discrete', n: 3, actionNames: ['torque -1', 'torque 0', 'torque +1'] } as const;
+  readonly actionSpace = discrete(3, ['torque -1', 'torque 0', 'torque +1']);
 
   private readonly k1 = new Float64Array(4);
   private readonly k2 = new Float64Array(4);

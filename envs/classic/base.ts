@@ -6,6 +6,7 @@
 import type { BoxSpace, DiscreteSpace, Env, EnvSpec, RenderFrame, ResetOptions, ResetResult, StepResult } from '../core';
 import { EMPTY_INFO, EnvOrderError, invalidActionError, isValidAction } from '../errors';
 import { Random } from '../../src/random';
+import { box, type Box } from '../spaces';
 
 /** Seed used by the first reset() when none was ever given (Keiko never draws entropy). */
 export const DEFAULT_ENV_SEED = 0;
@@ -114,6 +115,6 @@ export function classicControl(env: Env): ClassicControlEnv {
 }
 
 /** A float32 Box from plain numbers (the bounds are cast like Gymnasium's np.float32 arrays). */
-export function floatBox(low: number[], high: number[]): BoxSpace {
-  return { kind: 'box', shape: [low.length], low: Float32Array.from(low), high: Float32Array.from(high), dtype: 'float32' };
+export function floatBox(low: number[], high: number[]): Box {
+  return box({ shape: [low.length], low: Float32Array.from(low), high: Float32Array.from(high), dtype: 'float32' });
 }

@@ -6,6 +6,7 @@
 import type { EnvSpec, RenderFrame } from '../core';
 import type { Random } from '../../src/random';
 import { ClassicControlEnv, floatBox } from './base';
+import { discrete } from '../spaces';
 
 export const CARTPOLE = {
   gravity: 9.8,
@@ -30,7 +31,7 @@ export class CartPoleEnv extends ClassicControlEnv {
     [-CARTPOLE.xThreshold * 2, -Infinity, -CARTPOLE.thetaThresholdRadians * 2, -Infinity],
     [CARTPOLE.xThreshold * 2, Infinity, CARTPOLE.thetaThresholdRadians * 2, Infinity],
   );
-  readonly actionSpace = { kind: 'discrete', n: 2, actionNames: ['push left', 'push right'] } as const;
+  readonly actionSpace = discrete(2, ['push left', 'push right']);
 
   constructor(spec: EnvSpec = CARTPOLE_SPEC) {
     super(spec, 4, 4, 2);

@@ -6,6 +6,7 @@
 import type { EnvSpec, RenderFrame } from '../core';
 import type { Random } from '../../src/random';
 import { ClassicControlEnv, floatBox } from './base';
+import { discrete } from '../spaces';
 
 export const MOUNTAIN_CAR = {
   minPosition: -1.2,
@@ -24,11 +25,7 @@ export class MountainCarEnv extends ClassicControlEnv {
     [MOUNTAIN_CAR.minPosition, -MOUNTAIN_CAR.maxSpeed],
     [MOUNTAIN_CAR.maxPosition, MOUNTAIN_CAR.maxSpeed],
   );
-  readonly actionSpace = {
-    kind: 'discrete',
-    n: 3,
-    actionNames: ['accelerate left', "don't accelerate", 'accelerate right'],
-  } as const;
+  readonly actionSpace = discrete(3, ['accelerate left', "don't accelerate", 'accelerate right']);
 
   constructor(spec: EnvSpec = MOUNTAIN_CAR_SPEC) {
     super(spec, 2, 2, 3);

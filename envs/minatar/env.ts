@@ -3,6 +3,7 @@ import { EMPTY_INFO, EnvOrderError, invalidActionError, isValidAction } from '..
 import { DEFAULT_ENV_SEED } from '../classic/base';
 import { Random } from '../../src/random';
 import { stickyAction } from '../sticky-action';
+import { box, discrete } from '../spaces';
 import { type DrawSource, type MinAtarGame, FULL_ACTION_NAMES, NOOP } from './draws';
 
 export interface MinAtarEnvConfig {
@@ -49,12 +50,11 @@ export class MinAtarEnv implements Env<Uint8Array> {
     this.actionMap = config.fullActionSet ? [0, 1, 2, 3, 4, 5] : [...game.minimalActions];
     const channels = game.channels.length;
     this.observation = new Uint8Array(100 * channels);
-    this.observationSpace = { kind: 'box', shape: [10, 10, channels], low: 0, high: 1, dtype: 'bool' };
-    this.actionSpace = {
-      kind: 'discrete',
-      n: this.actionMap.length,
-      actionNames: this.actionMap.map((a) => FULL_ACTION_NAMES[a]),
-    };
+    this.observationSpace = box({ shape: [10, 10, channels], low: 0, high: 1, dtype: 'bool' });
+    this.actionSpace = discrete(
+      this.actionMap.length,
+      this.actionMap.map((a) => FULL_ACTION_NAMES[a]),
+    );
     this.spec = { id: config.id, maxEpisodeSteps: null, rewardThreshold: null, family: 'minatar' };
     this.createDraws = config.createDraws ?? ((seed) => new Random(seed));
     this.result = { observation: this.observation, reward: 0, terminated: false, truncated: false, info: EMPTY_INFO };

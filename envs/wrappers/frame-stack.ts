@@ -7,6 +7,7 @@
  */
 import type { BoxSpace, Env, ObservationArray, ResetOptions, ResetResult } from '../core';
 import { ObservationWrapper, tileBound } from './observation-wrapper';
+import { box } from '../spaces';
 
 export interface FrameStackOptions {
   /** 'first' (default): [k, ...shape]; 'last': [...shape[:-1], shape[-1]·k]. */
@@ -30,13 +31,12 @@ export class FrameStack<O extends ObservationArray = ObservationArray> extends O
     const stackedShape = axis === 'first' ? [k, ...shape] : [...shape.slice(0, -1), shape[shape.length - 1] * k];
     const channels = shape[shape.length - 1];
     const frameSize = shape.reduce((a, b) => a * b, 1);
-    const space: BoxSpace = {
-      kind: 'box',
+    const space = box({
       shape: stackedShape,
       dtype: inner.dtype,
       low: axis === 'first' || typeof inner.low === 'number' ? tileBound(inner.low, k) : interleave(inner.low, channels, k),
       high: axis === 'first' || typeof inner.high === 'number' ? tileBound(inner.high, k) : interleave(inner.high, channels, k),
-    };
+    });
     super(env, space);
     this.axis = axis;
     this.frameSize = frameSize;

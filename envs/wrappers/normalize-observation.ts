@@ -7,6 +7,7 @@
  */
 import type { Env, ObservationArray } from '../core';
 import { ObservationWrapper } from './observation-wrapper';
+import { box } from '../spaces';
 
 export interface RunningMeanStdState {
   mean: number[];
@@ -23,7 +24,7 @@ export class NormalizeObservation extends ObservationWrapper<Float32Array> {
 
   constructor(env: Env, readonly epsilon = 1e-8) {
     const inner = env.observationSpace;
-    super(env, { kind: 'box', shape: [...inner.shape], dtype: 'float32', low: -Infinity, high: Infinity });
+    super(env, box({ shape: inner.shape, dtype: 'float32', low: -Infinity, high: Infinity }));
     const size = this.output.length;
     this.mean = new Float64Array(size);
     this.var = new Float64Array(size).fill(1);

@@ -5,6 +5,7 @@
  */
 import type { BoxSpace, Env, ObservationArray } from '../core';
 import { ObservationWrapper } from './observation-wrapper';
+import { box } from '../spaces';
 
 export type ObservationTransform<I extends ObservationArray, O extends ObservationArray> = (input: I, output: O) => void;
 
@@ -27,11 +28,11 @@ function copyInto(input: ObservationArray, output: ObservationArray): void {
 export function flattenObservation<O extends ObservationArray>(env: Env<O>): TransformObservation<O, O> {
   const s = env.observationSpace;
   const size = s.shape.reduce((a, b) => a * b, 1);
-  return new TransformObservation<O, O>(env, copyInto, { ...s, shape: [size] });
+  return new TransformObservation<O, O>(env, copyInto, box({ ...s, shape: [size] }));
 }
 
 /** Casts observations to float32 (e.g. MinAtar's 0/1 bytes for a network input). */
 export function toFloat32(env: Env): TransformObservation<Float32Array> {
   const s = env.observationSpace;
-  return new TransformObservation<Float32Array>(env, copyInto, { ...s, dtype: 'float32' });
+  return new TransformObservation<Float32Array>(env, copyInto, box({ ...s, dtype: 'float32' }));
 }
