@@ -3,10 +3,15 @@
  * (tests/fixtures/runs/). The frames are plausible, not exact physics: they exist to exercise
  * every renderer, the episode list, the learning curves and the bad-input paths.
  *
+ * Beside the training runs it writes a `keiko supervised` run (supervised/) and a `keiko gan` run
+ * (gan/) with the files those commands write (docs/supervised.md, docs/gan.md), minus the model
+ * weights, so the viewer's handling of non-RL run folders is tested too.
+ *
  * Run: npx tsx scripts/make-viewer-fixtures.ts [OUT_DIR]   (default tests/fixtures/runs)
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { PNG } from 'pngjs';
 import { Random } from '../src/random';
 import { REPLAY_FORMAT, REPLAY_VERSION, replaySchema, type ReplayFile, type ReplayStep } from '../agents/recording/replay-format';
 import type { RenderFrame } from '../envs/core';
@@ -236,6 +241,78 @@ const RUNS: RunSpec[] = [
   { dir: 'breakout', envId: 'MinAtar/Breakout-v1', family: 'minatar', actionNames: ['noop', 'left', 'right'], maxSteps: 120, episode: breakoutEpisode, qScale: (left) => Math.min(left, 30) * 0.1, steps: 40000, seed: 4, learningRate: 0.00025 },
 ];
 
+const json = (value: unknown): string => JSON.stringify(value, null, 2) + '\n';
+
+/** A `keiko supervised --dataset spiral` run: config, one epoch line per epoch and a test line, summary. */
+function writeSupervisedRun(outDir: string): void {
+  const dir = join(outDir, 'supervised');
+  mkdirSync(join(dir, 'model'), { recursive: true });
+  const epochs = 30;
+  writeFileSync(join(dir, 'config.json'), json({
+    dataset: 'spiral', model: 'mlp', hidden: [64, 64], epochs, batchSize: 32,
+    optimizer: { type: 'adam', learningRate: 0.01 }, seed: 0, validationSplit: 0.1, dropout: 0, batchNorm: false,
+    l1: 0, l2: 0, init: 'heUniform', augment: { maxShift: 0, noiseStd: 0 }, task: 'classification', testSplit: 0.2, backend: 'cpu',
+  }));
+  const rng = new Random(21);
+  const lines: string[] = [];
+  for (let e = 1; e <= epochs; e++) {
+    const loss = round(1.1 * Math.exp(-e / 6) + 0.03 + 0.01 * rng.random(), 5);
+    const accuracy = round(Math.min(0.995, 0.35 + 0.65 * (1 - Math.exp(-e / 5))), 4);
+    lines.push(JSON.stringify({ type: 'epoch', epoch: e, loss, accuracy, valLoss: round(loss * 1.15, 5), valAccuracy: round(accuracy * 0.98, 4), seconds: round(0.08 * e, 2) }));
+  }
+  lines.push(JSON.stringify({ type: 'test', loss: 0.0712, accuracy: 0.9833 }));
+  writeFileSync(join(dir, 'metrics.jsonl'), lines.join('\n') + '\n');
+  // A model directory's spec (the weights are left out of the fixture).
+  writeFileSync(join(dir, 'model', 'spec.json'), json({ layers: [{ type: 'dense', units: 64 }, { type: 'dense', units: 64 }, { type: 'dense', units: 3 }] }));
+  writeFileSync(join(dir, 'summary.json'), json({
+    testAccuracy: 0.9833, testLoss: 0.0712, trainAccuracy: 0.9958, epochs, wallSeconds: 2.4, backend: 'cpu', trainSamples: 216, testSamples: 60, stoppedEarly: false,
+  }));
+}
+
+/** A `keiko gan --dataset ring` run: config, gan loss lines, two sample scatter plots, summary. */
+function writeGanRun(outDir: string): void {
+  const dir = join(outDir, 'gan');
+  mkdirSync(join(dir, 'samples'), { recursive: true });
+  mkdirSync(join(dir, 'generator'), { recursive: true });
+  const steps = 800;
+  writeFileSync(join(dir, 'config.json'), json({
+    dataset: 'ring', family: 'ring', steps, batchSize: 256, latentDim: 16, learningRate: 0.001, beta1: 0.5, labelSmoothing: 0,
+    pack: 4, dSteps: 1, emaDecay: 0.999, seed: 0, sampleEvery: 400, logEvery: 50, rgb: false, evalSamples: 10000, scoreEvery: 400, backend: 'cpu',
+  }));
+  const rng = new Random(22);
+  const lines: string[] = [];
+  let last = { dLoss: 0, gLoss: 0, dReal: 0, dFake: 0 };
+  for (let step = 50; step <= steps; step += 50) {
+    last = {
+      dLoss: round(1.386 - 0.2 * Math.exp(-step / 300) + 0.05 * rng.normal(), 4),
+      gLoss: round(0.693 + 0.3 * Math.exp(-step / 300) + 0.05 * rng.normal(), 4),
+      dReal: round(0.5 + 0.1 * Math.exp(-step / 300), 4),
+      dFake: round(0.5 - 0.1 * Math.exp(-step / 300), 4),
+    };
+    lines.push(JSON.stringify({ type: 'gan', step, ...last, seconds: round(step * 0.009, 2) }));
+  }
+  writeFileSync(join(dir, 'metrics.jsonl'), lines.join('\n') + '\n');
+  // Sample plots: points around a ring, tighter at the later step.
+  for (const [step, spread] of [[400, 0.25], [800, 0.05]] as const) {
+    const size = 64;
+    const png = new PNG({ width: size, height: size });
+    for (let i = 0; i < png.data.length; i += 4) png.data.set([20, 22, 28, 255], i);
+    for (let k = 0; k < 400; k++) {
+      const angle = (2 * Math.PI * rng.integer(0, 8)) / 8;
+      const r = 2 + spread * rng.normal();
+      const x = Math.round(size / 2 + (r * Math.cos(angle) + spread * rng.normal()) * 12);
+      const y = Math.round(size / 2 + (r * Math.sin(angle) + spread * rng.normal()) * 12);
+      if (x >= 0 && x < size && y >= 0 && y < size) png.data.set([76, 201, 240, 255], (y * size + x) * 4);
+    }
+    writeFileSync(join(dir, 'samples', `step-${pad(step, 6)}.png`), PNG.sync.write(png));
+  }
+  writeFileSync(join(dir, 'generator', 'spec.json'), json({ layers: [{ type: 'dense', units: 128 }, { type: 'dense', units: 128 }, { type: 'dense', units: 2 }] }));
+  writeFileSync(join(dir, 'summary.json'), json({
+    dataset: 'ring', steps, wallSeconds: 7.5, backend: 'cpu', finalLosses: last,
+    ring: { modes: 8, modesCovered: 8, highQualityShare: 0.917, perMode: [1093, 1150, 1204, 1120, 1101, 1188, 1142, 1170], samples: 10000 },
+  }));
+}
+
 export function makeViewerFixtures(outDir: string): void {
   rmSync(outDir, { recursive: true, force: true });
   for (const spec of RUNS) writeRun(outDir, spec, { replays: true, evalEvery: spec.steps / 10 });
@@ -259,6 +336,10 @@ export function makeViewerFixtures(outDir: string): void {
   writeFileSync(join(cartReplays, 'train-ep000007-step000009000.json'), JSON.stringify(malformed) + '\n');
   const text = JSON.stringify({ ...good, episode: 8, trainingStep: 9500 });
   writeFileSync(join(cartReplays, 'train-ep000008-step000009500.json'), text.slice(0, Math.floor(text.length * 0.6)));
+
+  // Folders written by `keiko supervised` and `keiko gan` beside the training runs.
+  writeSupervisedRun(outDir);
+  writeGanRun(outDir);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -85,6 +85,28 @@ describe('metrics series', () => {
     expect(s.evalMeans).toEqual([{ x: 20, y: 15 }]);
     expect(s.evalBand).toEqual([{ x: 20, lo: 13, hi: 17 }]);
     expect(s.losses).toEqual([{ x: 20, y: 0.5 }]);
+    expect(s.curves).toEqual({});
+  });
+
+  it('collects the curves of supervised (per epoch) and GAN (per step) runs', () => {
+    const s = appendMetrics(emptySeries(), [
+      { type: 'epoch', epoch: 1, loss: 0.9, accuracy: 0.5, valLoss: 1.0, seconds: 1 },
+      { type: 'epoch', epoch: 2, loss: 0.7, accuracy: 0.6, valLoss: 0.8, valAccuracy: 0.55, seconds: 2 },
+      { type: 'test', loss: 0.2, accuracy: 0.9 },
+      { type: 'gan', step: 50, dLoss: 1.3, gLoss: 0.8, dReal: 0.6, dFake: 0.4, seconds: 1 },
+      { type: 'score', step: 100, classifierScore: 4.2, samples: 1000 },
+      { type: 'epoch', loss: 0.1 }, // no epoch: skipped
+    ]);
+    expect(s.curves).toEqual({
+      'epoch.loss': [{ x: 1, y: 0.9 }, { x: 2, y: 0.7 }],
+      'epoch.accuracy': [{ x: 1, y: 0.5 }, { x: 2, y: 0.6 }],
+      'epoch.valLoss': [{ x: 1, y: 1.0 }, { x: 2, y: 0.8 }],
+      'epoch.valAccuracy': [{ x: 2, y: 0.55 }],
+      'gan.dLoss': [{ x: 50, y: 1.3 }], 'gan.gLoss': [{ x: 50, y: 0.8 }], 'gan.dReal': [{ x: 50, y: 0.6 }], 'gan.dFake': [{ x: 50, y: 0.4 }],
+      'score.classifierScore': [{ x: 100, y: 4.2 }],
+    });
+    expect(s.episodeReturns).toEqual([]);
+    expect(s.losses).toEqual([]);
   });
 
   it('downsamples to bucket means and smooths with a trailing window', () => {

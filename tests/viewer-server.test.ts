@@ -8,7 +8,7 @@ import { connect } from 'node:net';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readMetricsChunk, startViewerServer, type ViewerServer } from '../viewer/server';
+import { readMetricsChunk, runKind, startViewerServer, type ViewerServer } from '../viewer/server';
 import type { EpisodeListing, MetricsChunk, RunListing, ViewerInfo } from '../viewer/src/api-types';
 
 const FIXTURES = new URL('./fixtures/runs/', import.meta.url).pathname;
@@ -78,13 +78,38 @@ describe('viewer server', () => {
 
   it('discovers run directories recursively, sweep sub-folders included', async () => {
     const { runs } = await getJson<{ runs: RunListing[] }>(srv, '/api/runs');
-    expect(runs.map((r) => r.id)).toEqual(['acrobot', 'breakout', 'cartpole', 'custom', 'mountaincar', 'sweep/lr-0.0003', 'sweep/lr-0.001']);
+    expect(runs.map((r) => r.id)).toEqual(['acrobot', 'breakout', 'cartpole', 'custom', 'gan', 'mountaincar', 'supervised', 'sweep/lr-0.0003', 'sweep/lr-0.001']);
     const cart = runs.find((r) => r.id === 'cartpole')!;
     expect(cart.env).toBe('CartPole-v1');
+    expect(cart.kind).toBe('rl');
     expect(cart.replayCount).toBe(5);
     expect(cart.metricsSize).toBe(readFileSync(join(root, 'cartpole', 'metrics.jsonl')).length);
     const info = await getJson<ViewerInfo>(srv, '/api/info');
     expect(info).toEqual({ mode: 'runs', rootName: 'runs', initialEpisode: null });
+  });
+
+  it('tells supervised and GAN run folders from training runs', async () => {
+    const { runs } = await getJson<{ runs: RunListing[] }>(srv, '/api/runs');
+    const byId = new Map(runs.map((r) => [r.id, r]));
+    expect(runs.filter((r) => r.kind !== 'rl').map((r) => [r.id, r.kind, r.dataset])).toEqual([['gan', 'gan', 'ring'], ['supervised', 'supervised', 'spiral']]);
+    expect(byId.get('supervised')).toMatchObject({ env: null, replayCount: 0, latestSample: null, summary: { testAccuracy: 0.9833 } });
+    // The newest sample plot, servable through /files/.
+    expect(byId.get('gan')).toMatchObject({ env: null, replayCount: 0, latestSample: 'gan/samples/step-000800.png' });
+    const png = await fetch(new URL('/files/gan/samples/step-000800.png', srv.url));
+    expect([png.status, png.headers.get('content-type')]).toEqual([200, 'image/png']);
+    // Their model and sample folders are not searched for runs.
+    expect(runs.some((r) => /\/(model|generator|samples)$/.test(r.id))).toBe(false);
+    expect((await getJson<{ episodes: EpisodeListing[] }>(srv, '/api/episodes?run=gan')).episodes).toEqual([]);
+    // From what the commands write, alone or in part (a run still going has no summary yet).
+    const none = new Set<string>();
+    expect(runKind({ env: 'CartPole-v1' }, null, none)).toBe('rl');
+    expect(runKind(null, null, new Set(['replays']))).toBe('rl');
+    expect(runKind({ dataset: 'mnist', latentDim: 64, steps: 10 }, null, none)).toBe('gan');
+    expect(runKind(null, { dataset: 'ring', finalLosses: null }, none)).toBe('gan');
+    expect(runKind({ dataset: 'ring' }, null, new Set(['samples']))).toBe('gan');
+    expect(runKind({ dataset: 'spiral', epochs: 3, model: 'mlp' }, null, none)).toBe('supervised');
+    expect(runKind(null, { testAccuracy: 0.9 }, none)).toBe('supervised');
+    expect(runKind(null, null, new Set(['metrics.jsonl']))).toBe('rl');
   });
 
   it('lists episodes with return, length, training step and kind, flagging unreadable files', async () => {

@@ -10,7 +10,7 @@ import { existsSync, realpathSync, statSync } from 'node:fs';
 import { open, readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { EpisodeListing, MetricsChunk, RunListing, ViewerInfo } from './src/api-types';
+import type { EpisodeListing, MetricsChunk, RunKind, RunListing, ViewerInfo } from './src/api-types';
 
 export const DEFAULT_VIEWER_PORT = 8765;
 export const DEFAULT_VIEWER_HOST = '127.0.0.1';
@@ -51,6 +51,26 @@ function isRunDir(dir: string): boolean {
 
 // Folders never searched for runs: a run's own internals and tooling noise.
 const SKIP_DIRS = new Set(['replays', 'checkpoints', 'node_modules', '.git']);
+// Inside a run directory, its own model and sample folders are not searched either.
+const RUN_INTERNALS = new Set(['samples', 'generator', 'model', 'final']);
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * What wrote a run directory, from its config.json, summary.json and entries: a training run has
+ * an `env` (or replays/checkpoints), a GAN run (`keiko gan`) a latent size, a `samples/` or
+ * `generator/` folder or GAN losses in its summary, a supervised run (`keiko supervised`) epochs
+ * and a dataset, a `model/` folder or test results in its summary. Anything else counts as a
+ * training run (one that has only begun writing, say).
+ */
+export function runKind(config: Record<string, unknown> | null, summary: Record<string, unknown> | null, entries: ReadonlySet<string>): RunKind {
+  if (typeof config?.env === 'string' || typeof summary?.env === 'string' || entries.has('replays') || entries.has('checkpoints')) return 'rl';
+  if (config && ('latentDim' in config || 'discriminator' in config || 'emaDecay' in config)) return 'gan';
+  if (entries.has('samples') || entries.has('generator') || (summary && ('finalLosses' in summary || 'classifierScore' in summary || isObject(summary.ring)))) return 'gan';
+  if (config && 'epochs' in config && 'dataset' in config) return 'supervised';
+  if (entries.has('model') || (summary && ('testAccuracy' in summary || 'testLoss' in summary))) return 'supervised';
+  return 'rl';
+}
 const MAX_DEPTH = 8;
 const MAX_DIRS = 5000;
 
@@ -68,11 +88,11 @@ export async function discoverRuns(root: string, mode: ViewerInfo['mode']): Prom
       return; // vanished or unreadable while a run writes: skip it
     }
     const names = new Set(entries.map((e) => e.name));
-    if (RUN_MARKERS.some((m) => names.has(m)) || entries.some((e) => e.name === 'replays' && e.isDirectory())) {
-      found.push(relative(root, dir).split(sep).join('/') || '.');
-    }
+    const isRun = RUN_MARKERS.some((m) => names.has(m)) || entries.some((e) => e.name === 'replays' && e.isDirectory());
+    if (isRun) found.push(relative(root, dir).split(sep).join('/') || '.');
     if (depth >= MAX_DEPTH) return;
-    const subdirs = entries.filter((e) => e.isDirectory() && !e.name.startsWith('.') && !SKIP_DIRS.has(e.name)).map((e) => e.name).sort();
+    const skip = (name: string): boolean => name.startsWith('.') || SKIP_DIRS.has(name) || (isRun && RUN_INTERNALS.has(name));
+    const subdirs = entries.filter((e) => e.isDirectory() && !skip(e.name)).map((e) => e.name).sort();
     for (const name of subdirs) await walk(join(dir, name), depth + 1);
   };
   await walk(root, 0);
@@ -113,19 +133,36 @@ async function replayFiles(root: string, runId: string, mode: ViewerInfo['mode']
   return names.filter((n) => n.endsWith('.json') && !n.startsWith('.') && !skip.has(n)).map((n) => relative(root, join(dir, n)).split(sep).join('/'));
 }
 
+async function readdirOrEmpty(dir: string): Promise<string[]> {
+  try {
+    return await readdir(dir);
+  } catch {
+    return [];
+  }
+}
+
 async function listRun(root: string, runId: string, mode: ViewerInfo['mode']): Promise<RunListing> {
   const runDir = join(root, runId);
-  const [metrics, replays, config, summary] = await Promise.all([
+  const [metrics, replays, config, summary, entries] = await Promise.all([
     statOrNull(join(runDir, 'metrics.jsonl')),
     replayFiles(root, runId, mode),
     readJsonOrNull(join(runDir, 'config.json')),
     readJsonOrNull(join(runDir, 'summary.json')),
+    readdirOrEmpty(runDir),
   ]);
+  const kind = mode === 'replay' ? 'rl' : runKind(config, summary, new Set(entries));
   const env = typeof config?.env === 'string' ? config.env : typeof summary?.env === 'string' ? summary.env : null;
+  const dataset = kind !== 'rl' && typeof config?.dataset === 'string' ? config.dataset : kind !== 'rl' && typeof summary?.dataset === 'string' ? summary.dataset : null;
+  // GAN sample grids: samples/step-NNNNNN.png, the newest last (temp files of atomic writes skipped).
+  const samples = kind === 'gan' ? (await readdirOrEmpty(join(runDir, 'samples'))).filter((n) => n.endsWith('.png') && !n.startsWith('.')).sort() : [];
+  const latestSample = samples.length ? relative(root, join(runDir, 'samples', samples[samples.length - 1])).split(sep).join('/') : null;
   const replaysMtime = (await statOrNull(join(runDir, 'replays')))?.mtimeMs ?? 0;
   return {
     id: runId,
+    kind,
     env,
+    dataset,
+    latestSample,
     metricsSize: metrics?.size ?? 0,
     replayCount: replays.length,
     metricsSignature: `${metrics?.size ?? 0}:${metrics?.mtimeMs ?? 0}`,

@@ -9,10 +9,21 @@ export interface ViewerInfo {
   initialEpisode: string | null;
 }
 
+/**
+ * What wrote a run directory: 'rl' a training run (`keiko train`, replays and learning curves),
+ * 'supervised' a `keiko supervised` run, 'gan' a `keiko gan` run. Only 'rl' runs have episodes.
+ */
+export type RunKind = 'rl' | 'supervised' | 'gan';
+
 export interface RunListing {
   /** Root-relative path of the run directory, '.' for the root itself. */
   id: string;
+  kind: RunKind;
   env: string | null;
+  /** Supervised and GAN runs: the config's dataset (mnist, ring, csv:FILE, ...). */
+  dataset: string | null;
+  /** GAN runs: the newest samples/step-*.png (root-relative), null when none is written yet. */
+  latestSample: string | null;
   /** Size in bytes of metrics.jsonl, 0 when absent: a cheap change signal for live mode. */
   metricsSize: number;
   replayCount: number;

@@ -16,17 +16,38 @@ export interface RunSeries {
   evalMeans: Point[];
   evalBand: BandPoint[];
   losses: Point[];
+  /**
+   * Curves of supervised and GAN runs, keyed `type.field`: `epoch.loss`, `epoch.valAccuracy`, ...
+   * (x = epoch), `gan.dLoss`, `gan.gLoss`, `gan.dReal`, `gan.dFake`, `score.classifierScore` (x = step).
+   */
+  curves: Record<string, Point[]>;
 }
 
 export function emptySeries(): RunSeries {
-  return { episodeReturns: [], evalMeans: [], evalBand: [], losses: [] };
+  return { episodeReturns: [], evalMeans: [], evalBand: [], losses: [], curves: {} };
 }
+
+const CURVE_FIELDS: Record<string, { x: string; fields: readonly string[] }> = {
+  epoch: { x: 'epoch', fields: ['loss', 'valLoss', 'accuracy', 'valAccuracy', 'mae', 'valMae'] },
+  gan: { x: 'step', fields: ['dLoss', 'gLoss', 'dReal', 'dFake'] },
+  score: { x: 'step', fields: ['classifierScore'] },
+};
 
 const finite = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 
 /** Append parsed metrics lines to a run's series; lines of other or unknown types are ignored. */
 export function appendMetrics(series: RunSeries, lines: readonly Record<string, unknown>[]): RunSeries {
   for (const line of lines) {
+    const curve = typeof line.type === 'string' ? CURVE_FIELDS[line.type] : undefined;
+    if (curve) {
+      const x = line[curve.x];
+      if (!finite(x)) continue;
+      for (const field of curve.fields) {
+        const y = line[field];
+        if (finite(y)) (series.curves[`${line.type}.${field}`] ??= []).push({ x, y });
+      }
+      continue;
+    }
     const step = line.step;
     if (!finite(step)) continue;
     if (line.type === 'episode' && finite(line.return)) series.episodeReturns.push({ x: step, y: line.return });
