@@ -53,6 +53,27 @@ function changedPixels(a: PNG, b: PNG): number {
   return n;
 }
 
+/**
+ * Pixels of the stage canvas (read in the page, so it works while the canvas is hidden) that
+ * differ from its most common colour, the background: 0 for a cleared stage.
+ */
+function stageDrawnPixels(page: Page): Promise<number> {
+  return page.$eval('#stage', (canvas: HTMLCanvasElement) => {
+    const probe = document.createElement('canvas');
+    probe.width = canvas.width;
+    probe.height = canvas.height;
+    const ctx = probe.getContext('2d')!;
+    ctx.drawImage(canvas, 0, 0);
+    const data = ctx.getImageData(0, 0, probe.width, probe.height).data;
+    const counts = new Map<number, number>();
+    for (let i = 0; i < data.length; i += 4) {
+      const c = (data[i] << 16) | (data[i + 1] << 8) | data[i + 2];
+      counts.set(c, (counts.get(c) ?? 0) + 1);
+    }
+    return probe.width * probe.height - Math.max(...counts.values());
+  });
+}
+
 /** Distinct colours in a screenshot: a blank canvas has one. */
 function distinctColours(png: PNG): number {
   const seen = new Set<number>();
@@ -160,6 +181,138 @@ describe('viewer in headless Chromium', () => {
     const pausedAt = Number(/^Step (\d+)/.exec(paused!)![1]);
     expect(await counter()).toBe(`Step ${pausedAt + 1} / ${n}`);
     expect(await page.getAttribute('#play', 'aria-label')).toBe('Play');
+  });
+
+  it('keeps the keys working after clicks: Space plays after an episode is clicked, it does not reopen it', async () => {
+    await open('?run=cartpole');
+    const file = 'cartpole/replays/eval-step000010000.json';
+    const n = readReplay(root, 'cartpole', 'eval-step000010000.json').steps.length;
+    const position = async (): Promise<number> => Number(/^Step (\d+)/.exec((await counter())!)![1]);
+    const label = (): Promise<string | null> => page.getAttribute('#play', 'aria-label');
+    await page.click(`#episodes button[data-file="${file}"]`);
+    await expect.poll(() => page.textContent('#episode-title')).toContain('eval-step000010000.json');
+    for (let i = 0; i < 5; i++) await page.keyboard.press('ArrowRight');
+    expect(await counter()).toBe(`Step 5 / ${n}`);
+    // Space plays (before, the focused list button took it and reopened the episode at step 0).
+    await page.keyboard.press(' ');
+    expect(await label()).toBe('Pause');
+    await expect.poll(position, { timeout: 5000, interval: 50 }).toBeGreaterThan(5);
+    await page.keyboard.press(' ');
+    expect(await label()).toBe('Play');
+    const paused = await position();
+    expect(paused).toBeGreaterThan(5);
+    expect(await page.textContent('#episode-title')).toContain('eval-step000010000.json');
+    // After a click on a player button, a checkbox or the speed menu the keys still work.
+    await page.click('#next');
+    expect(await position()).toBe(paused + 1);
+    await page.keyboard.press('ArrowLeft');
+    expect(await position()).toBe(paused);
+    await page.click('#loop');
+    expect(await page.isChecked('#loop')).toBe(true);
+    await page.keyboard.press('+');
+    expect(await page.inputValue('#speed')).toBe('2');
+    await page.keyboard.press(' ');
+    expect(await page.isChecked('#loop')).toBe(true); // Space did not untick it
+    expect(await label()).toBe('Pause');
+    await page.keyboard.press(' ');
+    await page.click('#loop'); // off again
+    // From the keyboard: Enter opens a focused episode, Space then plays it.
+    const other = 'cartpole/replays/train-ep000003-step000002000.json';
+    await page.focus(`#episodes button[data-file="${other}"]`);
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.textContent('#episode-title')).toContain('train-ep000003-step000002000.json');
+    expect(await position()).toBe(0);
+    await page.keyboard.press(' ');
+    expect(await label()).toBe('Pause');
+    await expect.poll(position, { timeout: 5000, interval: 50 }).toBeGreaterThan(0);
+    await page.keyboard.press(' ');
+    expect(await label()).toBe('Play');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-file'))).toBe(other);
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('lists supervised and GAN runs by kind with their summary, and clears the previous frame', async () => {
+    await open('?run=cartpole');
+    await drawn(page);
+    expect(await page.textContent('#runs button[data-run="supervised"]')).toBe('supervised · supervised run (spiral)');
+    expect(await page.textContent('#runs button[data-run="gan"]')).toBe('gan · GAN run (ring)');
+    expect(await page.getAttribute('#runs button[data-run="gan"]', 'data-kind')).toBe('gan');
+    expect(await page.getAttribute('#runs button[data-run="cartpole"]', 'data-kind')).toBe('rl');
+    expect(await stageDrawnPixels(page)).toBeGreaterThan(1000);
+    const fact = (name: string): Promise<string | null> => page.locator('#run-summary dt', { hasText: name }).locator('xpath=following-sibling::dd[1]').textContent();
+    /** The canvas shows nothing of the previous run: hidden, marked empty and, shown again, blank. */
+    const expectCleared = async (): Promise<void> => {
+      expect(await page.isHidden('#stage')).toBe(true);
+      expect(await page.getAttribute('#stage', 'data-frame')).toBe('none');
+      expect(await page.getAttribute('#stage', 'data-position')).toBeNull();
+      expect(await stageDrawnPixels(page), 'the old frame is still drawn').toBe(0);
+      expect(await counter()).toBe('Step 0 / 0');
+      for (const id of ['info-step', 'info-action', 'info-reward', 'info-return', 'info-epsilon', 'info-episode']) expect(await page.textContent(`#${id}`), id).toBe('–');
+      expect(await page.locator('#q-values > *').count()).toBe(0);
+      expect(await page.locator('#legend li').count()).toBe(0);
+      expect(await page.isHidden('.controls >> nth=0')).toBe(true);
+    };
+
+    await page.click('#runs button[data-run="supervised"]');
+    await expect.poll(() => page.textContent('#episode-title')).toBe('supervised · supervised run · spiral');
+    await expectCleared();
+    expect(await fact('Test accuracy')).toBe('98.33%');
+    expect(await fact('Model')).toBe('mlp');
+    expect(await page.textContent('#episodes')).toContain('A supervised run has no episodes to replay');
+    // Its curves get a panel of their own: loss and validation loss per epoch.
+    const sup = page.locator('.chart-panel[data-kind="supervised"]');
+    await expect.poll(() => sup.locator('svg.chart-epoch-loss path.line').count()).toBe(2);
+    expect(await sup.locator('svg.chart-epoch-accuracy path.line').count()).toBe(2);
+    // Keys do nothing harmful without an episode.
+    await page.keyboard.press(' ');
+    await page.keyboard.press('ArrowRight');
+    expect(await counter()).toBe('Step 0 / 0');
+
+    await page.click('#runs button[data-run="gan"]');
+    await expect.poll(() => page.textContent('#episode-title')).toBe('gan · GAN run · ring');
+    await expectCleared();
+    expect(await fact('Modes covered')).toBe('8 / 8');
+    expect(await fact('High-quality samples')).toBe('91.70%');
+    expect(await page.locator('#run-summary dt', { hasText: 'Test accuracy' }).count()).toBe(0);
+    await expect.poll(() => page.$eval('#gan-sample', (img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(64);
+    expect(await page.textContent('#run-summary figcaption')).toBe('Newest samples: step-000800.png');
+    const gan = page.locator('.chart-panel[data-kind="gan"]');
+    await expect.poll(() => gan.locator('svg.chart-gan-loss path.line').count()).toBe(2);
+    await page.screenshot({ path: join(OUTPUT, 'viewer-gan-run.png'), fullPage: true });
+
+    // Back to a training run: the player returns and draws.
+    await page.click('#runs button[data-run="cartpole"]');
+    await expect.poll(() => page.isVisible('#stage')).toBe(true);
+    expect(await page.isHidden('#run-summary')).toBe(true);
+    await drawn(page);
+    expect(await page.getAttribute('#stage', 'data-frame')).toBe('replay');
+    expect(await stageDrawnPixels(page)).toBeGreaterThan(1000);
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('draws the curves of different envs in panels of their own, each with its own y range', async () => {
+    await open('?run=cartpole');
+    expect(await page.locator('.chart-panel').count()).toBe(1);
+    await page.locator('#runs li', { hasText: 'mountaincar' }).locator('input').check();
+    await expect.poll(() => page.locator('.chart-panel').count()).toBe(2);
+    const panels = page.locator('.chart-panel');
+    expect(await panels.evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.group))).toEqual(['rl:CartPole-v1', 'rl:MountainCar-v0']);
+    expect(await panels.locator('h3').allTextContents()).toEqual(['CartPole-v1', 'MountainCar-v0']);
+    const yTicks = async (i: number): Promise<number[]> =>
+      (await panels.nth(i).locator('svg.chart-returns .chart-axes text[text-anchor="end"]:not(.axis-label)').allTextContents()).map(Number);
+    const cart = await yTicks(0), car = await yTicks(1);
+    expect(Math.min(...cart)).toBeGreaterThanOrEqual(0); // CartPole returns are positive
+    expect(Math.max(...car)).toBeLessThanOrEqual(0); // MountainCar returns are negative
+    // Runs of the same env still overlay: the three CartPole runs in one panel, one MountainCar run in the other.
+    expect(await panels.nth(0).locator('svg.chart-returns g.series path.line').count()).toBe(3);
+    expect(await panels.nth(1).locator('svg.chart-returns g.series path.line').count()).toBe(1);
+    expect(await panels.nth(1).locator('svg.chart-loss path.line').count()).toBe(1);
+    expect(await page.getAttribute('.chart-panel >> nth=0 >> svg.chart-returns', 'id')).toBe('chart-returns');
+    await page.locator('.charts').screenshot({ path: join(OUTPUT, 'viewer-chart-panels.png') });
+    // Selecting the MountainCar run puts its panel first.
+    await page.click('#runs button[data-run="mountaincar"]');
+    await expect.poll(() => panels.first().getAttribute('data-group')).toBe('rl:MountainCar-v0');
+    expect(await page.locator('#chart-legend li').allTextContents()).toContain('mountaincar (MountainCar-v0, lr 0.001)');
   });
 
   it('lists episodes with their returns and reports malformed and truncated files by name', async () => {

@@ -1,9 +1,10 @@
 /**
  * The viewer app: run and episode lists, the replay player (pixi stage, controls, step panel with
- * Q-values), learning curves, and live updates by polling the server every two seconds.
+ * Q-values), learning curves (one panel per environment), supervised and GAN runs shown by their
+ * summary, and live updates by polling the server every two seconds.
  */
 import type { ReplayFile } from '../../agents/recording/replay-format';
-import type { EpisodeListing, MetricsChunk, RunListing, ViewerInfo } from './api-types';
+import type { EpisodeListing, MetricsChunk, RunKind, RunListing, ViewerInfo } from './api-types';
 import { renderChart, type ChartSeries } from './chart';
 import { appendMetrics, downsample, emptySeries, movingAverage, type RunSeries } from './metrics';
 import { Playback, SPEEDS } from './player';
@@ -101,7 +102,10 @@ function renderRunList(): void {
     button.className = 'run-select';
     button.dataset.run = run.id;
     button.setAttribute('aria-pressed', String(run.id === state.selectedRun));
-    button.textContent = `${runLabel(run.id)}${run.env ? ` · ${run.env}` : ''} (${run.replayCount} replays)`;
+    button.dataset.kind = run.kind;
+    button.textContent = run.kind === 'rl'
+      ? `${runLabel(run.id)}${run.env ? ` · ${run.env}` : ''} (${run.replayCount} replays)`
+      : `${runLabel(run.id)} · ${KIND_NAMES[run.kind]}${run.dataset ? ` (${run.dataset})` : ''}`;
     button.style.borderLeft = `4px solid ${runColor(run.id)}`;
     button.addEventListener('click', () => void selectRun(run.id));
     li.append(compare, button);
@@ -109,16 +113,143 @@ function renderRunList(): void {
   }
 }
 
+const KIND_NAMES: Record<RunKind, string> = { rl: 'training run', supervised: 'supervised run', gan: 'GAN run' };
+
 async function selectRun(id: string): Promise<void> {
   state.selectedRun = id;
   state.compared.add(id);
   state.episodesSignature = null;
   renderRuns();
-  await refreshEpisodes();
-  const pick = [...state.episodes].reverse().find((e) => e.kind === 'eval' && !e.error) ?? [...state.episodes].reverse().find((e) => !e.error);
-  if (pick) await loadEpisode(pick.file);
+  const run = state.runs.find((r) => r.id === id);
+  if (run && run.kind !== 'rl') {
+    // No episodes to replay: nothing of the previous run may stay on screen.
+    state.episodes = [];
+    state.episodesSignature = run.replaysSignature;
+    renderEpisodes();
+    clearPlayer(`${runLabel(id)} · ${KIND_NAMES[run.kind]}${run.dataset ? ` · ${run.dataset}` : ''}`);
+    renderRunSummary(run);
+  } else {
+    renderRunSummary(null);
+    await refreshEpisodes();
+    const pick = [...state.episodes].reverse().find((e) => e.kind === 'eval' && !e.error) ?? [...state.episodes].reverse().find((e) => !e.error);
+    if (pick) await loadEpisode(pick.file);
+    else clearPlayer(`${runLabel(id)} · no recorded episodes`);
+  }
   await refreshMetrics();
   renderCharts();
+}
+
+/** Blank the player: no frame, no step details, no Q-values (a run without episodes is shown). */
+function clearPlayer(title: string): void {
+  state.replay = null;
+  state.currentFile = null;
+  state.cumulative = new Float64Array(1);
+  playback.load(0);
+  drawPending = false;
+  renderer?.draw(null);
+  const stage = $('stage');
+  delete stage.dataset.position;
+  stage.dataset.frame = 'none';
+  $('episode-title').textContent = title;
+  document.title = `Keiko viewer — ${title}`;
+  $('legend').replaceChildren();
+  for (const id of ['info-step', 'info-action', 'info-reward', 'info-return', 'info-epsilon', 'info-episode']) $(id).textContent = '–';
+  $('q-values').replaceChildren();
+  $<HTMLInputElement>('scrub').max = '0';
+  for (const b of Array.from(document.querySelectorAll<HTMLButtonElement>('#episodes button'))) b.setAttribute('aria-current', 'false');
+  show();
+}
+
+// ---------------------------------------------------------------- supervised and GAN runs
+
+const pct = (v: unknown): string | null => (typeof v === 'number' ? `${(v * 100).toFixed(2)}%` : null);
+const num = (v: unknown, digits = 4): string | null => (typeof v === 'number' && Number.isFinite(v) ? fmt(v, digits) : null);
+
+/** The facts worth a line for a supervised or GAN run, from its summary and config. */
+function summaryFacts(run: RunListing): [string, string][] {
+  const s = run.summary ?? {};
+  const c = run.config ?? {};
+  const facts: [string, string | null][] = [['Kind', KIND_NAMES[run.kind]], ['Dataset', run.dataset]];
+  if (run.kind === 'supervised') {
+    const model = c.model;
+    const opt = c.optimizer as Record<string, unknown> | undefined;
+    facts.push(
+      ['Model', typeof model === 'string' ? model : Array.isArray(model) ? `custom (${model.length} layers)` : null],
+      ['Optimiser', opt && typeof opt.type === 'string' ? `${opt.type}${typeof opt.learningRate === 'number' ? `, lr ${opt.learningRate}` : ''}` : null],
+      ['Test accuracy', pct(s.testAccuracy)],
+      ['Test loss', num(s.testLoss)],
+      ['Test MAE', num(s.testMae)],
+      ['Train accuracy', pct(s.trainAccuracy)],
+      ['Epochs', num(s.epochs) ?? num(c.epochs)],
+      ['Samples', typeof s.trainSamples === 'number' ? `${s.trainSamples} train / ${s.testSamples ?? '–'} test` : null],
+      ['Stopped early', typeof s.stoppedEarly === 'boolean' ? (s.stoppedEarly ? 'yes' : 'no') : null],
+    );
+  } else {
+    const ring = s.ring as Record<string, unknown> | undefined;
+    const losses = s.finalLosses as Record<string, unknown> | null | undefined;
+    facts.push(
+      ['Steps', num(s.steps) ? `${num(s.steps)}${typeof c.steps === 'number' && c.steps !== s.steps ? ` of ${c.steps}` : ''}` : num(c.steps)],
+      ['Modes covered', ring && typeof ring.modesCovered === 'number' ? `${ring.modesCovered} / ${ring.modes ?? '–'}` : null],
+      ['High-quality samples', pct(ring?.highQualityShare)],
+      ['Classifier score', num(s.classifierScore, 2)],
+      ['Final D / G loss', losses ? `${num(losses.dLoss, 3) ?? '–'} / ${num(losses.gLoss, 3) ?? '–'}` : null],
+      ['D(real) / D(fake)', losses ? `${num(losses.dReal, 2) ?? '–'} / ${num(losses.dFake, 2) ?? '–'}` : null],
+    );
+  }
+  facts.push(['Wall time', typeof s.wallSeconds === 'number' ? `${s.wallSeconds.toFixed(1)} s` : null], ['Backend', typeof s.backend === 'string' ? s.backend : typeof c.backend === 'string' ? c.backend : null]);
+  if (!run.summary) facts.push(['Summary', 'not written yet (the run is still going, or it stopped early)']);
+  return facts.filter((f): f is [string, string] => f[1] !== null);
+}
+
+let summaryShown: string | null = null;
+
+/**
+ * Show a supervised or GAN run by its summary (and, for a GAN, its newest sample plot) in place
+ * of the player; null brings the player back for a training run.
+ */
+function renderRunSummary(run: RunListing | null): void {
+  let box = document.getElementById('run-summary');
+  if (!box) {
+    box = document.createElement('div');
+    box.id = 'run-summary';
+    $('episode-title').after(box);
+  }
+  const replaySection = $('stage').closest('section');
+  const playerParts = [$('stage'), $('legend'), ...Array.from(replaySection?.querySelectorAll<HTMLElement>('.controls, .keys') ?? [])];
+  for (const el of playerParts) el.hidden = run !== null;
+  box.hidden = run === null;
+  const key = run ? JSON.stringify([run.id, run.summary, run.latestSample]) : null;
+  if (key === summaryShown) return;
+  summaryShown = key;
+  box.replaceChildren();
+  if (!run) return;
+  box.dataset.kind = run.kind;
+  const dl = document.createElement('dl');
+  dl.className = 'facts';
+  for (const [name, value] of summaryFacts(run)) {
+    const dt = document.createElement('dt');
+    dt.textContent = name;
+    const dd = document.createElement('dd');
+    dd.textContent = value;
+    dl.append(dt, dd);
+  }
+  box.appendChild(dl);
+  if (run.kind === 'gan') {
+    const figure = document.createElement('figure');
+    if (run.latestSample) {
+      const img = document.createElement('img');
+      img.id = 'gan-sample';
+      img.src = `${filesUrl(run.latestSample)}?v=${encodeURIComponent(run.metricsSignature)}`;
+      const name = run.latestSample.split('/').pop() ?? '';
+      img.alt = `Generator samples, ${name}`;
+      const caption = document.createElement('figcaption');
+      caption.textContent = `Newest samples: ${name}`;
+      figure.append(img, caption);
+    } else {
+      figure.textContent = 'No sample plots yet.';
+    }
+    box.appendChild(figure);
+  }
 }
 
 // ---------------------------------------------------------------- episodes
@@ -126,6 +257,10 @@ async function selectRun(id: string): Promise<void> {
 async function refreshEpisodes(): Promise<void> {
   if (state.selectedRun === null) return;
   const run = state.runs.find((r) => r.id === state.selectedRun);
+  if (run && run.kind !== 'rl') {
+    renderRunSummary(run); // a GAN run writes new sample plots and, at the end, its summary
+    return;
+  }
   if (run && run.replaysSignature === state.episodesSignature) return;
   const { episodes } = await getJson<{ episodes: EpisodeListing[] }>(`/api/episodes?run=${encodeURIComponent(state.selectedRun)}`);
   state.episodes = episodes;
@@ -151,7 +286,8 @@ function renderEpisodeList(): void {
   if (state.episodes.length === 0) {
     const li = document.createElement('li');
     li.className = 'muted';
-    li.textContent = 'No recorded episodes (yet).';
+    const run = state.runs.find((r) => r.id === state.selectedRun);
+    li.textContent = run && run.kind !== 'rl' ? `A ${KIND_NAMES[run.kind]} has no episodes to replay: its summary and curves are shown.` : 'No recorded episodes (yet).';
     list.appendChild(li);
   }
   for (const ep of state.episodes) {
@@ -194,6 +330,7 @@ async function loadEpisode(file: string): Promise<void> {
   }
   clearMessage(file);
   const replay = check.replay;
+  renderRunSummary(null);
   state.replay = replay;
   state.currentFile = file;
   state.cumulative = new Float64Array(replay.steps.length + 1);
@@ -239,6 +376,7 @@ function drawStage(): void {
   drawStats.frames++;
   drawStats.ms += performance.now() - t0;
   const stage = $('stage');
+  stage.dataset.frame = 'replay';
   stage.dataset.position = String(k);
   stage.dataset.displayObjects = String(renderer.displayObjects);
   stage.dataset.drawMs = (drawStats.ms / drawStats.frames).toFixed(3);
@@ -319,6 +457,37 @@ function renderQValues(names: readonly string[], q: readonly number[] | null, ch
   svg.appendChild(axis);
 }
 
+/** Elements that take typed text (and selects, whose arrows pick options): they keep every key. */
+function isTextEntry(el: HTMLElement): boolean {
+  if (el.isContentEditable || el.tagName === 'TEXTAREA' || el.tagName === 'SELECT') return true;
+  return el.tagName === 'INPUT' && !NON_TEXT_INPUTS.has((el as HTMLInputElement).type);
+}
+
+const NON_TEXT_INPUTS = new Set(['range', 'checkbox', 'radio', 'button', 'submit', 'reset', 'color', 'file', 'image']);
+
+/** Buttons, checkboxes and the like: Space/Enter activate them natively. */
+function isControl(el: HTMLElement): boolean {
+  return el.tagName === 'BUTTON' || el.tagName === 'SUMMARY' || (el.tagName === 'INPUT' && (el as HTMLInputElement).type !== 'range' && NON_TEXT_INPUTS.has((el as HTMLInputElement).type));
+}
+
+/**
+ * After a mouse or touch click on a button, checkbox, select or the scrub bar, give the focus
+ * back to the page, so the viewer's keys work at once (Space plays instead of re-clicking the
+ * episode just opened). Controls reached with the keyboard keep their focus.
+ */
+function setupFocusRelease(): void {
+  let pointer = false;
+  document.addEventListener('pointerdown', () => { pointer = true; }, true);
+  document.addEventListener('keydown', () => { pointer = false; }, true);
+  const release = (): void => {
+    const el = document.activeElement;
+    if (!pointer || !(el instanceof HTMLElement) || el === document.body) return;
+    if (isControl(el) || el.tagName === 'SELECT' || (el.tagName === 'INPUT' && (el as HTMLInputElement).type === 'range')) el.blur();
+  };
+  document.addEventListener('click', release);
+  document.addEventListener('change', (e) => { if ((e.target as HTMLElement | null)?.tagName === 'SELECT') release(); });
+}
+
 function setupControls(): void {
   const speed = $<HTMLSelectElement>('speed');
   for (const s of SPEEDS) speed.add(new Option(`${s}×`, String(s), s === 1, s === 1));
@@ -332,12 +501,16 @@ function setupControls(): void {
     playback.seek(Number((e.target as HTMLInputElement).value));
     show();
   });
+  setupFocusRelease();
   document.addEventListener('keydown', (e) => {
-    const target = e.target as HTMLElement;
-    if (target.tagName === 'SELECT' || (target.tagName === 'INPUT' && (target as HTMLInputElement).type !== 'range')) return;
-    // Space and Enter on a focused button or checkbox keep their native meaning (activate it).
-    if ((e.key === ' ' || e.key === 'Enter') && target.tagName === 'BUTTON') return;
-    if (e.ctrlKey || e.metaKey || e.altKey) return;
+    if (e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey) return;
+    const target = e.target instanceof HTMLElement ? e.target : null;
+    if (target && isTextEntry(target)) return; // typing goes to the field
+    // A control focused from the keyboard keeps Space and Enter (they activate it), except the
+    // items of the run and episode lists: Enter opens one, Space plays/pauses like anywhere else.
+    const listItem = target?.tagName === 'BUTTON' && target.closest('#runs, #episodes') !== null;
+    if ((e.key === ' ' || e.key === 'Enter') && target && isControl(target) && !(listItem && e.key === ' ')) return;
+    if (!state.replay) return;
     let handled = true;
     if (e.key === ' ') playback.togglePlay();
     else if (e.key === 'ArrowLeft') playback.step(-1);
@@ -391,8 +564,44 @@ async function refreshMetrics(): Promise<boolean> {
   return changed;
 }
 
-function renderCharts(): void {
-  const ids = state.runs.map((r) => r.id).filter((id) => state.compared.has(id) || id === state.selectedRun);
+interface ChartGroup {
+  key: string;
+  kind: RunKind;
+  title: string;
+  ids: string[];
+}
+
+/**
+ * Which panel a run's curves go to: one per environment id for training runs (returns of
+ * different games never share a y axis), one per dataset for supervised and GAN runs.
+ */
+function chartGroupOf(run: RunListing): Omit<ChartGroup, 'ids'> {
+  if (run.kind === 'rl') return { key: `rl:${run.env ?? ''}`, kind: 'rl', title: run.env ?? 'unknown environment' };
+  return { key: `${run.kind}:${run.dataset ?? ''}`, kind: run.kind, title: `${KIND_NAMES[run.kind]}s · ${run.dataset ?? 'unknown dataset'}` };
+}
+
+/** The charted runs by panel: the selected run's panel first, then in the order of the run list. */
+function chartGroups(ids: readonly string[]): ChartGroup[] {
+  const groups = new Map<string, ChartGroup>();
+  const selected = state.runs.find((r) => r.id === state.selectedRun);
+  if (selected && ids.includes(selected.id)) groups.set(chartGroupOf(selected).key, { ...chartGroupOf(selected), ids: [] });
+  for (const id of ids) {
+    const run = state.runs.find((r) => r.id === id);
+    if (!run) continue;
+    const g = chartGroupOf(run);
+    let group = groups.get(g.key);
+    if (!group) groups.set(g.key, (group = { ...g, ids: [] }));
+    group.ids.push(id);
+  }
+  return [...groups.values()];
+}
+
+interface PanelCharts {
+  classes: [string, string];
+  charts: [Parameters<typeof renderChart>[1], Parameters<typeof renderChart>[1]];
+}
+
+function rlCharts(ids: readonly string[]): PanelCharts {
   const returns: ChartSeries[] = [];
   const losses: ChartSeries[] = [];
   for (const id of ids) {
@@ -406,8 +615,93 @@ function renderCharts(): void {
     if (s.evalMeans.length) returns.push({ name: `${name} eval`, color, line: s.evalMeans, band: s.evalBand });
     losses.push({ name, color, line: downsample(s.losses, 600) });
   }
-  renderChart($('chart-returns') as unknown as SVGSVGElement, { title: 'Returns (dots: episodes, line: evaluation mean ± std)', xLabel: 'environment steps', yLabel: 'return', series: returns });
-  renderChart($('chart-loss') as unknown as SVGSVGElement, { title: 'Training loss', xLabel: 'environment steps', yLabel: 'loss', series: losses });
+  return {
+    classes: ['chart-returns', 'chart-loss'],
+    charts: [
+      { title: 'Returns (dots: episodes, line: evaluation mean ± std)', xLabel: 'environment steps', yLabel: 'return', series: returns },
+      { title: 'Training loss', xLabel: 'environment steps', yLabel: 'loss', series: losses },
+    ],
+  };
+}
+
+/** Two curves of each run, the second dashed: loss and validation loss, D and G loss, ... */
+function pairSeries(ids: readonly string[], solid: string, dashed: string, labels: [string, string]): ChartSeries[] {
+  const out: ChartSeries[] = [];
+  for (const id of ids) {
+    const curves = state.metrics.get(id)?.series.curves ?? {};
+    const color = runColor(id);
+    if (curves[solid]) out.push({ name: `${runLabel(id)} ${labels[0]}`, color, line: downsample(curves[solid], 600) });
+    if (curves[dashed]) out.push({ name: `${runLabel(id)} ${labels[1]}`, color, line: downsample(curves[dashed], 600), dashed: true });
+  }
+  return out;
+}
+
+function supervisedCharts(ids: readonly string[]): PanelCharts {
+  const has = (key: string): boolean => ids.some((id) => (state.metrics.get(id)?.series.curves[key]?.length ?? 0) > 0);
+  const [metric, label] = !has('epoch.accuracy') && has('epoch.mae') ? ['mae', 'MAE'] : ['accuracy', 'accuracy'];
+  return {
+    classes: ['chart-epoch-loss', `chart-epoch-${metric}`],
+    charts: [
+      { title: 'Loss per epoch (dashed: validation)', xLabel: 'epoch', yLabel: 'loss', series: pairSeries(ids, 'epoch.loss', 'epoch.valLoss', ['loss', 'validation loss']) },
+      { title: `${label[0].toUpperCase()}${label.slice(1)} per epoch (dashed: validation)`, xLabel: 'epoch', yLabel: label, series: pairSeries(ids, `epoch.${metric}`, `epoch.val${metric[0].toUpperCase()}${metric.slice(1)}`, [label, `validation ${label}`]) },
+    ],
+  };
+}
+
+function ganCharts(ids: readonly string[]): PanelCharts {
+  const scored = ids.some((id) => (state.metrics.get(id)?.series.curves['score.classifierScore']?.length ?? 0) > 0);
+  const second = scored
+    ? { title: 'Classifier score', xLabel: 'steps', yLabel: 'score', series: ids.flatMap((id): ChartSeries[] => { const c = state.metrics.get(id)?.series.curves['score.classifierScore']; return c ? [{ name: `${runLabel(id)} score`, color: runColor(id), line: c }] : []; }) }
+    : { title: 'D(real) and D(fake) (dashed: fake)', xLabel: 'steps', yLabel: 'D output', series: pairSeries(ids, 'gan.dReal', 'gan.dFake', ['D(real)', 'D(fake)']) };
+  return {
+    classes: ['chart-gan-loss', scored ? 'chart-gan-score' : 'chart-gan-d'],
+    charts: [{ title: 'Discriminator and generator loss (dashed: G)', xLabel: 'steps', yLabel: 'loss', series: pairSeries(ids, 'gan.dLoss', 'gan.gLoss', ['D loss', 'G loss']) }, second],
+  };
+}
+
+/** The chart panels' container, made once from the page's chart section. */
+function chartPanels(): HTMLElement {
+  let box = document.getElementById('chart-panels');
+  if (box) return box;
+  box = document.createElement('div');
+  box.id = 'chart-panels';
+  // The page's two static charts become the first environment panel's (same ids).
+  for (const id of ['chart-returns', 'chart-loss']) document.getElementById(id)?.remove();
+  $('chart-legend').before(box);
+  return box;
+}
+
+const SVG_NS = 'http://www.w3.org/2000/svg';
+
+function renderCharts(): void {
+  const ids = state.runs.map((r) => r.id).filter((id) => state.compared.has(id) || id === state.selectedRun);
+  const box = chartPanels();
+  box.replaceChildren();
+  const groups = chartGroups(ids);
+  // With nothing to chart, one empty training-run panel keeps the layout (and says "no data yet").
+  if (groups.length === 0) groups.push({ key: 'rl:', kind: 'rl', title: 'Learning curves', ids: [] });
+  let firstRl = true;
+  for (const group of groups) {
+    const panel = document.createElement('div');
+    panel.className = 'chart-panel';
+    panel.dataset.group = group.key;
+    panel.dataset.kind = group.kind;
+    panel.setAttribute('role', 'group');
+    panel.setAttribute('aria-label', `Learning curves: ${group.title}`);
+    const heading = document.createElement('h3');
+    heading.textContent = group.title;
+    panel.appendChild(heading);
+    const { classes, charts } = group.kind === 'rl' ? rlCharts(group.ids) : group.kind === 'supervised' ? supervisedCharts(group.ids) : ganCharts(group.ids);
+    charts.forEach((options, i) => {
+      const svg = document.createElementNS(SVG_NS, 'svg');
+      svg.setAttribute('class', `chart ${classes[i]}`);
+      if (group.kind === 'rl' && firstRl) svg.id = classes[i]; // #chart-returns, #chart-loss
+      renderChart(svg, options);
+      panel.appendChild(svg);
+    });
+    if (group.kind === 'rl') firstRl = false;
+    box.appendChild(panel);
+  }
   const legend = $('chart-legend');
   legend.replaceChildren();
   for (const id of ids) {
@@ -416,8 +710,10 @@ function renderCharts(): void {
     sw.className = 'swatch';
     sw.style.background = runColor(id);
     const run = state.runs.find((r) => r.id === id);
+    if (run) li.dataset.group = chartGroupOf(run).key;
     const lr = run?.config?.learningRate;
-    li.append(sw, `${runLabel(id)}${run?.env ? ` (${run.env}${lr !== undefined ? `, lr ${lr}` : ''})` : ''}`);
+    const detail = run && run.kind !== 'rl' ? ` (${KIND_NAMES[run.kind]}${run.dataset ? `, ${run.dataset}` : ''})` : run?.env ? ` (${run.env}${lr !== undefined ? `, lr ${lr}` : ''})` : '';
+    li.append(sw, `${runLabel(id)}${detail}`);
     legend.appendChild(li);
   }
 }
@@ -426,9 +722,10 @@ function renderCharts(): void {
 
 async function refreshRuns(): Promise<void> {
   const { runs } = await getJson<{ runs: RunListing[] }>('/api/runs');
-  const before = state.runs.map((r) => `${r.id}:${r.replayCount}`).join('|');
+  const key = (list: RunListing[]): string => list.map((r) => `${r.id}:${r.kind}:${r.dataset}:${r.env}:${r.replayCount}`).join('|');
+  const before = key(state.runs);
   state.runs = runs;
-  if (runs.map((r) => `${r.id}:${r.replayCount}`).join('|') !== before) renderRuns();
+  if (key(runs) !== before) renderRuns();
 }
 
 let polling = false;
@@ -451,7 +748,23 @@ async function poll(): Promise<void> {
 
 // ---------------------------------------------------------------- start
 
+/** Styles of the parts this script builds (chart panels, run summaries). */
+const APP_STYLES = `
+  [hidden] { display: none !important; }
+  #chart-panels { grid-column: 1 / -1; display: grid; gap: 1rem; }
+  .chart-panel { display: grid; grid-template-columns: 1fr 1fr; gap: .3rem 1rem; }
+  .chart-panel + .chart-panel { border-top: 1px solid var(--line); padding-top: .6rem; }
+  .chart-panel h3 { grid-column: 1 / -1; margin: 0; font-size: .9rem; font-weight: 600; }
+  #run-summary dl.facts { max-width: 34rem; }
+  #run-summary figure { margin: .6rem 0 0; }
+  #run-summary img { display: block; width: 256px; max-width: 100%; image-rendering: pixelated; border-radius: 4px; background: #14161c; }
+  #run-summary figcaption { color: var(--muted); font-size: .8rem; margin-top: .3rem; }
+`;
+
 async function start(): Promise<void> {
+  const style = document.createElement('style');
+  style.textContent = APP_STYLES;
+  document.head.appendChild(style);
   setupControls();
   show();
   const forced = new URLSearchParams(location.search).get('renderer');
