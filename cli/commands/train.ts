@@ -12,6 +12,7 @@ import { z } from 'zod';
 import { ConfigError, configShape, DEFAULTS, PRESET_VALUES, resolveConfig, type DqnConfig } from '../../agents/dqn/config';
 import { configWarnings } from '../../agents/dqn/config-warnings';
 import { resolveRun, runTraining } from '../../node/run-training';
+import { ImportModuleError, importModules, readRunImports, writeRunImports } from '../../node/import-modules';
 import { createTrainProgress } from '../progress';
 import { RunFailure, UserError } from '../errors';
 
@@ -72,6 +73,32 @@ export function readConfigFile(path: string): Record<string, unknown> {
   return data as Record<string, unknown>;
 }
 
+/** Collects a repeatable flag's values. */
+export function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+/**
+ * --import: load the modules before the config is resolved (their register() calls add envs).
+ * A resume without --import loads the modules the run recorded in its imports.json; --import
+ * given again replaces that list (e.g. after a module moved). Returns the imported URLs.
+ */
+export async function loadTrainImports(specs: readonly string[], resumeDir: string | null): Promise<string[]> {
+  const recorded = resumeDir !== null && specs.length === 0;
+  try {
+    return await importModules(recorded ? readRunImports(resumeDir) : specs);
+  } catch (err) {
+    if (!(err instanceof ImportModuleError)) throw err;
+    const hint = recorded ? ` (recorded in ${join(resumeDir, 'imports.json')}; pass --import again with the module's path)` : '';
+    throw new UserError(`${err.message}${hint}`);
+  }
+}
+
+/** An unknown env id may be a custom env whose module was not imported: say how. */
+export function withImportHint(message: string): string {
+  return /Unknown env id/.test(message) ? `${message}\n  (your own env? import the module that registers it: --import ./my-env.ts; docs/envs.md "Your own env")` : message;
+}
+
 function timestamp(): string {
   return new Date().toISOString().replace(/[:.]/g, '-').replace('T', '_').slice(0, 19);
 }
@@ -84,6 +111,7 @@ export function registerTrain(program: Command): void {
     .option('--out <dir>', 'run directory (default runs/<env>-<timestamp>)')
     .option('--resume', 'continue the run in --out from its latest checkpoint (its config.json wins; --steps may be raised)')
     .option('--override', 'with --resume: allow changing other config keys (recorded in resumes.jsonl)')
+    .option('--import <module>', 'import a module first, e.g. one whose register() adds your env (repeatable; recorded in imports.json, which --resume reuses)', collect, [])
     .option('--quiet', 'no progress output');
   for (const [key, schema] of Object.entries(configShape)) {
     const flag = `--${kebab(key)}`;
@@ -100,6 +128,8 @@ export function registerTrain(program: Command): void {
     const resume = opts.resume === true;
     if (resume && !opts.out) throw new UserError('--resume needs --out DIR: the run directory to continue');
     if (opts.override && !resume) throw new UserError('--override only applies with --resume');
+    // Before the config is resolved: the modules may register the env it names.
+    const imports = await loadTrainImports((opts.import as string[] | undefined) ?? [], resume ? String(opts.out) : null);
     let config: DqnConfig;
     let outDir: string;
     let resumedAt: number | null = null;
@@ -111,7 +141,7 @@ export function registerTrain(program: Command): void {
       config = run.config;
       if (run.checkpoint) resumedAt = Number((run.checkpoint.snapshot.json as { step?: number }).step ?? 0);
     } catch (err) {
-      if (err instanceof ConfigError) throw new UserError(err.message);
+      if (err instanceof ConfigError) throw new UserError(withImportHint(err.message));
       throw err;
     }
     const quiet = opts.quiet === true;
@@ -131,7 +161,14 @@ export function registerTrain(program: Command): void {
         console.log(`keiko: ${what} ${config.env} (preset ${config.preset}, seed ${config.seed}, ${config.steps} steps) → ${outDir}`);
       }
       for (const w of configWarnings(config)) console.error(`keiko: warning: ${w}`);
-      const summary = await runTraining(input, { outDir, resume, override: opts.override === true, callbacks: progress ? [progress] : [], signal: controller.signal, quiet });
+      // The run directory exists by the start event: record the imports there for --resume.
+      const recordImports = {
+        onEvent: (e: { type: string }) => {
+          if (e.type === 'start') writeRunImports(outDir, imports);
+        },
+      };
+      const callbacks = [...(imports.length > 0 ? [recordImports] : []), ...(progress ? [progress] : [])];
+      const summary = await runTraining(input, { outDir, resume, override: opts.override === true, callbacks, signal: controller.signal, quiet });
       progress?.stop();
       if (summary.interrupted) {
         console.log(`keiko: interrupted at step ${summary.steps}; resume with: npx keiko train --out ${outDir} --resume`);
@@ -145,7 +182,7 @@ export function registerTrain(program: Command): void {
       }
     } catch (err) {
       progress?.stop();
-      if (err instanceof ConfigError) throw new UserError(err.message);
+      if (err instanceof ConfigError) throw new UserError(withImportHint(err.message));
       if (err instanceof Error && err.name === 'CheckpointError') throw new UserError(err.message);
       if (err instanceof Error && err.name === 'NonFiniteLossError') throw new RunFailure(err.message);
       throw err;
