@@ -6,6 +6,7 @@ import { Command, Option } from 'commander';
 import { UserError } from '../errors';
 import { SweepError } from '../../node/sweep/schema';
 import type { JobProgress } from '../../node/sweep/job';
+import { ImportModuleError, importModules } from '../../node/import-modules';
 
 function positiveInt(name: string) {
   return (value: string): number => {
@@ -26,6 +27,7 @@ export function registerBench(program: Command): void {
     .option('--queue-name <name>', 'BullMQ queue name', 'keiko-runs')
     .option('--no-retry-failed', 'do not retry runs that failed in an earlier invocation')
     .option('--validate-only', 'check the sweep file and list its runs, run nothing')
+    .option('--import <module>', 'import a module first, here and in every worker thread, e.g. one whose register() adds your env (repeatable)', (v: string, prev: string[] = []) => [...prev, v], [])
     .addOption(new Option('--runner <module>', 'module exporting runTraining (testing)').hideHelp())
     .action(async (sweepFile: string, opts: BenchCliOptions) => {
       await benchAction(sweepFile, opts);
@@ -40,6 +42,7 @@ interface BenchCliOptions {
   retryFailed: boolean;
   validateOnly?: boolean;
   runner?: string;
+  import: string[];
 }
 
 async function benchAction(sweepFile: string, opts: BenchCliOptions): Promise<void> {
@@ -76,6 +79,14 @@ async function benchAction(sweepFile: string, opts: BenchCliOptions): Promise<vo
   process.on('SIGINT', onSigint);
   process.on('SIGTERM', onSigint);
   try {
+    // Before the sweep is checked: the modules may register its envs. Every job carries them to
+    // its worker thread (and through the queue), which imports them before training.
+    try {
+      await importModules(opts.import ?? []);
+    } catch (err) {
+      if (err instanceof ImportModuleError) throw new UserError(err.message);
+      throw err;
+    }
     if (opts.validateOnly) {
       const validate = await loadValidator(opts.runner ? moduleUrl(opts.runner) : undefined);
       const prepared = await prepareSweep(sweepFile, validate);
@@ -110,7 +121,10 @@ async function benchAction(sweepFile: string, opts: BenchCliOptions): Promise<vo
     if (summary.aborted) process.exitCode = 130;
     else if (summary.counts.failed > 0) process.exitCode = 1;
   } catch (err) {
-    if (err instanceof SweepError) throw new UserError(err.message);
+    if (err instanceof SweepError) {
+      const hint = /Unknown env id/.test(err.message) ? '\n  (your own env? import the module that registers it: --import ./my-env.ts)' : '';
+      throw new UserError(err.message + hint);
+    }
     throw err;
   } finally {
     clearInterval(ticker);

@@ -1,11 +1,14 @@
 /**
  * Run one sweep job in the current thread: fresh start or resume from the run directory's
  * checkpoint, then summarise the run directory. Used inside worker threads (worker-entry.ts).
+ * The job's `imports` (modules that register custom envs) are imported first, once per thread,
+ * and recorded in the run directory's imports.json, so `keiko train --out RUN --resume` finds them.
  */
 import { existsSync, rmSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { JobOutcome, JobProgress, RunJob, RunnerModule } from './job';
 import { readSummary, summarizeRunDir } from './run-result';
+import { importModules, writeRunImports } from '../import-modules';
 
 /** The default trainer (contract 4), resolved relative to this file so it works from any cwd. */
 export const DEFAULT_RUNNER_MODULE = new URL('../run-training.ts', import.meta.url).href;
@@ -63,6 +66,10 @@ export async function executeJob(
     });
   };
   try {
+    if (job.imports?.length) {
+      await importModules(job.imports);
+      writeRunImports(job.runDir, job.imports);
+    }
     const summary = await runner.runTraining(job.config, {
       outDir: job.runDir,
       resume,

@@ -13,6 +13,11 @@ export interface RunJob {
   runDir: string;
   /** The env's reward threshold (steps-to-threshold), null when it has none. */
   threshold: number | null;
+  /**
+   * Modules (absolute URLs) the worker imports before training, e.g. ones that register a
+   * custom env (`keiko bench --import`); absent when there are none.
+   */
+  imports?: string[];
 }
 
 /** A training event forwarded from a worker (only what progress display needs); type 'finished' marks the end of a run. */

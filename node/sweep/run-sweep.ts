@@ -19,6 +19,7 @@ import { envSpec } from '../../envs/registry';
 import { parseSweep, readSweepFile, SweepError, SWEEP_CONTROLLED_KEYS, type Sweep } from './schema';
 import { validatorIssues } from './expand';
 import { ResultsStore, type RunStatus } from './store';
+import { importedModules, importModules } from '../import-modules';
 
 export interface BenchOptions {
   /** The sweep directory (DIR). */
@@ -31,6 +32,11 @@ export interface BenchOptions {
   validate?: ConfigValidator;
   /** Retry runs that failed in an earlier invocation (default true). */
   retryFailed?: boolean;
+  /**
+   * Modules to import first, here and in every worker thread (paths, file: URLs or packages; e.g.
+   * ones that register custom envs). Modules already imported with importModules() are passed on too.
+   */
+  imports?: readonly string[];
   signal?: AbortSignal;
   /** Human-readable progress lines (default: none). */
   log?: (line: string) => void;
@@ -69,6 +75,8 @@ export interface PreparedSweep {
   source: string;
   /** Reward threshold per env id (the env spec's, else the reference table's). */
   thresholds: Record<string, number | null>;
+  /** Modules every run imports first (absolute URLs): those this thread imported with importModules(). */
+  imports: string[];
 }
 
 /** The env's reward threshold from the registry's spec (throws for an unknown id). */
@@ -115,7 +123,7 @@ export async function prepareSweep(
     issues.push(...err.issues);
   }
   if (issues.length > 0) throw new SweepError(sweepFile, issues);
-  return { sweep, runs, source: sweepFile, thresholds };
+  return { sweep, runs, source: sweepFile, thresholds, imports: [...importedModules()] };
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
@@ -170,6 +178,7 @@ export function runJob(prepared: PreparedSweep, run: SweepRun, outDir: string): 
     config: run.config,
     runDir: join(resolve(outDir), run.relDir),
     threshold: prepared.thresholds[run.env] ?? referenceFor(run.env, prepared.sweep.references)?.threshold ?? null,
+    ...(prepared.imports?.length ? { imports: prepared.imports } : {}),
   };
 }
 
@@ -220,6 +229,8 @@ export function finishSweep(prepared: PreparedSweep, store: ResultsStore, outDir
 }
 
 export async function runSweep(sweepFile: string, options: BenchOptions): Promise<SweepSummary> {
+  // Before the sweep is checked: the modules may register its envs.
+  if (options.imports?.length) await importModules(options.imports);
   const runnerModule = options.runnerModule ? moduleUrl(options.runnerModule) : undefined;
   const validate = options.validate ?? (await loadValidator(runnerModule));
   const prepared = await prepareSweep(sweepFile, validate);

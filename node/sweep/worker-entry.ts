@@ -1,6 +1,7 @@
 /**
  * Entry point of a sweep worker thread (spawned by pool.ts with tsx's loader). Runs one job at a
- * time: loads the runner module named in workerData, trains, reports the outcome.
+ * time: loads the runner module named in workerData, imports the job's modules (custom envs,
+ * `keiko bench --import`; executeJob does it, once per thread), trains, reports the outcome.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { executeJob, loadRunner } from './execute';
