@@ -5,7 +5,8 @@
 import { mkdirSync, openSync, writeSync, fsyncSync, closeSync, renameSync, rmSync } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
 
-export function atomicWriteFile(path: string, data: string | Uint8Array): void {
+/** `beforeRename` runs once the data is safely on disk, just before it replaces `path`. */
+export function atomicWriteFile(path: string, data: string | Uint8Array, beforeRename?: () => void): void {
   const dir = dirname(path);
   mkdirSync(dir, { recursive: true });
   const tmp = join(dir, `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
@@ -21,6 +22,7 @@ export function atomicWriteFile(path: string, data: string | Uint8Array): void {
     throw err;
   }
   closeSync(fd);
+  beforeRename?.();
   renameSync(tmp, path);
 }
 

@@ -19,7 +19,7 @@ import { SnapshotError } from '../agents/dqn/state';
 import { RunDir, RUN_FILES } from './run-dir';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { CheckpointError, hasCheckpoint, readCheckpoint } from './checkpoint';
+import { CheckpointError, checkpointFiles, hasCheckpoint, readCheckpoint } from './checkpoint';
 import { RunDirWriter } from './run-dir-writer';
 
 export type { TrainInput, TrainEvent };
@@ -35,6 +35,8 @@ export interface RunTrainingOptions {
   signal?: AbortSignal;
   /** No backend banner. */
   quiet?: boolean;
+  /** Where a resume reports that it skipped an unusable checkpoint (default console.warn). */
+  onWarning?: (message: string) => void;
 }
 
 export interface RunSummary extends LoopSummary {
@@ -58,7 +60,8 @@ function checkEnv(config: DqnConfig): void {
 /** What a run will do, before it starts: its config, the checkpoint to continue, the changes a resume makes. */
 export interface ResolvedRun {
   config: DqnConfig;
-  checkpoint: ReturnType<typeof readCheckpoint> | null;
+  /** The checkpoint files to resume from, newest first (empty for a fresh run). */
+  checkpoints: string[];
   /** Keys a resume changes (`steps`, or any key with `override`), from the saved value to the new one. */
   changes: Record<string, { from: unknown; to: unknown }>;
 }
@@ -75,7 +78,7 @@ export function resolveRun(input: TrainInput, options: Pick<RunTrainingOptions, 
     if (runDir.hasRun()) {
       throw new ConfigError([{ path: 'outDir', message: `${options.outDir} already holds a run; pass resume to continue it, or choose another directory` }]);
     }
-    return { config, checkpoint: null, changes: {} };
+    return { config, checkpoints: [], changes: {} };
   }
   const latest = runDir.path(RUN_FILES.latest);
   if (!existsSync(options.outDir)) throw new ConfigError([{ path: 'outDir', message: `${options.outDir} does not exist: there is no run to resume` }]);
@@ -102,31 +105,46 @@ export function resolveRun(input: TrainInput, options: Pick<RunTrainingOptions, 
     );
   }
   const config = resolveConfig({ ...saved, ...Object.fromEntries(Object.entries(changes).map(([k, c]) => [k, c.to])) });
-  return { config, checkpoint: readCheckpoint(latest), changes };
+  return { config, checkpoints: checkpointFiles(latest), changes };
 }
 
 export async function runTraining(input: TrainInput, options: RunTrainingOptions): Promise<RunSummary> {
   const runDir = new RunDir(options.outDir);
-  const { config, checkpoint, changes } = resolveRun(input, options);
+  const { config, checkpoints, changes } = resolveRun(input, options);
   checkEnv(config);
   const backend = await initNodeBackend(config.backend, { quiet: options.quiet });
   const resolved: DqnConfig = { ...config, backend: backend.name === 'webgl' ? 'auto' : backend.name };
   const writer = new RunDirWriter(runDir, { seed: resolved.seed, backend: backend.name, outDir: options.outDir });
-  const trainer = new DqnTrainer(resolved, make, { callbacks: [writer, ...(options.callbacks ?? [])] });
+  const newTrainer = () => new DqnTrainer(resolved, make, { callbacks: [writer, ...(options.callbacks ?? [])] });
+  let trainer: DqnTrainer | null = null;
   try {
-    if (checkpoint) {
-      try {
-        await trainer.restore(checkpoint.snapshot);
-      } catch (err) {
-        if (err instanceof SnapshotError) throw new CheckpointError(runDir.path(RUN_FILES.latest, 'checkpoint.bin'), err.message);
-        throw err;
+    if (checkpoints.length > 0) {
+      // Newest first; an unreadable or invalid one is skipped with a warning naming it.
+      const problems: string[] = [];
+      for (const file of checkpoints) {
+        const candidate = newTrainer();
+        try {
+          const ck = readCheckpoint(runDir.path(RUN_FILES.latest), file);
+          await candidate.restore(ck.snapshot).catch((err: unknown) => {
+            throw err instanceof SnapshotError ? new CheckpointError(file, err.message) : err;
+          });
+          if (problems.length > 0) (options.onWarning ?? console.warn)(`${problems.join('; ')} — resuming from ${file} (step ${candidate.step})`);
+          runDir.reopen(ck.extra.metricsBytes);
+          trainer = candidate;
+          break;
+        } catch (err) {
+          candidate.dispose();
+          if (!(err instanceof CheckpointError)) throw err;
+          problems.push(err.message);
+        }
       }
-      runDir.reopen(checkpoint.extra.metricsBytes);
+      if (!trainer) throw new CheckpointError(checkpoints.join(' and '), `no usable checkpoint: ${problems.join('; ')}`);
       if (Object.keys(changes).length > 0) {
         runDir.writeConfig(resolved);
         runDir.recordResume({ at: new Date().toISOString(), step: trainer.step, changes });
       }
     } else {
+      trainer = newTrainer();
       runDir.create(resolved);
     }
     let loop: LoopSummary;
@@ -138,6 +156,6 @@ export async function runTraining(input: TrainInput, options: RunTrainingOptions
     }
     return writer.finalSummary(loop);
   } finally {
-    trainer.dispose();
+    trainer?.dispose();
   }
 }

@@ -1,8 +1,9 @@
 /**
  * A bad or foreign checkpoint is refused with an error that names the file and the field, and
- * the run directory is left as it was.
+ * the run directory is left as it was; with a good previous checkpoint, a resume falls back to it
+ * with a warning naming the bad file.
  */
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -33,10 +34,13 @@ const tiny = (env: string) => ({
 });
 
 const ckpt = (dir: string) => join(dir, 'checkpoints', 'latest', 'checkpoint.bin');
+const previous = (dir: string) => join(dir, 'checkpoints', 'latest', 'previous.bin');
 
+/** A finished run with only its latest checkpoint (so a bad one has nothing to fall back to). */
 async function freshRun(name: string, env = 'CartPole-v1'): Promise<string> {
   const dir = join(root, name);
   await runTraining(tiny(env), { outDir: dir, quiet: true });
+  rmSync(previous(dir));
   return dir;
 }
 
@@ -61,6 +65,26 @@ function rewrite(dir: string, edit: (json: Record<string, unknown>, arrays: Reco
 }
 
 describe('bad checkpoints', () => {
+  it('keeps the previous checkpoint and falls back to it, naming the bad file; two bad ones are an error', async () => {
+    const dir = join(root, 'fallback');
+    await runTraining(tiny('CartPole-v1'), { outDir: dir, quiet: true });
+    expect(existsSync(previous(dir))).toBe(true);
+    const good = readFileSync(ckpt(dir));
+    writeFileSync(ckpt(dir), good.subarray(0, 100));
+    const warnings: string[] = [];
+    const s = await runTraining({ steps: 250 }, { outDir: dir, quiet: true, resume: true, onWarning: (m) => warnings.push(m) });
+    expect(s.steps).toBe(250);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain(`checkpoint ${ckpt(dir)}: truncated`);
+    expect(warnings[0]).toContain(`resuming from ${previous(dir)} (step 100)`);
+    // Both bad: one error naming both files, and the metrics are left alone.
+    writeFileSync(ckpt(dir), Buffer.from('garbage'));
+    writeFileSync(previous(dir), Buffer.from('garbage too'));
+    const err = await resumeError(dir);
+    expect(err.message).toContain(previous(dir));
+    expect(err.message).toMatch(/no usable checkpoint/);
+  });
+
   it('random bytes, a truncated file and a broken header name the file', async () => {
     const dir = await freshRun('bytes');
     const good = readFileSync(ckpt(dir));

@@ -99,6 +99,16 @@ export function withImportHint(message: string): string {
   return /Unknown env id/.test(message) ? `${message}\n  (your own env? import the module that registers it: --import ./my-env.ts; docs/envs.md "Your own env")` : message;
 }
 
+/** The step of a run's latest checkpoint, from its meta.json (informational; null if unknown). */
+function checkpointStep(outDir: string): number | null {
+  try {
+    const meta = JSON.parse(readFileSync(join(outDir, 'checkpoints', 'latest', 'meta.json'), 'utf8')) as { step?: unknown };
+    return typeof meta.step === 'number' ? meta.step : null;
+  } catch {
+    return null;
+  }
+}
+
 function timestamp(): string {
   return new Date().toISOString().replace(/[:.]/g, '-').replace('T', '_').slice(0, 19);
 }
@@ -139,7 +149,7 @@ export function registerTrain(program: Command): void {
       // The run's real settings (a resume's come from its config.json), checked before anything is written.
       const run = resolveRun(input, { outDir, resume, override: opts.override === true });
       config = run.config;
-      if (run.checkpoint) resumedAt = Number((run.checkpoint.snapshot.json as { step?: number }).step ?? 0);
+      if (run.checkpoints.length > 0) resumedAt = checkpointStep(outDir);
     } catch (err) {
       if (err instanceof ConfigError) throw new UserError(withImportHint(err.message));
       throw err;
@@ -157,7 +167,7 @@ export function registerTrain(program: Command): void {
     process.on('SIGINT', onSigint);
     try {
       if (!quiet) {
-        const what = resumedAt === null ? 'training' : `resuming at step ${resumedAt}:`;
+        const what = !resume ? 'training' : resumedAt === null ? 'resuming' : `resuming at step ${resumedAt}:`;
         console.log(`keiko: ${what} ${config.env} (preset ${config.preset}, seed ${config.seed}, ${config.steps} steps) → ${outDir}`);
       }
       for (const w of configWarnings(config)) console.error(`keiko: warning: ${w}`);
