@@ -53,21 +53,21 @@ export function resolveModule(spec: string, cwd: string = process.cwd()): string
   }
 }
 
+/**
+ * Whether TypeScript modules load in this thread: yes when this very file runs as TypeScript (tsx,
+ * vitest); a compiled CLI registers tsx first. (Node caches a failed import, so it must be
+ * registered before the first attempt, not after an ERR_UNKNOWN_FILE_EXTENSION.)
+ */
+async function ensureTypeScript(): Promise<void> {
+  if (tsxRegistered || /\.[cm]?tsx?$/.test(new URL(import.meta.url).pathname)) return;
+  const { register } = (await import('tsx/esm/api')) as { register: () => unknown };
+  register();
+  tsxRegistered = true;
+}
+
 async function importUrl(url: string): Promise<void> {
-  try {
-    await import(url);
-  } catch (err) {
-    const code = (err as { code?: unknown }).code;
-    if (code === 'ERR_UNKNOWN_FILE_EXTENSION' && !tsxRegistered && /\.[cm]?tsx?$/i.test(url)) {
-      // A compiled CLI (no tsx loader yet): TypeScript modules need it.
-      const { register } = (await import('tsx/esm/api')) as { register: () => unknown };
-      register();
-      tsxRegistered = true;
-      await import(url);
-      return;
-    }
-    throw err;
-  }
+  if (/\.[cm]?tsx?$/i.test(new URL(url).pathname)) await ensureTypeScript();
+  await import(url);
 }
 
 /**
