@@ -3,10 +3,10 @@
  * project (offline from the npm cache where it can), then plain `node` imports and trains, tsc
  * type-checks with `moduleResolution: NodeNext`, and esbuild bundles the core for a browser.
  *
- * Speed (the whole file is about a minute): the build skips type checking (tsc --noEmit does
- * that), the install skips install scripts (better-sqlite3 would compile SQLite for minutes; it
- * is only needed by sweeps) and optional dependencies (tfjs-node cannot install offline), and
- * the three checks run concurrently.
+ * Speed (about 45 s of CPU time, most of it the build and the install): the build skips type
+ * checking (tsc --noEmit does that), the install skips install scripts (better-sqlite3 would
+ * compile SQLite for minutes; it is only needed by sweeps) and optional dependencies (tfjs-node
+ * cannot install offline), and the checks run concurrently.
  */
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
