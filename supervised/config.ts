@@ -27,7 +27,7 @@ export const supervisedConfigSchema = z.strictObject({
   model: z.union([z.enum(['mlp', 'cnn']), z.array(z.unknown())]).default('mlp'),
   /** MLP hidden widths (default per dataset). */
   hidden: z.array(positiveInt).optional(),
-  epochs: z.number().int().min(0).optional(),
+  epochs: z.number().int().positive().optional(),
   batchSize: positiveInt.optional(),
   optimizer: z.enum(OPTIMIZER_NAMES).optional(),
   learningRate: z.number().positive().optional(),

@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { runGan } from '../../node/run-gan';
 import { resolveGanConfig, GanConfigError, type GanConfig } from '../../gan/config';
 import { UserError } from '../errors';
-import { jsonFileFlag, numberFlag } from '../flags';
+import { checkOutputDir, jsonFileFlag, numberFlag, timestampedDir } from '../flags';
 import { readConfigFile } from './train';
 import { asUserError } from './supervised';
 
@@ -16,7 +16,8 @@ export function registerGan(program: Command): void {
     .description('Train a GAN (MNIST digits, the 8-Gaussian ring, or game frames from replays) with sample grids and quality scores')
     .option('--dataset <name>', 'mnist | ring | replays:DIR', 'ring')
     .option('--steps <n>', 'training steps (default per dataset)')
-    .option('--out <dir>', 'output directory', 'runs/gan')
+    .option('--out <dir>', 'output directory (default runs/gan-<dataset>-<timestamp>)')
+    .option('--force', 'overwrite --out if it already holds a run')
     .option('--seed <n>', 'seed of everything', '0')
     .option('--batch-size <n>', 'batch size')
     .option('--learning-rate <lr>', 'Adam learning rate (β₁ = 0.5)')
@@ -51,10 +52,12 @@ export function registerGan(program: Command): void {
         if (err instanceof GanConfigError) throw new UserError(err.message);
         throw err;
       }
+      const out = o.out ? String(o.out) : timestampedDir(`gan-${String(cfg.dataset).split(':')[0]}`);
+      checkOutputDir(out, o.force === true);
       const log = o.quiet ? () => {} : (l: string) => console.log(l);
       try {
-        const s = await runGan(cfg, { outDir: String(o.out), classifierDir: String(o.classifier), ...(o.backend ? { backend: String(o.backend) } : {}), log });
-        console.log(`done in ${s.wallSeconds.toFixed(0)}s on ${s.backend} → ${String(o.out)}`);
+        const s = await runGan(cfg, { outDir: out, classifierDir: String(o.classifier), ...(o.backend ? { backend: String(o.backend) } : {}), log });
+        console.log(`done in ${s.wallSeconds.toFixed(0)}s on ${s.backend} → ${out}`);
       } catch (err) {
         if (err instanceof Error && /replay|MNIST idx/.test(err.message) && !(err instanceof TypeError)) throw new UserError(err.message);
         throw asUserError(err);

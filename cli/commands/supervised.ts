@@ -10,7 +10,7 @@ import { BackendError } from '../../src/backend';
 import { CsvError } from '../../supervised/datasets';
 import { resolveSupervisedConfig, SupervisedConfigError, OPTIMIZER_NAMES, type SupervisedConfig } from '../../supervised/config';
 import { UserError } from '../errors';
-import { jsonFileFlag, numberFlag } from '../flags';
+import { checkOutputDir, jsonFileFlag, numberFlag, timestampedDir } from '../flags';
 import { readConfigFile } from './train';
 
 /** Spec, backend and model-file problems are the user's to fix: report them without a stack. */
@@ -32,7 +32,8 @@ export function registerSupervised(program: Command): void {
     .option('--learning-rate <lr>', 'learning rate')
     .option('--optimizer <name>', OPTIMIZER_NAMES.join(' | '))
     .option('--seed <n>', 'seed of everything', '0')
-    .option('--out <dir>', 'output directory', 'runs/supervised')
+    .option('--out <dir>', 'output directory (default runs/supervised-<dataset>-<timestamp>)')
+    .option('--force', 'overwrite --out if it already holds a run')
     .option('--config <file>', 'JSON or YAML file of config keys (flags override it); see docs/supervised.md')
     .option('--label <column>', 'CSV: label column name or 0-based index (default: last)')
     .option('--task <task>', 'CSV: classification | regression')
@@ -63,14 +64,16 @@ export function registerSupervised(program: Command): void {
         if (err instanceof SupervisedConfigError) throw new UserError(err.message);
         throw err;
       }
+      const out = o.out ? String(o.out) : timestampedDir(`supervised-${String(cfg.dataset).split(':')[0]}`);
+      checkOutputDir(out, o.force === true);
       const log = o.quiet ? () => {} : (l: string) => console.log(l);
       let summary: SupervisedSummary;
       try {
-        ({ summary } = await runSupervised(cfg, { outDir: String(o.out), ...(o.backend ? { backend: String(o.backend) } : {}), log }));
+        ({ summary } = await runSupervised(cfg, { outDir: out, ...(o.backend ? { backend: String(o.backend) } : {}), log }));
       } catch (err) {
         throw asUserError(err);
       }
       const acc = summary.testAccuracy !== null ? `test accuracy ${(summary.testAccuracy * 100).toFixed(2)}%, ` : `test MAE ${summary.testMae?.toFixed(4)}, `;
-      console.log(`${acc}test loss ${summary.testLoss.toFixed(4)}, ${summary.epochs} epochs in ${summary.wallSeconds.toFixed(1)}s on ${summary.backend} → ${o.out}`);
+      console.log(`${acc}test loss ${summary.testLoss.toFixed(4)}, ${summary.epochs} epochs in ${summary.wallSeconds.toFixed(1)}s on ${summary.backend} → ${out}`);
     });
 }
