@@ -21,6 +21,26 @@ export interface RunInfo {
   outDir: string;
 }
 
+/**
+ * A file of the run could not be written (disk full, no permission, …). Training stops; the
+ * files written before — the last checkpoint above all — are intact, since every write that
+ * replaces a file is atomic.
+ */
+export class RunWriteError extends Error {
+  override name = 'RunWriteError';
+  constructor(
+    readonly path: string,
+    readonly code: string,
+    detail: string,
+  ) {
+    super(`cannot write ${path} (${code}: ${detail}); training stopped, the last good checkpoint is kept — fix the cause and resume with --resume`);
+  }
+}
+
+function pathOf(err: NodeJS.ErrnoException, fallback: string): string {
+  return typeof err.path === 'string' ? err.path : fallback;
+}
+
 export class RunDirWriter extends BaseCallback {
   constructor(
     readonly runDir: RunDir,
@@ -30,6 +50,16 @@ export class RunDirWriter extends BaseCallback {
   }
 
   onEvent(e: TrainEvent): void {
+    try {
+      this.write(e);
+    } catch (err) {
+      const io = err as NodeJS.ErrnoException;
+      if (typeof io.code === 'string' && typeof io.syscall === 'string') throw new RunWriteError(pathOf(io, this.runDir.dir), io.code, io.message.replace(/^[A-Z]+: /, '').split(',')[0]);
+      throw err;
+    }
+  }
+
+  private write(e: TrainEvent): void {
     const dir = this.runDir;
     if (isMetricLine(e)) {
       dir.appendMetric(e);
@@ -67,6 +97,10 @@ export class RunDirWriter extends BaseCallback {
 
   /** summary.json when training stopped on an error (the last checkpoint is kept). */
   writeError(partial: LoopSummary, error: string): void {
-    this.runDir.writeSummary({ ...partial, ...this.info, error });
+    try {
+      this.runDir.writeSummary({ ...partial, ...this.info, error });
+    } catch {
+      // The disk that failed the run may fail this too; the error itself still reaches the caller.
+    }
   }
 }

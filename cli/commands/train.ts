@@ -194,7 +194,7 @@ export function registerTrain(program: Command): void {
       progress?.stop();
       if (err instanceof ConfigError) throw new UserError(withImportHint(err.message));
       if (err instanceof Error && err.name === 'CheckpointError') throw new UserError(err.message);
-      if (err instanceof Error && err.name === 'NonFiniteLossError') throw new RunFailure(err.message);
+      if (err instanceof Error && (err.name === 'NonFiniteLossError' || err.name === 'RunWriteError')) throw new RunFailure(err.message);
       throw err;
     } finally {
       process.off('SIGINT', onSigint);
