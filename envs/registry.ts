@@ -23,7 +23,11 @@ interface Registration {
   spaces?: { observationSpace: BoxSpace; actionSpace: DiscreteSpace };
 }
 
-const registry = new Map<string, Registration>();
+// One registry per process, even when two copies of this module load (a user's module importing
+// the packaged `keiko/envs` while the CLI runs from sources): register() must land where make() looks.
+const REGISTRY_KEY = Symbol.for('keiko.envs.registry');
+const registry: Map<string, Registration> = ((globalThis as Record<symbol, unknown>)[REGISTRY_KEY] as Map<string, Registration> | undefined) ??
+  ((globalThis as Record<symbol, unknown>)[REGISTRY_KEY] = new Map<string, Registration>()) as Map<string, Registration>;
 
 export function register(id: string, factory: EnvFactory, spec: EnvSpec): void {
   if (registry.has(id)) throw new Error(`register: env id "${id}" is already registered`);
