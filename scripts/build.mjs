@@ -16,6 +16,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
+import { buildSync } from 'esbuild';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const CONFIG = join(ROOT, 'tsconfig.build.json');
@@ -135,6 +136,21 @@ export function build({ check = true, log = console.log } = {}) {
     mkdirSync(dirname(out), { recursive: true });
     writeFileSync(out, readFileSync(join(ROOT, file), 'utf8').replace(urlOfTs, (_, q, p) => `new URL(${q}${p}.js${q}, import.meta.url)`));
   }
+  // The viewer app, prebuilt: an installed package has no viewer sources to bundle at run time
+  // (viewer/build.ts serves this copy when it finds no sources beside it).
+  const viewerOut = join(outDir, 'viewer', 'dist');
+  buildSync({
+    entryPoints: [join(ROOT, 'viewer', 'src', 'main.ts')],
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    minify: true,
+    outfile: join(viewerOut, 'app.js'),
+    logLevel: 'silent',
+    legalComments: 'linked',
+  });
+  copyFileSync(join(ROOT, 'viewer', 'index.html'), join(viewerOut, 'index.html'));
   const files = program.getSourceFiles().filter((s) => !s.isDeclarationFile && !s.fileName.includes('/node_modules/')).length;
   log(`build: ${files} modules → ${relative(ROOT, outDir)}/ in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 }

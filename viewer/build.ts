@@ -14,6 +14,9 @@ const VIEWER_DIR = fileURLToPath(new URL('.', import.meta.url));
 const REPO_DIR = join(VIEWER_DIR, '..');
 export const DIST_DIR = join(VIEWER_DIR, 'dist');
 const HASH_FILE = join(DIST_DIR, '.build-hash');
+/** An installed package ships the app prebuilt (scripts/build.mjs) and no viewer sources. */
+const HAS_SOURCES = existsSync(join(VIEWER_DIR, 'src', 'main.ts'));
+const isBuilt = () => existsSync(join(DIST_DIR, 'app.js')) && existsSync(join(DIST_DIR, 'index.html'));
 
 function sourceFiles(): string[] {
   const files: string[] = [];
@@ -44,6 +47,7 @@ export function viewerSourceHash(): string {
 }
 
 export function isViewerBuildStale(): boolean {
+  if (!HAS_SOURCES) return !isBuilt();
   if (!existsSync(HASH_FILE) || !existsSync(join(DIST_DIR, 'app.js')) || !existsSync(join(DIST_DIR, 'index.html'))) return true;
   return readFileSync(HASH_FILE, 'utf8').trim() !== viewerSourceHash();
 }
@@ -58,6 +62,10 @@ export interface BuildResult {
 /** Build viewer/dist when it is missing or stale (or always, with force). */
 export async function buildViewer(options: { force?: boolean; log?: (line: string) => void } = {}): Promise<BuildResult> {
   const t0 = performance.now();
+  if (!HAS_SOURCES) {
+    if (isBuilt()) return { built: false, distDir: DIST_DIR, ms: 0, bytes: 0 };
+    throw new Error(`the viewer app is missing from this installation (${DIST_DIR}); reinstall the package`);
+  }
   if (!options.force && !isViewerBuildStale()) return { built: false, distDir: DIST_DIR, ms: 0, bytes: 0 };
   options.log?.('keiko view: building the viewer app (viewer/dist)...');
   const hash = viewerSourceHash();
