@@ -20,6 +20,7 @@
  * every buffer, with ReLU and the bias fused in; plain JS kernels do the same where WebAssembly SIMD
  * is missing. Everything is allocated at compile time.
  */
+import { F32, funcBody, I32, MODULE_HEADER, name, section, sleb, uleb, V128, vec, type Code } from './wasm/encoding';
 import {
   SpecError,
   formatPath,
@@ -295,32 +296,6 @@ function accumulateRows(y: Float32Array, o: number, width: number, w: Float32Arr
 // Pointers are byte addresses in the forward pass's own memory, which holds the weights and
 // every buffer, so nothing is copied in or out.
 
-const I32 = 0x7f;
-const F32 = 0x7d;
-const V128 = 0x7b;
-
-function uleb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let byte = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) byte |= 0x80;
-    out.push(byte);
-  } while (n !== 0);
-  return out;
-}
-
-function sleb(n: number): number[] {
-  const out: number[] = [];
-  for (;;) {
-    const byte = n & 0x7f;
-    n >>= 7;
-    if ((n === 0 && (byte & 0x40) === 0) || (n === -1 && (byte & 0x40) !== 0)) return [...out, byte];
-    out.push(byte | 0x80);
-  }
-}
-
-type Code = number[];
 const get = (l: number): Code => [0x20, ...uleb(l)];
 const set = (l: number, ...value: Code[]): Code => [...value.flat(), 0x21, ...uleb(l)];
 const i32 = (c: number): Code => [0x41, ...sleb(c)];
@@ -393,7 +368,7 @@ function denseKernel(): Code {
       storeF32(add(get(y), shl2(get(j))), get(v)),
       inc(j, 1)),
   ].flat();
-  return func([[7, I32], [1, F32], [9, V128]], body);
+  return funcBody([[7, I32], [1, F32], [9, V128]], body);
 }
 
 /**
@@ -440,30 +415,21 @@ function convKernel(): Code {
       set(p, i32(0)),
       whileLt(get(p), get(yBytes), storeV(add(get(y), get(p)), reluV(loadV(add(get(y), get(p))))), inc(p, 16))),
   ].flat();
-  return func([[9, I32], [1, F32], [1, V128]], body);
+  return funcBody([[9, I32], [1, F32], [1, V128]], body);
 }
 
-function func(locals: [number, number][], body: Code): Code {
-  const code = [...uleb(locals.length), ...locals.flatMap(([n, type]) => [...uleb(n), type]), ...body, 0x0b];
-  return [...uleb(code.length), ...code];
-}
-
-function section(id: number, ...entries: Code[]): Code {
-  const content = [...uleb(entries.length), ...entries.flat()];
-  return [id, ...uleb(content.length), ...content];
-}
-
-const name = (s: string): Code => [...uleb(s.length), ...Array.from(s, (ch) => ch.charCodeAt(0))];
+/** A section of entries (a vector). */
+const sectionOf = (id: number, ...entries: Code[]): Code => section(id, vec(entries));
 
 /** The module: imports memory k.m, exports dense and conv. */
 function kernelModuleBytes(): Uint8Array<ArrayBuffer> {
   return new Uint8Array([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, [0x60, 9, ...new Array<number>(9).fill(I32), 0], [0x60, 11, ...new Array<number>(11).fill(I32), 0]),
-    ...section(2, [...name('k'), ...name('m'), 0x02, 0x00, 0x01]),
-    ...section(3, [0], [1]),
-    ...section(7, [...name('dense'), 0x00, 0], [...name('conv'), 0x00, 1]),
-    ...section(10, denseKernel(), convKernel()),
+    ...MODULE_HEADER,
+    ...sectionOf(1, [0x60, 9, ...new Array<number>(9).fill(I32), 0], [0x60, 11, ...new Array<number>(11).fill(I32), 0]),
+    ...sectionOf(2, [...name('k'), ...name('m'), 0x02, 0x00, 0x01]),
+    ...sectionOf(3, [0], [1]),
+    ...sectionOf(7, [...name('dense'), 0x00, 0], [...name('conv'), 0x00, 1]),
+    ...sectionOf(10, denseKernel(), convKernel()),
   ]);
 }
 

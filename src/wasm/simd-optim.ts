@@ -12,44 +12,13 @@
  *
  * Each function handles floor(n/4)·4 elements; the caller does the remaining 0–3 in JS.
  */
+import { F32, I32, MODULE_HEADER, name, section, sleb, uleb, V128, vec, type Code } from './encoding';
 
-// --- a minimal WebAssembly encoder (just what the three loops need) ---------------------------
+// --- the kernels' code (src/wasm/encoding.ts has the binary encoding) ---------------------------
 
-const I32 = 0x7f;
-const F32 = 0x7d;
-const V128 = 0x7b;
-
-function leb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let byte = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) byte |= 0x80;
-    out.push(byte);
-  } while (n !== 0);
-  return out;
-}
-/** Signed LEB128 (i32.const immediates). */
-function sleb(n: number): number[] {
-  const out: number[] = [];
-  for (;;) {
-    const byte = n & 0x7f;
-    n >>= 7;
-    if ((n === 0 && (byte & 0x40) === 0) || (n === -1 && (byte & 0x40) !== 0)) {
-      out.push(byte);
-      return out;
-    }
-    out.push(byte | 0x80);
-  }
-}
-const vec = (items: number[][]): number[] => [...leb(items.length), ...items.flat()];
-const name = (s: string): number[] => vec([...s].map((c) => [c.charCodeAt(0)]));
-const section = (id: number, body: number[]): number[] => [id, ...leb(body.length), ...body];
-
-type Code = number[];
-const get = (i: number): Code => [0x20, ...leb(i)];
-const set = (i: number, v: Code): Code => [...v, 0x21, ...leb(i)];
-const simd = (op: number): Code => [0xfd, ...leb(op)];
+const get = (i: number): Code => [0x20, ...uleb(i)];
+const set = (i: number, v: Code): Code => [...v, 0x21, ...uleb(i)];
+const simd = (op: number): Code => [0xfd, ...uleb(op)];
 const add = (a: Code, b: Code): Code => [...a, ...b, ...simd(0xe4)];
 const sub = (a: Code, b: Code): Code => [...a, ...b, ...simd(0xe5)];
 const mul = (a: Code, b: Code): Code => [...a, ...b, ...simd(0xe6)];
@@ -79,7 +48,7 @@ function loopFunction(f: Loop): { type: number[]; code: number[] } {
   const store = (ptr: number, v: Code): Code => [...addr(ptr), ...v, ...simd(0x0b), 0x00, 0x00];
   const params = [...Array(f.pointers + 1).fill(I32), ...Array(f.scalars).fill(F32)];
   const type = [0x60, ...vec(params.map((p) => [p])), 0x00];
-  const locals = vec([[...leb(2), I32], [...leb(f.scalars + f.vectors), V128]]);
+  const locals = vec([[...uleb(2), I32], [...uleb(f.scalars + f.vectors), V128]]);
   const splats: Code = [];
   for (let i = 0; i < f.scalars; i++) splats.push(...set(splat0 + i, splat(scalar0 + i)));
   const body = f.body({ load, store, s: (i) => splat0 + i, v: (i) => vec0 + i });
@@ -96,7 +65,7 @@ function loopFunction(f: Loop): { type: number[]; code: number[] } {
     0x0b, 0x0b, // end loop, end block
     0x0b, // end function
   ];
-  return { type, code: [...leb(code.length), ...code] };
+  return { type, code: [...uleb(code.length), ...code] };
 }
 
 // Adam: pointers x, m, v, g, xo, mo, vo; scalars stepScale, β1, 1−β1, β2, 1−β2, 1/√c2, ε.
@@ -143,7 +112,7 @@ function colsumFunction(): { type: number[]; code: number[] } {
   const acc = 8;
   const i32add = (a: Code, b: Code): Code => [...a, ...b, 0x6a];
   const type = [0x60, ...vec([[I32], [I32], [I32], [I32]]), 0x00];
-  const locals = vec([[...leb(4), I32], [...leb(1), V128]]);
+  const locals = vec([[...uleb(4), I32], [...uleb(1), V128]]);
   const code = [
     ...locals,
     ...set(total, [...get(rows), ...get(rowBytes), 0x6c /* i32.mul */]),
@@ -162,7 +131,7 @@ function colsumFunction(): { type: number[]; code: number[] } {
     0x0c, 0, 0x0b, 0x0b,
     0x0b,
   ];
-  return { type, code: [...leb(code.length), ...code] };
+  return { type, code: [...uleb(code.length), ...code] };
 }
 
 /**
@@ -181,7 +150,7 @@ function transposeFunction(): { type: number[]; code: number[] } {
   const load = (addr: Code): Code => [...addr, ...simd(0x00), 0x00, 0x00];
   const store = (addr: Code, v: Code): Code => [...addr, ...v, ...simd(0x0b), 0x00, 0x00];
   const type = [0x60, ...vec([[I32], [I32], [I32], [I32]]), 0x00];
-  const locals = vec([[...leb(6), I32], [...leb(8), V128]]);
+  const locals = vec([[...uleb(6), I32], [...uleb(8), V128]]);
   const code = [
     ...locals,
     ...set(inRow, i32mul(get(cols), c32(4))), // bytes per input row
@@ -211,7 +180,7 @@ function transposeFunction(): { type: number[]; code: number[] } {
     0x0c, 0, 0x0b, 0x0b,
     0x0b,
   ];
-  return { type, code: [...leb(code.length), ...code] };
+  return { type, code: [...uleb(code.length), ...code] };
 }
 
 const FUNCS = [['adam', adam], ['rmsprop', rmsprop(false)], ['rmspropCentered', rmsprop(true)], ['colsum', colsumFunction()], ['transpose', transposeFunction()]] as const;
@@ -219,11 +188,11 @@ const FUNCS = [['adam', adam], ['rmsprop', rmsprop(false)], ['rmspropCentered', 
 /** The module's bytes: imports env.memory, exports adam, rmsprop, rmspropCentered, colsum, transpose. */
 export function optimiserModuleBytes(): Uint8Array<ArrayBuffer> {
   const bytes = [
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    ...MODULE_HEADER,
     ...section(1, vec(FUNCS.map(([, f]) => f.type))),
     ...section(2, vec([[...name('env'), ...name('memory'), 0x02, 0x00, 0x00]])),
-    ...section(3, vec(FUNCS.map((_, i) => leb(i)))),
-    ...section(7, vec(FUNCS.map(([n], i) => [...name(n), 0x00, ...leb(i)]))),
+    ...section(3, vec(FUNCS.map((_, i) => uleb(i)))),
+    ...section(7, vec(FUNCS.map(([n], i) => [...name(n), 0x00, ...uleb(i)]))),
     ...section(10, vec(FUNCS.map(([, f]) => f.code))),
   ];
   return new Uint8Array(bytes);
