@@ -3,35 +3,16 @@
  * the run directory is left as it was; with a good previous checkpoint, a resume falls back to it
  * with a warning naming the bad file.
  */
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tempRoot, tinyRun } from './helpers/tiny-run';
 import { join } from 'node:path';
-import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runTraining } from '../node/run-training';
 import { CheckpointError } from '../node/checkpoint';
 import { decodeSnapshot, encodeSnapshot } from '../agents/dqn/snapshot-codec';
 
-const root = mkdtempSync(join(tmpdir(), 'keiko-ckpt-'));
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-});
-afterAll(() => rmSync(root, { recursive: true, force: true }));
-
-const tiny = (env: string) => ({
-  env,
-  preset: 'default' as const,
-  backend: 'cpu' as const,
-  steps: 200,
-  network: [{ type: 'dense', units: 8, activation: 'relu' }],
-  bufferSize: 300,
-  batchSize: 8,
-  learningStarts: 50,
-  evalInterval: 0,
-  finalEvalEpisodes: 1,
-  checkpointInterval: 100,
-  recordEvery: 0,
-});
+const root = tempRoot('keiko-ckpt-');
+const tiny = (env: string) => tinyRun({ env });
 
 const ckpt = (dir: string) => join(dir, 'checkpoints', 'latest', 'checkpoint.bin');
 const previous = (dir: string) => join(dir, 'checkpoints', 'latest', 'previous.bin');

@@ -3,11 +3,10 @@
  * naming the path, the last good checkpoint stays intact, and the run resumes once writes work.
  * The faults are injected into node:fs for files of one run directory.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
+import { tempRoot, tinyRun } from './helpers/tiny-run';
 import { join } from 'node:path';
-import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 
 const fault: { match: string | null; code: 'ENOSPC' | 'EACCES' } = { match: null, code: 'ENOSPC' };
 
@@ -31,26 +30,8 @@ const { runTraining } = await import('../node/run-training');
 const { RunWriteError } = await import('../node/run-dir-writer');
 const { readCheckpoint } = await import('../node/checkpoint');
 
-const root = mkdtempSync(join(tmpdir(), 'keiko-disk-'));
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-});
-afterAll(() => rmSync(root, { recursive: true, force: true }));
-
-const tiny = {
-  env: 'CartPole-v1',
-  preset: 'default' as const,
-  backend: 'cpu' as const,
-  steps: 400,
-  network: [{ type: 'dense', units: 8, activation: 'relu' }],
-  bufferSize: 500,
-  batchSize: 8,
-  learningStarts: 50,
-  evalInterval: 0,
-  finalEvalEpisodes: 1,
-  checkpointInterval: 100,
-  recordEvery: 0,
-};
+const root = tempRoot('keiko-disk-');
+const tiny = tinyRun({ steps: 400, bufferSize: 500 });
 
 describe('unwritable run directory', () => {
   for (const code of ['ENOSPC', 'EACCES'] as const) {

@@ -2,39 +2,19 @@
  * Honest resume: never silently start fresh, keep the run's own config, record what a resume
  * changes; and the warnings for settings that train or evaluate nothing.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tempRoot, tinyRun } from './helpers/tiny-run';
 import { join } from 'node:path';
-import * as tf from '@tensorflow/tfjs';
 import { Command } from 'commander';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runTraining } from '../node/run-training';
 import { registerTrain, describeKey } from '../cli/commands/train';
 import { UserError } from '../cli/errors';
 import { configShape, resolveConfig } from '../agents/dqn/config';
 import { configWarnings } from '../agents/dqn/config-warnings';
 
-const root = mkdtempSync(join(tmpdir(), 'keiko-resume-'));
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-});
-afterAll(() => rmSync(root, { recursive: true, force: true }));
-
-const tiny = {
-  env: 'CartPole-v1',
-  preset: 'default' as const,
-  backend: 'cpu' as const,
-  steps: 200,
-  network: [{ type: 'dense', units: 8, activation: 'relu' }],
-  bufferSize: 300,
-  batchSize: 8,
-  learningStarts: 50,
-  evalInterval: 100,
-  evalEpisodes: 1,
-  finalEvalEpisodes: 1,
-  checkpointInterval: 100,
-  recordEvery: 0,
-};
+const root = tempRoot('keiko-resume-');
+const tiny = tinyRun({ evalInterval: 100, evalEpisodes: 1 });
 const config = (dir: string) => JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'));
 
 describe('resume', () => {
