@@ -21,6 +21,7 @@ import { huber } from '../src/losses';
 import { Random } from '../src/random';
 import { NETS, makeBatch, measure, updateFlops, type Batch, type NetCase, type Row, type Timing } from './nn-shared';
 import { restoreStockKernels } from '../src/wasm/index';
+import { Learner } from '../agents/dqn/learner';
 
 /** Phase boundaries of one update, ms since its start: upload, target fwd, online fwd, backward, optimiser, read-back. */
 export const PHASES = ['upload', 'target fwd', 'online fwd', 'backward', 'optimiser', 'read-back'] as const;
@@ -303,6 +304,18 @@ export function fastUpdate(net: NetCase, online: tf.LayersModel, target: tf.Laye
   };
 }
 
+/**
+ * The DQN learner itself (agents/dqn/learner.ts), as the loop calls it: the explicit backward
+ * pass of lean-net.ts (or autodiff without the spec), with the flat weights read back for the JS
+ * forward. The rows the figures of the speed targets come from.
+ */
+function dqnLearner(net: NetCase, online: tf.LayersModel, target: tf.LayersModel, optimizer: tf.Optimizer, explicit: boolean): UpdateFn {
+  const weightsOut = new Float32Array(online.trainableWeights.reduce((n, w) => n + w.shape.reduce<number>((a, b) => a * (b ?? 1), 1), 0));
+  const learner = new Learner(online, target, optimizer, net.actions, { doubleDqn: false, loss: 'huber', huberDelta: 1, maxGradNorm: null, tau: 1 }, weightsOut, explicit ? net.spec : null);
+  const indices = new Int32Array(net.batch);
+  return (b) => learner.update({ size: net.batch, ...b, indices }).loss;
+}
+
 type Variant = {
   what: string;
   make: (net: NetCase, online: tf.LayersModel, target: tf.LayersModel) => UpdateFn;
@@ -324,6 +337,9 @@ function variants(stock: boolean): Variant[] {
     { what: 'update, learner, centered RMSProp', make: (net, o, t) => learnerUpdate(net, o, t, createOptimizer(CENTERED_RMSPROP), DQN_OPTS), phases: true },
     { what: 'update, fast, Adam', make: (net, o, t) => fastUpdate(net, o, t, createOptimizer(ADAM), DQN_OPTS), phases: true },
     { what: 'update, fast, centered RMSProp', make: (net, o, t) => fastUpdate(net, o, t, createOptimizer(CENTERED_RMSPROP), DQN_OPTS), phases: true },
+    { what: 'update, agents/dqn Learner, Adam', make: (net, o, t) => dqnLearner(net, o, t, createOptimizer(ADAM), true) },
+    { what: 'update, agents/dqn Learner, centered RMSProp', make: (net, o, t) => dqnLearner(net, o, t, createOptimizer(CENTERED_RMSPROP), true) },
+    { what: 'update, agents/dqn Learner (autodiff), Adam', make: (net, o, t) => dqnLearner(net, o, t, createOptimizer(ADAM), false) },
   );
   return list;
 }
