@@ -88,6 +88,7 @@ describe('viewer in headless Chromium', () => {
   let browser: Browser;
   let page: Page;
   const pageErrors: string[] = [];
+  const cspViolations: string[] = [];
 
   async function open(query = ''): Promise<void> {
     await page.goto(`${srv.url}${query}`);
@@ -108,6 +109,13 @@ describe('viewer in headless Chromium', () => {
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
     page.on('pageerror', (err) => pageErrors.push(err.message));
+    // The server's Content-Security-Policy must not block anything the page needs.
+    await page.exposeFunction('reportCspViolation', (v: string) => cspViolations.push(v));
+    await page.addInitScript(() => {
+      document.addEventListener('securitypolicyviolation', (e) => {
+        (window as unknown as { reportCspViolation(v: string): void }).reportCspViolation(`${e.violatedDirective} ${e.blockedURI}`);
+      });
+    });
   });
 
   afterAll(async () => {
@@ -442,6 +450,16 @@ describe('viewer in headless Chromium', () => {
     }
     // WebGL here is SwiftShader (software), so the default is pixi's canvas renderer.
     expect(renderers).toEqual({ default: 'canvas', '&renderer=webgl': 'webgl', '&renderer=canvas': 'canvas' });
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('renders under the server\'s Content-Security-Policy without a violation', async () => {
+    const response = await page.goto(`${srv.url}?run=cartpole`);
+    expect(response!.headers()['content-security-policy']).toContain("default-src 'self'");
+    await page.waitForSelector('body[data-ready="true"]', { timeout: 20_000 });
+    expect(distinctColours(await canvasPixels(page))).toBeGreaterThan(3);
+    // Every page this file opened (every renderer, every run kind) ran under the policy.
+    expect(cspViolations).toEqual([]);
     expect(pageErrors).toEqual([]);
   });
 });

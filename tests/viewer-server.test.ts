@@ -8,25 +8,36 @@ import { connect } from 'node:net';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readMetricsChunk, runKind, startViewerServer, type ViewerServer } from '../viewer/server';
+import { allowedHostHeaders, isLoopbackHost, readMetricsChunk, runKind, startViewerServer, type ViewerServer } from '../viewer/server';
+import { exposureWarning } from '../cli/commands/view';
 import type { EpisodeListing, MetricsChunk, RunListing, ViewerInfo } from '../viewer/src/api-types';
 
 const FIXTURES = new URL('./fixtures/runs/', import.meta.url).pathname;
 const KEIKO = new URL('../bin/keiko.js', import.meta.url).pathname;
 const SECRET = 'TOP-SECRET-must-not-leak';
 
-/** A raw HTTP/1.1 GET over a socket: the path goes out byte for byte, unlike fetch, which normalises it. */
-function rawGet(port: number, rawPath: string): Promise<{ status: number; body: string }> {
+/**
+ * A raw HTTP/1.1 GET over a socket: the path goes out byte for byte, unlike fetch, which normalises
+ * it, and so does the Host header (default: 127.0.0.1:PORT, what a browser sends).
+ */
+function rawGet(port: number, rawPath: string, host = `127.0.0.1:${port}`, address = '127.0.0.1'): Promise<{ status: number; headers: Record<string, string>; body: string }> {
   return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1', () => {
-      socket.write(`GET ${rawPath} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`);
+    const socket = connect(port, address, () => {
+      socket.write(`GET ${rawPath} HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`);
     });
     let data = '';
     socket.setEncoding('latin1');
+    socket.setTimeout(10_000, () => socket.destroy(new Error(`no answer for ${rawPath}`)));
     socket.on('data', (chunk) => (data += chunk));
     socket.on('end', () => {
       const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(data)?.[1] ?? 0);
-      resolve({ status, body: data.slice(data.indexOf('\r\n\r\n') + 4) });
+      const head = data.slice(0, data.indexOf('\r\n\r\n'));
+      const headers: Record<string, string> = {};
+      for (const line of head.split('\r\n').slice(1)) {
+        const colon = line.indexOf(':');
+        if (colon > 0) headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+      }
+      resolve({ status, headers, body: data.slice(data.indexOf('\r\n\r\n') + 4) });
     });
     socket.on('error', reject);
   });
@@ -165,6 +176,93 @@ describe('viewer server', () => {
     expect((await rawGet(srv.port, '/files/cartpole/leak.json')).status).toBe(404);
     const post = await fetch(new URL('/api/runs', srv.url), { method: 'POST' });
     expect(post.status).toBe(405);
+  });
+
+  it('refuses a foreign Host header (DNS rebinding) and serves the loopback names', async () => {
+    const p = srv.port;
+    for (const host of [`127.0.0.1:${p}`, `localhost:${p}`, `[::1]:${p}`, `LocalHost:${p}`]) {
+      const res = await rawGet(p, '/api/info', host);
+      expect(res.status, host).toBe(200);
+      expect(JSON.parse(res.body).rootName, host).toBe('runs');
+    }
+    const foreign = [
+      `evil.example:${p}`,
+      'evil.example',
+      `127.0.0.1:${p + 1}`, // the right name, a wrong port
+      `localhost:${p === 65535 ? p - 1 : p + 1}`,
+      '127.0.0.1', // no port (the server is not on 80)
+      `localhost.evil.example:${p}`,
+      `127.0.0.1.nip.io:${p}`,
+      `127.0.0.1:${p}@evil.example`,
+      '',
+    ];
+    for (const host of foreign) {
+      for (const path of ['/', '/api/runs', '/files/cartpole/config.json']) {
+        const res = await rawGet(p, path, host);
+        expect([403, 421], `Host: ${host} ${path} → ${res.status}`).toContain(res.status);
+        expect(res.headers['content-type'], host).toMatch(/^text\/plain/);
+        expect(res.body, host).not.toMatch(/CartPole|cartpole|Keiko viewer/);
+        expect(res.headers['x-content-type-options']).toBe('nosniff');
+      }
+    }
+    // What the server accepts, by bound address (nothing non-loopback is bound here).
+    expect(allowedHostHeaders('127.0.0.1', 8765)).toEqual(new Set(['127.0.0.1:8765', 'localhost:8765', '[::1]:8765']));
+    expect(allowedHostHeaders('::1', 8765)).toEqual(new Set(['[::1]:8765', '127.0.0.1:8765', 'localhost:8765']));
+    expect(allowedHostHeaders('192.168.1.5', 8765)).toEqual(new Set(['192.168.1.5:8765']));
+    expect(allowedHostHeaders('myhost.lan', 80)).toEqual(new Set(['myhost.lan:80', 'myhost.lan']));
+    const any = allowedHostHeaders('0.0.0.0', 8765);
+    expect(any.has('127.0.0.1:8765') && any.has('localhost:8765')).toBe(true);
+    expect(any.has('0.0.0.0:8765') || any.has('evil.example:8765')).toBe(false);
+  });
+
+  it('bound to [::1], answers its loopback names and refuses others', async (ctx) => {
+    let v6: ViewerServer;
+    try {
+      v6 = await startViewerServer({ target: root, port: 0, host: '::1', distDir: join(tmp, 'dist') });
+    } catch {
+      return ctx.skip(); // no IPv6 loopback here
+    }
+    try {
+      expect(v6.url).toBe(`http://[::1]:${v6.port}/`);
+      expect((await rawGet(v6.port, '/api/info', `[::1]:${v6.port}`, '::1')).status).toBe(200);
+      expect((await rawGet(v6.port, '/api/info', `localhost:${v6.port}`, '::1')).status).toBe(200);
+      expect((await rawGet(v6.port, '/api/info', `evil.example:${v6.port}`, '::1')).status).toBe(421);
+    } finally {
+      await v6.close();
+    }
+  });
+
+  it('sends a strict Content-Security-Policy and nosniff on the page, a replay and the API', async () => {
+    const csp = (value: string | undefined): Map<string, string> =>
+      new Map((value ?? '').split(';').map((d) => d.trim()).filter(Boolean).map((d) => [d.split(/\s+/)[0], d.split(/\s+/).slice(1).join(' ')]));
+    for (const path of ['/', '/files/cartpole/replays/eval-step000020000.json', '/api/runs', '/no/such/path']) {
+      const res = await rawGet(srv.port, path);
+      expect(res.headers['x-content-type-options'], path).toBe('nosniff');
+      const policy = csp(res.headers['content-security-policy']);
+      expect(policy.get('default-src'), path).toBe("'self'");
+      expect(policy.get('script-src'), path).toMatch(/^'self'( 'unsafe-eval')?$/);
+      expect(policy.get('script-src'), path).not.toMatch(/unsafe-inline|\*|data:|https?:/);
+      expect(policy.get('connect-src'), path).toBe("'self'");
+      expect(policy.get('img-src'), path).toBe("'self' data: blob:");
+      expect(policy.get('object-src'), path).toBe("'none'");
+      expect(policy.get('base-uri'), path).toBe("'none'");
+      expect(policy.get('frame-ancestors'), path).toBe("'none'");
+    }
+    const replay = await rawGet(srv.port, '/files/cartpole/replays/eval-step000020000.json');
+    expect([replay.status, replay.headers['content-type']]).toEqual([200, 'application/json; charset=utf-8']);
+    // An absolute-form request target is refused, whatever it names.
+    expect((await rawGet(srv.port, `http://127.0.0.1:${srv.port}/`)).status).toBe(400);
+  });
+
+  it('warns when --host is not loopback, and only then', () => {
+    for (const host of ['127.0.0.1', '127.0.0.2', 'localhost', 'LOCALHOST', '::1', '[::1]', '0:0:0:0:0:0:0:1', '::ffff:127.0.0.1']) {
+      expect(isLoopbackHost(host), host).toBe(true);
+      expect(exposureWarning(host, '/runs'), host).toBeNull();
+    }
+    for (const host of ['0.0.0.0', '::', '192.168.1.5', '10.0.0.1', 'fe80::1', '::ffff:10.0.0.1', 'myhost.lan', '128.0.0.1']) {
+      expect(isLoopbackHost(host), host).toBe(false);
+      expect(exposureWarning(host, '/runs'), host).toMatch(new RegExp(`warning: listening on ${host.replace(/[.:[\]]/g, '\\$&')}, not loopback: .*network.*/runs`));
+    }
   });
 
   it('returns complete metrics lines only and resumes from the byte offset', async () => {

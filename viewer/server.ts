@@ -3,8 +3,12 @@
  * read-only, the run files under one root directory, plus a small JSON API (see
  * viewer/src/api-types.ts). Nothing outside the root is ever served: request paths are decoded
  * once, `.`/`..`/empty segments, backslashes and NUL bytes are refused, and the real path of
- * every file (symlinks resolved) must lie inside the real root.
+ * every file (symlinks resolved) must lie inside the real root. Requests whose Host header does not
+ * name the bound address and port are refused (421), which defeats DNS rebinding, and every
+ * response carries a strict Content-Security-Policy and `X-Content-Type-Options: nosniff`.
  */
+import { isIP } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { existsSync, realpathSync, statSync } from 'node:fs';
 import { open, readdir, readFile, realpath, stat } from 'node:fs/promises';
@@ -293,6 +297,67 @@ const CONTENT_TYPES: Record<string, string> = {
   '.txt': 'text/plain; charset=utf-8',
 };
 
+/** Whether a --host value is a loopback address or name (127.0.0.0/8, ::1, localhost). */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  if (h === 'localhost' || h.endsWith('.localhost')) return true;
+  const v4 = h.startsWith('::ffff:') ? h.slice('::ffff:'.length) : h;
+  if (isIP(v4) === 4) return v4.split('.')[0] === '127';
+  if (isIP(h) === 6) return /^(0{0,4}:){2,7}0{0,3}1$/.test(h) || h === '::1';
+  return false;
+}
+
+const hostPort = (host: string, port: number): string => `${host.includes(':') ? `[${host}]` : host}:${port}`.toLowerCase();
+
+/**
+ * The Host header values a server bound to `host`:`port` answers (lower case). Bound to loopback:
+ * 127.0.0.1, localhost and [::1] with the port (and the bound name itself); bound to another
+ * address: that address; bound to every interface (0.0.0.0, ::): the loopback names and the
+ * addresses of this machine's interfaces. On port 80 the port-less forms are accepted too, as
+ * browsers leave the default port out.
+ */
+export function allowedHostHeaders(host: string, port: number): Set<string> {
+  const bare = host.trim().replace(/^\[(.*)\]$/, '$1');
+  const names = new Set<string>([bare]);
+  const wildcard = bare === '0.0.0.0' || bare === '::' || bare === '';
+  if (isLoopbackHost(bare) || wildcard) for (const n of ['127.0.0.1', 'localhost', '::1']) names.add(n);
+  if (wildcard) {
+    for (const iface of Object.values(networkInterfaces()).flat()) if (iface) names.add(iface.address.replace(/%.*$/, ''));
+  }
+  names.delete('');
+  names.delete('0.0.0.0');
+  names.delete('::');
+  const allowed = new Set<string>();
+  for (const n of names) {
+    allowed.add(hostPort(n, port));
+    if (port === 80) allowed.add(hostPort(n, port).replace(/:80$/, ''));
+  }
+  return allowed;
+}
+
+/** Whether a request's Host header names this server (absent or foreign: no). */
+export function hostHeaderAllowed(header: string | undefined, allowed: ReadonlySet<string>): boolean {
+  return header !== undefined && allowed.has(header.trim().toLowerCase());
+}
+
+/**
+ * The policy for every response. pixi.js compiles its shader-uniform upload functions with
+ * `new Function` (it refuses to start without it unless the app imports `pixi.js/unsafe-eval`),
+ * hence 'unsafe-eval'; the page itself has an inline <style> and the app injects styles.
+ */
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self' 'unsafe-eval'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data: blob:",
+  "connect-src 'self'",
+  "worker-src 'self' blob:",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
 export interface ViewerServerOptions {
   /** A run directory, a folder of runs, or a replay file. */
   target: string;
@@ -320,9 +385,14 @@ export async function startViewerServer(options: ViewerServerOptions): Promise<V
 
   const knownRun = async (id: string | null): Promise<string | null> => (id !== null && (await discoverRuns(target.root, target.mode)).includes(id) ? id : null);
 
+  let allowedHosts = new Set<string>();
+
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    // DNS rebinding: a page of another site whose name now resolves to us still sends its own Host.
+    if (!hostHeaderAllowed(req.headers.host, allowedHosts)) return send(res, 421, 'misdirected request: unknown Host header');
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'method not allowed');
     const raw = req.url ?? '/';
+    if (!raw.startsWith('/')) return send(res, 400, 'bad request target');
     const q = raw.indexOf('?');
     const path = q < 0 ? raw : raw.slice(0, q);
     const params = new URLSearchParams(q < 0 ? '' : raw.slice(q + 1));
@@ -371,6 +441,7 @@ export async function startViewerServer(options: ViewerServerOptions): Promise<V
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : options.port ?? DEFAULT_VIEWER_PORT;
+  allowedHosts = allowedHostHeaders(host, port);
   const urlHost = host.includes(':') ? `[${host}]` : host;
   return {
     url: `http://${urlHost}:${port}/`,
@@ -387,7 +458,15 @@ export async function startViewerServer(options: ViewerServerOptions): Promise<V
 }
 
 function baseHeaders(type: string): Record<string, string> {
-  return { 'Content-Type': type, 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' };
+  return {
+    'Content-Type': type,
+    'Cache-Control': 'no-store',
+    'X-Content-Type-Options': 'nosniff',
+    'Content-Security-Policy': CONTENT_SECURITY_POLICY,
+    'Cross-Origin-Resource-Policy': 'same-origin',
+    'Referrer-Policy': 'no-referrer',
+    'X-Frame-Options': 'DENY',
+  };
 }
 
 function send(res: ServerResponse, status: number, message: string): void {
@@ -396,8 +475,9 @@ function send(res: ServerResponse, status: number, message: string): void {
 }
 
 function sendJson(res: ServerResponse, value: unknown): void {
-  res.writeHead(200, baseHeaders('application/json; charset=utf-8'));
-  res.end(JSON.stringify(value));
+  const body = Buffer.from(JSON.stringify(value));
+  res.writeHead(200, { ...baseHeaders('application/json; charset=utf-8'), 'Content-Length': String(body.length) });
+  res.end(body);
 }
 
 async function sendFile(req: IncomingMessage, res: ServerResponse, file: string): Promise<void> {

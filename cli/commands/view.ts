@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { buildViewer } from '../../viewer/build';
-import { DEFAULT_VIEWER_HOST, DEFAULT_VIEWER_PORT, startViewerServer } from '../../viewer/server';
+import { DEFAULT_VIEWER_HOST, DEFAULT_VIEWER_PORT, isLoopbackHost, startViewerServer } from '../../viewer/server';
 import { UserError } from '../errors';
 
 function parsePort(value: string): number {
@@ -27,13 +27,19 @@ function openBrowser(url: string): void {
   }
 }
 
+/** The warning for a --host that is not loopback (the run files become readable from the network), or null. */
+export function exposureWarning(host: string, root: string): string | null {
+  if (isLoopbackHost(host)) return null;
+  return `keiko view: warning: listening on ${host}, not loopback: other machines on the network can read the run files under ${root}`;
+}
+
 export function registerView(program: Command): void {
   program
     .command('view')
     .description('Watch recorded episodes and learning curves in the browser (a run dir, a folder of runs, or a replay file)')
     .argument('[path]', 'run directory, folder of runs (searched recursively) or replay .json file', 'runs')
     .option('-p, --port <port>', `port to listen on (0 = any free port)`, parsePort, DEFAULT_VIEWER_PORT)
-    .option('--host <host>', 'address to bind (only 127.0.0.1 is private to this machine)', DEFAULT_VIEWER_HOST)
+    .option('--host <host>', 'address to bind (only loopback, e.g. 127.0.0.1, is private to this machine)', DEFAULT_VIEWER_HOST)
     .option('--open', 'open the viewer in a browser if one is available', false)
     .action(async (path: string, opts: { port: number; host: string; open: boolean }) => {
       const build = await buildViewer({ log: (line) => console.log(line) });
@@ -48,9 +54,8 @@ export function registerView(program: Command): void {
         if (e.code === undefined) throw new UserError(`keiko view ${path}: ${e.message}`);
         throw err;
       }
-      if (!['127.0.0.1', 'localhost', '::1'].includes(opts.host)) {
-        console.log(`keiko view: warning: listening on ${opts.host}, so other machines can read the run files under ${viewer.target.root}`);
-      }
+      const warning = exposureWarning(opts.host, viewer.target.root);
+      if (warning) console.warn(warning);
       console.log(`keiko view: serving ${viewer.target.root} (${viewer.target.mode})`);
       console.log(`keiko view: open ${viewer.url}   (Ctrl+C to stop)`);
       if (opts.open) openBrowser(viewer.url);
