@@ -305,6 +305,10 @@ export function deserializeModel(artifacts: ModelArtifacts): LoadedModel {
       model.dispose();
       throw new ModelLoadError(MODEL_FILES.weightsManifest, `tensor ${i} (${e.name}) has shape [${e.shape}], the model expects [${weights[i]!.shape}]`);
     }
+    if (e.dtype !== weights[i]!.dtype) {
+      model.dispose();
+      throw new ModelLoadError(MODEL_FILES.weightsManifest, `tensors.${i}.dtype: ${e.dtype} (${e.name}), the model expects ${weights[i]!.dtype}`);
+    }
   });
   const tensors = entries.map((e) => unpackTensor(e, artifacts.weights));
   model.setWeights(tensors);

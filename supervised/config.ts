@@ -110,7 +110,22 @@ export function defaultsFor(dataset: string, model: SupervisedConfigInput['model
 }
 
 function formatIssues(issues: readonly z.core.$ZodIssue[], root: string): string[] {
-  return issues.map((i) => `${[root, ...i.path.map(String)].join('.')}: ${i.message}`);
+  const out: string[] = [];
+  for (const i of issues) {
+    const at = [root, ...i.path.map(String)].join('.');
+    if (i.code === 'invalid_union') {
+      // A name-or-list key (model, label): report the branch the value was meant for, so a wrong
+      // name lists the allowed names instead of zod's bare "Invalid input".
+      const deep = i.errors.filter((b) => b.some((e) => e.path.length > 0));
+      const informative = deep.length > 0 ? deep : i.errors.filter((b) => !b.every((e) => e.code === 'invalid_type' && e.path.length === 0));
+      if (informative.length === 1) {
+        out.push(...formatIssues(informative[0]!, at));
+        continue;
+      }
+    }
+    out.push(`${at}: ${i.message}`);
+  }
+  return out;
 }
 
 /** Validate and fill in defaults. Throws SupervisedConfigError listing every problem by path. */

@@ -219,12 +219,28 @@ export class DqnAgent implements Stateful {
     load(this.online, 'online', j.weights.online);
     load(this.target, 'target', j.weights.target);
     if (j.optimizer.names.length !== j.optimizer.shapes.length) throw new SnapshotError('optimizer.shapes', `has ${j.optimizer.shapes.length} entries for ${j.optimizer.names.length} names`);
+    // Per-variable state ("<field>/<i>:<variable>") must have its variable's shape: a mismatch
+    // would only fail later, inside an optimiser step.
+    const vars = this.online.trainableWeights;
+    j.optimizer.names.forEach((name, k) => {
+      const m = /^[A-Za-z]+\/(\d+):/.exec(name);
+      if (!m) return;
+      const want = vars[Number(m[1])]?.shape;
+      if (want === undefined || JSON.stringify(j.optimizer.shapes[k]) !== JSON.stringify(want)) {
+        throw new SnapshotError(`optimizer.shapes.${k}`, `[${j.optimizer.shapes[k]}] for ${name}, the network's variable ${m[1]} is ${want ? `[${want}]` : 'missing'}`);
+      }
+    });
     const named = j.optimizer.names.map((name, i) => {
       const shape = j.optimizer.shapes[i];
       return { name, tensor: tf.tensor(stateArray(state, `optimizer/${i}`, Float32Array, shape.reduce((a, b) => a * b, 1)), shape) };
     });
-    await this.optimizer.setWeights(named);
-    tf.dispose(named.map((n) => n.tensor));
+    try {
+      await this.optimizer.setWeights(named);
+    } catch (err) {
+      throw new SnapshotError('optimizer.names', `not this optimiser's state (${(err as Error).message})`);
+    } finally {
+      tf.dispose(named.map((n) => n.tensor));
+    }
     try {
       this.rng = Random.fromState(j.rng);
     } catch (err) {

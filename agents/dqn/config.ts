@@ -285,17 +285,30 @@ export function didYouMean(key: string, known: readonly string[] = Object.keys(c
 
 function problemsOf(error: z.ZodError): { path: string; message: string }[] {
   const out: { path: string; message: string }[] = [];
-  for (const issue of error.issues) {
-    const base = issue.path.map(String).join('.');
-    if (issue.code === 'unrecognized_keys') {
-      for (const key of issue.keys) {
-        const hint = base === '' ? didYouMean(key) : null;
-        out.push({ path: base ? `${base}.${key}` : key, message: `unknown key${hint ? ` (did you mean "${hint}"?)` : ''}` });
+  const walk = (issues: readonly z.core.$ZodIssue[], prefix: readonly PropertyKey[]) => {
+    for (const issue of issues) {
+      const path = [...prefix, ...issue.path];
+      const base = path.map(String).join('.');
+      if (issue.code === 'unrecognized_keys') {
+        for (const key of issue.keys) {
+          const hint = base === '' ? didYouMean(key) : null;
+          // An empty key is shown as "" (not as the root).
+          const name = key === '' ? '""' : key;
+          out.push({ path: base ? `${base}.${name}` : name, message: `unknown key${hint ? ` (did you mean "${hint}"?)` : ''}` });
+        }
+      } else if (issue.code === 'invalid_union') {
+        // A name-or-object key (optimizer): report the branch the value was meant for, so a wrong
+        // name lists the allowed names instead of zod's bare "Invalid input".
+        const deep = issue.errors.filter((b) => b.some((i) => i.path.length > 0));
+        const informative = deep.length > 0 ? deep : issue.errors.filter((b) => !b.every((i) => i.code === 'invalid_type' && i.path.length === 0));
+        if (informative.length === 1) walk(informative[0]!, path);
+        else out.push({ path: base, message: issue.message });
+      } else {
+        out.push({ path: base, message: issue.message });
       }
-    } else {
-      out.push({ path: base, message: issue.message });
     }
-  }
+  };
+  walk(error.issues, []);
   return out;
 }
 

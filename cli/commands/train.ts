@@ -43,8 +43,8 @@ export function describeKey(key: string, schema: z.ZodType): string {
   return `${d} (${typeOf(schema)}; default ${shown}${presetSets ? ', unless the preset sets it' : ''})`;
 }
 
-/** A flag value: numbers, true/false, null and JSON are parsed; anything else stays a string. */
-export function parseFlagValue(raw: string): unknown {
+/** A flag value: numbers, true/false, null and JSON are parsed; anything else stays a string. `flag` names it in errors. */
+export function parseFlagValue(raw: string, flag?: string): unknown {
   const t = raw.trim();
   if (t === 'true') return true;
   if (t === 'false') return false;
@@ -54,7 +54,7 @@ export function parseFlagValue(raw: string): unknown {
     try {
       return JSON.parse(t);
     } catch {
-      throw new UserError(`could not parse JSON flag value: ${t}`);
+      throw new UserError(`${flag ? `${flag}: ` : ''}could not parse JSON flag value: ${t}`);
     }
   }
   return raw;
@@ -133,7 +133,7 @@ export function registerTrain(program: Command): void {
     for (const key of Object.keys(configShape)) {
       const v = opts[key];
       if (v === undefined) continue;
-      input[key] = v === true ? true : parseFlagValue(String(v));
+      input[key] = v === true ? true : parseFlagValue(String(v), `--${kebab(key)}`);
     }
     const resume = opts.resume === true;
     if (resume && !opts.out) throw new UserError('--resume needs --out DIR: the run directory to continue');

@@ -60,6 +60,9 @@ function isNumber(s: string): boolean {
   return s !== '' && Number.isFinite(Number(s));
 }
 
+/** Integer class labels must be below this (they are used as class indices). */
+export const MAX_INTEGER_CLASSES = 100_000;
+
 /** Parse CSV text into a dataset. Line numbers in errors are 1-based as in an editor. */
 export function parseCsv(text: string, opts: CsvOptions = {}): Dataset & { featureNames: string[] } {
   const { task = 'classification', header = 'auto', delimiter = ',' } = opts;
@@ -118,8 +121,19 @@ export function parseCsv(text: string, opts: CsvOptions = {}): Dataset & { featu
   let labels: Int32Array;
   let classNames: string[];
   if (allInts) {
+    // A loop, not Math.max(...labels): spreading a large dataset overflows the call stack. An
+    // integer label is a class index, so a huge one would allocate that many classes: refused.
+    let k = 0;
+    rawLabels.forEach((s, r) => {
+      const v = Number(s);
+      if (v >= MAX_INTEGER_CLASSES) {
+        throw new CsvError(
+          `line ${data[r].line}, column ${labelCol + 1} ("${names[labelCol]}"): class label ${s} is too large (integer labels are class indices 0..k-1, at most ${MAX_INTEGER_CLASSES} classes; use task 'regression' for a numeric target)`,
+        );
+      }
+      if (v + 1 > k) k = v + 1;
+    });
     labels = Int32Array.from(rawLabels, Number);
-    const k = Math.max(...labels) + 1;
     classNames = Array.from({ length: k }, (_, i) => String(i));
   } else {
     classNames = [...new Set(rawLabels)].sort();
