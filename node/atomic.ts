@@ -2,7 +2,7 @@
  * Atomic file writes (write a temp file in the same directory, fsync, rename): a reader or a
  * crash never sees half a checkpoint, result file or model.
  */
-import { mkdirSync, openSync, writeSync, fsyncSync, closeSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync, readdirSync, writeSync, fsyncSync, closeSync, renameSync, rmSync } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
 
 /** `beforeRename` runs once the data is safely on disk, just before it replaces `path`. */
@@ -24,6 +24,25 @@ export function atomicWriteFile(path: string, data: string | Uint8Array, beforeR
   closeSync(fd);
   beforeRename?.();
   renameSync(tmp, path);
+}
+
+/** The temp-file name of atomicWriteFile: `.<name>.<pid>.<ms>.tmp`. */
+const TEMP_FILE = /^\..+\.\d+\.\d+\.tmp$/;
+
+/**
+ * Remove the temp files that writes killed mid-way (SIGKILL, power loss) left anywhere under
+ * `dir`; returns how many. Only for a directory no other process is writing to (a resume owns
+ * its run directory).
+ */
+export function removeStaleTempFiles(dir: string): number {
+  if (!existsSync(dir)) return 0;
+  let n = 0;
+  for (const rel of readdirSync(dir, { recursive: true }) as string[]) {
+    if (!TEMP_FILE.test(basename(rel))) continue;
+    rmSync(join(dir, rel), { force: true });
+    n++;
+  }
+  return n;
 }
 
 export function atomicWriteJson(path: string, value: unknown): void {

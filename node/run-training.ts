@@ -21,6 +21,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { CheckpointError, checkpointFiles, hasCheckpoint, readCheckpoint } from './checkpoint';
 import { RunDirWriter } from './run-dir-writer';
+import { removeStaleTempFiles } from './atomic';
 
 export type { TrainInput, TrainEvent };
 
@@ -130,6 +131,8 @@ export async function runTraining(input: TrainInput, options: RunTrainingOptions
           });
           if (problems.length > 0) (options.onWarning ?? console.warn)(`${problems.join('; ')} — resuming from ${file} (step ${candidate.step})`);
           runDir.reopen(ck.extra.metricsBytes);
+          // A run killed mid-write leaves temp files behind (a partial checkpoint is as large as the replay buffer).
+          removeStaleTempFiles(options.outDir);
           trainer = candidate;
           break;
         } catch (err) {

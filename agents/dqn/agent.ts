@@ -198,6 +198,8 @@ export class DqnAgent implements Stateful {
     read(this.target, 'target');
     const named = await this.optimizer.getWeights();
     named.forEach((n, i) => (arrays[`optimizer/${i}`] = new Float32Array(n.tensor.dataSync() as Float32Array)));
+    // getWeights makes a new 'iter' scalar each call (the rest are the optimiser's own variables).
+    for (const n of named) if (n.name === 'iter') n.tensor.dispose();
     return {
       json: {
         weights: { online: this.online.weights.length, target: this.target.weights.length },
