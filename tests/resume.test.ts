@@ -3,6 +3,7 @@
  * changes; and the warnings for settings that train or evaluate nothing.
  */
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import * as tf from '@tensorflow/tfjs';
 import { tempRoot, tinyRun } from './helpers/tiny-run';
 import { join } from 'node:path';
 import { Command } from 'commander';
@@ -84,5 +85,26 @@ describe('warnings and help', () => {
       expect(help, key).toMatch(/default /);
     }
     expect(describeKey('network', configShape.network)).toMatch(/JSON list of layer specs.*\(JSON list or null; default null/);
+  });
+});
+
+describe('what kills and long runs leave behind', () => {
+  it('checkpoints leak no tensors (the optimiser state read creates one per call)', async () => {
+    const counts: number[] = [];
+    await runTraining(
+      { ...tiny, steps: 600, checkpointInterval: 50 },
+      { outDir: join(root, 'leak'), quiet: true, callbacks: [{ onEvent: (e) => void (e.type === 'checkpoint' && e.step >= 200 && counts.push(tf.memory().numTensors)) }] },
+    );
+    expect(counts.length).toBeGreaterThanOrEqual(8);
+    expect(new Set(counts).size).toBe(1);
+  });
+
+  it('a resume removes the temp files of writes a kill interrupted', async () => {
+    const dir = join(root, 'stale');
+    await runTraining(tiny, { outDir: dir, quiet: true });
+    const stale = [join(dir, 'checkpoints', 'latest', '.checkpoint.bin.4242.1764500000000.tmp'), join(dir, 'replays', '.eval-step000000100.json.4242.1764500000001.tmp')];
+    for (const f of stale) writeFileSync(f, 'partial');
+    await runTraining({ steps: 250 }, { outDir: dir, quiet: true, resume: true });
+    for (const f of stale) expect(existsSync(f), f).toBe(false);
   });
 });
