@@ -20,29 +20,12 @@ import { argmax } from '../agents/dqn/policy';
 import { make } from '../envs/registry';
 import { Random } from '../src/random';
 import { ModelLoadError } from '../src/model-io';
+import { smallRun } from './helpers/tiny-run';
 
 const root = mkdtempSync(join(tmpdir(), 'keiko-agent-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-const small = {
-  env: 'CartPole-v1',
-  preset: 'default' as const,
-  backend: 'cpu' as const,
-  network: [{ type: 'dense', units: 16, activation: 'relu' }],
-  bufferSize: 1000,
-  batchSize: 16,
-  learningStarts: 100,
-  trainFrequency: 4,
-  targetUpdateInterval: 100,
-  epsilonDecaySteps: 300,
-  evalInterval: 200,
-  evalEpisodes: 2,
-  finalEvalEpisodes: 3,
-  checkpointInterval: 0,
-  recordEvery: 0,
-  logInterval: 200,
-  seed: 5,
-};
+const small = smallRun({ seed: 5 });
 
 /** Observations to compare actions on: random CartPole-like states. */
 const observations: Float32Array[] = (() => {

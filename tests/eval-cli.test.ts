@@ -16,6 +16,7 @@ import { UserError } from '../cli/errors';
 import { runTraining, type RunSummary } from '../node/run-training';
 import { replaySchema } from '../agents/recording/replay-format';
 import type { ViewerInfo } from '../viewer/src/api-types';
+import { smallRun } from './helpers/tiny-run';
 
 const KEIKO = new URL('../bin/keiko.js', import.meta.url).pathname;
 const root = mkdtempSync(join(tmpdir(), 'keiko-eval-cli-'));
@@ -23,26 +24,7 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 const run = join(root, 'cartpole');
 let summary: RunSummary;
-const config = {
-  env: 'CartPole-v1',
-  preset: 'default' as const,
-  backend: 'cpu' as const,
-  network: [{ type: 'dense', units: 16, activation: 'relu' }],
-  steps: 400,
-  seed: 4,
-  bufferSize: 1000,
-  batchSize: 16,
-  learningStarts: 100,
-  trainFrequency: 4,
-  targetUpdateInterval: 100,
-  epsilonDecaySteps: 300,
-  evalInterval: 200,
-  evalEpisodes: 2,
-  finalEvalEpisodes: 4,
-  checkpointInterval: 0,
-  recordEvery: 0,
-  logInterval: 200,
-};
+const config = smallRun({ steps: 400, seed: 4, finalEvalEpisodes: 4 });
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

@@ -14,6 +14,7 @@ import { readCheckpoint } from '../node/checkpoint';
 import { DqnTrainer } from '../agents/dqn/loop';
 import { resolveConfig } from '../agents/dqn/config';
 import { make } from '../envs/registry';
+import { smallRun } from './helpers/tiny-run';
 
 const root = mkdtempSync(join(tmpdir(), 'keiko-train-'));
 beforeAll(async () => {
@@ -21,24 +22,7 @@ beforeAll(async () => {
 });
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-const small = {
-  env: 'CartPole-v1',
-  preset: 'default' as const,
-  backend: 'cpu' as const,
-  network: [{ type: 'dense', units: 16, activation: 'relu' }],
-  bufferSize: 1000,
-  batchSize: 16,
-  learningStarts: 100,
-  trainFrequency: 8,
-  targetUpdateInterval: 100,
-  epsilonDecaySteps: 300,
-  evalInterval: 300,
-  evalEpisodes: 2,
-  finalEvalEpisodes: 3,
-  checkpointInterval: 300,
-  recordEvery: 4,
-  logInterval: 150,
-};
+const small = smallRun({ trainFrequency: 8, evalInterval: 300, checkpointInterval: 300, recordEvery: 4, logInterval: 150 });
 
 const readLines = (dir: string) =>
   readFileSync(join(dir, 'metrics.jsonl'), 'utf8')

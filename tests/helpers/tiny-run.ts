@@ -30,3 +30,24 @@ export function tempRoot(prefix: string): string {
   afterAll(() => rmSync(root, { recursive: true, force: true }));
   return root;
 }
+
+/** A small CartPole config that learns a little in a few hundred steps (16-unit net, evaluations every 200). */
+export const smallRun = (overrides: Record<string, unknown> = {}) => ({
+  env: 'CartPole-v1',
+  preset: 'default' as const,
+  backend: 'cpu' as const,
+  network: [{ type: 'dense', units: 16, activation: 'relu' }],
+  bufferSize: 1000,
+  batchSize: 16,
+  learningStarts: 100,
+  trainFrequency: 4,
+  targetUpdateInterval: 100,
+  epsilonDecaySteps: 300,
+  evalInterval: 200,
+  evalEpisodes: 2,
+  finalEvalEpisodes: 3,
+  checkpointInterval: 0,
+  recordEvery: 0,
+  logInterval: 200,
+  ...overrides,
+});
