@@ -11,7 +11,8 @@
  *               all of the frames, mean ± 95% CI over seeds, beside the paper's DQN values
  *   minatar-tuning [--workers 2] [--out runs/bench-minatar-tuning] [--report-only]
  *               sweeps/minatar-tuning.yaml (random search, 3 games × 2 seeds × 200k frames) and its ranking:
- *               normalised training return per frame and at equal wall-clock time; prints the winner
+ *               normalised training return per frame and at equal compute time (each config's frames per
+ *               CPU second, measured by the report; --steps N frames each, default 3000); prints the winner
  *   cartpole    [--seeds 5] [--steps 50000] [--out DIR]  the cartpole preset alone, sequential runs, no sweep
  *   throughput  [--steps N] [--settings cartpole,minatar,minatar-tf4] [--backend B]  whole-loop steps/s while learning, with a phase breakdown (bench/dqn-throughput.ts)
  * Figures are printed; run directories are kept under --out. The sweep modes are resumable: run the
@@ -266,24 +267,22 @@ async function minatar(): Promise<void> {
  * Seconds of training at each train line: Σ (Δsteps / sps) — the wall-clock axis of a run
  * (excluding evaluations and checkpoints, which differ little between configs).
  */
-function timeAxis(runDir: string): [seconds: number, recentReturn: number][] {
-  const path = join(runDir, 'metrics.jsonl');
-  if (!existsSync(path)) return [];
-  const out: [number, number][] = [];
-  let t = 0;
-  let prev = 0;
-  for (const line of readFileSync(path, 'utf8').split('\n')) {
-    if (!line.includes('"train"')) continue;
-    try {
-      const o = JSON.parse(line) as { step: number; sps: number; recentReturn: number | null };
-      if (o.sps > 0) t += (o.step - prev) / o.sps;
-      prev = o.step;
-      if (typeof o.recentReturn === 'number') out.push([t, o.recentReturn]);
-    } catch {
-      /* partial last line */
-    }
-  }
-  return out;
+/**
+ * Frames per CPU second of one config while it learns: a short training of that config on one
+ * game, timed with this process's CPU time from the first update on. CPU time, unlike the sweep
+ * runs' wall time, does not count the other processes that shared the machine during the sweep.
+ */
+async function cpuFramesPerSecond(config: Record<string, unknown>, frames: number): Promise<number> {
+  const learningStarts = 2_000;
+  const input = { ...config, learningStarts, steps: learningStarts + frames, evalInterval: 0, recordEvery: 0, checkpointInterval: 0, finalEvalEpisodes: 1, logInterval: 1_000 };
+  let cpu0: NodeJS.CpuUsage | null = null;
+  const trainer = new DqnTrainer(resolveConfig(input as never), make, {
+    callbacks: [{ onStep: (s) => void (s.step === learningStarts && (cpu0 = process.cpuUsage())) }],
+  });
+  await trainer.run();
+  const cpu = process.cpuUsage(cpu0!);
+  trainer.dispose();
+  return frames / ((cpu.user + cpu.system) / 1e6);
 }
 
 async function minatarTuning(): Promise<void> {
@@ -292,49 +291,62 @@ async function minatarTuning(): Promise<void> {
   const [part] = partsOf(sweepFiles(['sweeps/minatar-tuning.yaml']), out);
   if (!values['report-only']) await runParts([part!], workers);
   const rows = partRows(part!).filter((r) => r.row.status === 'done');
-  // Per config: normalised training return per (game, seed) at the end (per frame) and at the
-  // equal wall-clock budget T = the shortest training time of any finished run (per minute).
-  const runs = rows.map(({ row }) => {
-    const ref = referenceFor(row.env)!;
-    const dir = isAbsolute(row.runDir) ? row.runDir : join(part!.out, row.runDir);
-    const curve = readTrainingCurve(dir);
-    const time = timeAxis(dir);
-    return { row, ref, end: curveAt(curve, row.steps, true), time };
-  });
-  const budget = Math.min(...runs.map((r) => r.time[r.time.length - 1]?.[0] ?? Infinity));
+  if (rows.length === 0) return void console.log('no finished runs yet');
   // A config is its swept values (the config hash differs per game: it covers the env id).
-  const byConfig = new Map<string, { label: string; frame: number[]; minute: number[]; sps: number[] }>();
-  for (const r of runs) {
+  const byConfig = new Map<string, { label: string; config: Record<string, unknown>; runs: typeof rows }>();
+  for (const r of rows) {
     const key = canonicalJson(r.row.hyperparams);
-    if (!byConfig.has(key)) byConfig.set(key, { label: r.row.configLabel, frame: [], minute: [], sps: [] });
-    const g = byConfig.get(key)!;
-    if (r.end !== null) g.frame.push(normalisedScore(r.end, r.ref));
-    const atBudget = curveAt(r.time, budget, true);
-    if (atBudget !== null) g.minute.push(normalisedScore(atBudget, r.ref));
-    if (r.row.sps !== null) g.sps.push(r.row.sps);
+    if (!byConfig.has(key)) byConfig.set(key, { label: r.row.configLabel, config: r.config, runs: [] });
+    byConfig.get(key)!.runs.push(r);
   }
-  const ranked = [...byConfig.entries()].map(([key, g]) => ({ key, ...g, f: meanCi(g.frame), m: meanCi(g.minute) })).filter((r) => r.f.n > 0);
+  // Per config, its speed: frames per CPU second, measured here on the first game of the sweep.
+  await initNodeBackend(values.backend as 'auto', { quiet: true });
+  const speedFrames = Number(values.steps ?? 3_000);
+  const fps = new Map<string, number>();
+  for (const [key, g] of byConfig) {
+    fps.set(key, await cpuFramesPerSecond(g.config, speedFrames));
+    console.log(`speed of ${g.label}: ${Math.round(fps.get(key)!)} frames per CPU second (${speedFrames} frames while learning)`);
+  }
+  // Per frame: the normalised training return at the end of the run. Per minute: at the same
+  // compute time T for every config, T = the fastest config's time for the whole budget; a
+  // config reaches T × its frames per second frames by then.
+  const budgetSeconds = Math.min(...[...byConfig].map(([key, g]) => g.runs[0]!.row.steps / fps.get(key)!));
+  const ranked = [...byConfig.entries()]
+    .map(([key, g]) => {
+      const frame: number[] = [];
+      const minute: number[] = [];
+      for (const { row } of g.runs) {
+        const ref = referenceFor(row.env)!;
+        const curve = readTrainingCurve(isAbsolute(row.runDir) ? row.runDir : join(part!.out, row.runDir));
+        const end = curveAt(curve, row.steps, true);
+        if (end !== null) frame.push(normalisedScore(end, ref));
+        const atBudget = curveAt(curve, budgetSeconds * fps.get(key)!, true);
+        if (atBudget !== null) minute.push(normalisedScore(atBudget, ref));
+      }
+      return { key, label: g.label, fps: fps.get(key)!, f: meanCi(frame), m: meanCi(minute) };
+    })
+    .filter((r) => r.f.n > 0);
   ranked.sort((a, b) => b.f.mean - a.f.mean);
   // The winner: best per frame; configs whose per-frame interval overlaps the top one's are tied,
-  // and the tie goes to the best per wall-clock minute.
+  // and the tie goes to the best per minute.
   const top = ranked[0];
-  // (With one run per config there is no interval: only an exact tie would count.)
   const overlaps = (r: (typeof ranked)[number]) => r === top || (Number.isFinite(r.f.high) && Number.isFinite(top!.f.low) && r.f.high >= top!.f.low);
   const tied = top ? ranked.filter(overlaps) : [];
   const winner = [...tied].sort((a, b) => (Number.isFinite(b.m.mean) ? b.m.mean : -Infinity) - (Number.isFinite(a.m.mean) ? a.m.mean : -Infinity))[0];
-  const header = ['config', 'runs', 'normalised training return at the end (per frame): mean ± 95% CI', `at ${Math.round(budget)} s of training (per minute)`, 'steps/s'];
+  const header = ['config', 'runs', 'normalised training return at the end (per frame): mean ± 95% CI', `at ${Math.round(budgetSeconds)} CPU s of training (per minute)`, 'frames per CPU s'];
   const table = ranked.map((r) => [
     `${r.key === winner?.key ? '**winner** ' : ''}${r.label}`,
     String(r.f.n),
     `${num(r.f.mean, 3)} ± ${num(r.f.halfWidth, 3)}`,
     `${num(r.m.mean, 3)} ± ${num(r.m.halfWidth, 3)}`,
-    num(r.sps.length ? r.sps.reduce((a, b) => a + b, 0) / r.sps.length : null, 0),
+    num(r.fps, 0),
   ]);
   for (const t of [header, ...table]) console.log(t.join('  |  '));
   const md = ['# MinAtar tuning: ranking', '', ...mdTable(header, table), ''];
   md.push(
     'Normalised: (return − random) / (reference − random), node/sweep/references.ts, averaged over games and seeds. ' +
-      'Winner: the best per frame; configs whose 95% interval overlaps the best one are tied, and the tie goes to the best at equal wall-clock time.',
+      'Speed: frames per CPU second of each config while learning, measured by this report in one process. ' +
+      'Winner: the best per frame; configs whose 95% interval overlaps the best one are tied, and the tie goes to the best at equal compute time.',
     '',
   );
   atomicWriteFile(join(out, 'minatar-tuning.md'), md.join('\n'));

@@ -110,6 +110,23 @@ describe('sweep format and expansion', () => {
     expect(gridCombinations({ x: [1, 2, 3], y: ['a', 'b'] })).toHaveLength(6);
   });
 
+  it('listed configs come after the grid combinations, one config each, and validate their keys', () => {
+    const sweep = parseSweep({
+      envs: ['CartPole-v1'],
+      steps: 100,
+      seeds: [0, 1],
+      grid: { nStep: [1, 3] },
+      configs: [{ trainFrequency: 1, learningRate: 0.00025 }, { nStep: 3 }],
+    });
+    const runs = expandSweep(sweep);
+    expect(runs.map((r) => r.origin)).toEqual(['grid[0]', 'grid[0]', 'grid[1]', 'grid[1]', 'configs[0]', 'configs[0]', 'configs[1]', 'configs[1]']);
+    expect(runs[4]!.config).toMatchObject({ trainFrequency: 1, learningRate: 0.00025, seed: 0 });
+    // The same values listed and from the grid are the same config (same hash, same run dir).
+    expect(runs[6]!.configHash).toBe(runs[2]!.configHash);
+    expect(issuesOf(() => parseSweep({ envs: ['CartPole-v1'], steps: 1, seeds: [0], configs: [{ seed: 3 }] }))[0]).toMatch(/^configs\[0\]\.seed: is set by the sweep itself/);
+    expect(issuesOf(() => parseSweep({ envs: ['CartPole-v1'], steps: 1, seeds: [0], configs: [] }))[0]).toMatch(/^configs: /);
+  });
+
   it('per-env presets override base.preset and change the hash', () => {
     const sweep = parseSweep({
       envs: [{ id: 'CartPole-v1', preset: 'cartpole' }, { id: 'MinAtar/Breakout-v1', preset: 'minatar', config: { gamma: 0.98 } }],

@@ -102,11 +102,12 @@ export function sweepSeeds(sweep: Sweep): number[] {
   return typeof sweep.seeds === 'number' ? Array.from({ length: sweep.seeds }, (_, i) => i) : [...sweep.seeds];
 }
 
-/** The configs of a sweep: grid combinations, then random samples; just the base if neither. */
+/** The configs of a sweep: grid combinations, listed configs, then random samples; just the base if none. */
 export function sweepConfigs(sweep: Sweep): { origin: string; hyperparams: Hyperparams }[] {
   const grid = gridCombinations(sweep.grid).map((h, i) => ({ origin: `grid[${i}]`, hyperparams: h }));
+  const listed = (sweep.configs ?? []).map((h, i) => ({ origin: `configs[${i}]`, hyperparams: { ...h } as Hyperparams }));
   const random = randomSamples(sweep.random, sweep.seed).map((h, i) => ({ origin: `random[${i}]`, hyperparams: h }));
-  const all = [...grid, ...random];
+  const all = [...grid, ...listed, ...random];
   return all.length > 0 ? all : [{ origin: 'base', hyperparams: {} }];
 }
 

@@ -93,6 +93,8 @@ export const sweepSchema = z
     seeds: z.union([z.array(z.number().int().nonnegative()).min(1), z.number().int().positive()]),
     /** Every combination of these values is one config. */
     grid: z.record(configKey, z.array(z.unknown()).min(1)).optional(),
+    /** Configs listed one by one (each an object of training keys), after the grid's. */
+    configs: z.array(configObject).min(1).optional(),
     /** Extra configs sampled from distributions (seeded by `seed`). */
     random: z
       .strictObject({
