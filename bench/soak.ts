@@ -1,7 +1,8 @@
 /**
  * `npm run bench:soak -- [options]`: memory soak of two long trainings through runTraining (the
  * whole path: run directory, checkpoints, evaluations, recordings), sampling process RSS, the JS
- * heap and tf.memory() every `--every` env steps from an onStep callback:
+ * heap, the wasm backend's memory and tf.memory() every `--every` env steps from an onStep
+ * callback, each sample after a forced full garbage collection:
  *
  *   CartPole-v1          `default` preset (MLP 64-64, trainFrequency 4), 1,000,000 steps
  *   MinAtar/Breakout-v0  `minatar` preset (an update per frame), 300,000 frames
@@ -17,6 +18,8 @@
  *          --only cartpole|minatar, --keep (keep the run directories, printed).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -42,12 +45,25 @@ const { values } = parseArgs({
 const every = Number(values.every);
 const MB = 1024 * 1024;
 
+// A full garbage collection before every sample, so that RSS measures what is live rather than
+// where V8's collector happens to be in its cycle (the JS heap saws by ±15 MB between collections).
+setFlagsFromString('--expose-gc');
+const collectGarbage = runInNewContext('gc') as () => void;
+
+/** Bytes of the wasm backend's linear memory (it only ever grows), or 0 on other backends. */
+function wasmMemoryBytes(): number {
+  const backend = tf.backend() as unknown as { wasm?: { HEAPU8?: Uint8Array } };
+  return backend.wasm?.HEAPU8?.length ?? 0;
+}
+
 interface Sample {
   step: number;
   seconds: number;
   rss: number;
   heapUsed: number;
+  heapTotal: number;
   external: number;
+  wasm: number;
   numTensors: number;
   numBytes: number;
 }
@@ -73,9 +89,10 @@ async function soak(name: string, label: string, input: TrainInput): Promise<Soa
   const samples: Sample[] = [];
   const t0 = performance.now();
   const sample = (step: number) => {
+    collectGarbage();
     const m = process.memoryUsage();
     const t = tf.memory();
-    samples.push({ step, seconds: (performance.now() - t0) / 1000, rss: m.rss, heapUsed: m.heapUsed, external: m.external, numTensors: t.numTensors, numBytes: t.numBytes });
+    samples.push({ step, seconds: (performance.now() - t0) / 1000, rss: m.rss, heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external, wasm: wasmMemoryBytes(), numTensors: t.numTensors, numBytes: t.numBytes });
   };
   console.log(`\n${label}: ${config.steps} steps, buffer ${config.bufferSize}, warm-up until step ${warmupStep}, a sample every ${every} steps → ${dir}`);
   const summary = await runTraining(input, {
@@ -111,11 +128,11 @@ async function soak(name: string, label: string, input: TrainInput): Promise<Soa
 
 function printTable(r: SoakResult): void {
   console.log(`${r.label} (${r.backend} backend, ${r.wallSeconds.toFixed(0)} s)`);
-  console.log('     step   wall s   RSS MB  heap MB  external MB  numTensors    numBytes');
+  console.log('     step   wall s   RSS MB  heap MB  heap total MB  external MB  wasm memory MB  numTensors    numBytes');
   for (const s of r.samples) {
     const mark = s.step >= r.warmupStep ? ' ' : 'w';
     console.log(
-      `${mark}${String(s.step).padStart(8)} ${s.seconds.toFixed(0).padStart(8)} ${(s.rss / MB).toFixed(1).padStart(8)} ${(s.heapUsed / MB).toFixed(1).padStart(8)} ${(s.external / MB).toFixed(1).padStart(12)} ${String(s.numTensors).padStart(11)} ${String(s.numBytes).padStart(11)}`,
+      `${mark}${String(s.step).padStart(8)} ${s.seconds.toFixed(0).padStart(8)} ${(s.rss / MB).toFixed(1).padStart(8)} ${(s.heapUsed / MB).toFixed(1).padStart(8)} ${(s.heapTotal / MB).toFixed(1).padStart(14)} ${(s.external / MB).toFixed(1).padStart(12)} ${(s.wasm / MB).toFixed(1).padStart(15)} ${String(s.numTensors).padStart(11)} ${String(s.numBytes).padStart(11)}`,
     );
   }
   console.log('(w = warm-up: the replay buffer is not full yet)');
