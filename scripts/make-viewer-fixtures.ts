@@ -7,7 +7,10 @@
  * (gan/) with the files those commands write (docs/supervised.md, docs/gan.md), minus the model
  * weights, so the viewer's handling of non-RL run folders is tested too.
  *
- * Run: npx tsx scripts/make-viewer-fixtures.ts [OUT_DIR]   (default tests/fixtures/runs)
+ * It also writes a small sweep for the comparison view (makeCompareFixtures) into its own folder.
+ *
+ * Run: npx tsx scripts/make-viewer-fixtures.ts [OUT_DIR] [COMPARE_DIR]
+ *      (defaults tests/fixtures/runs and tests/fixtures/sweep-compare)
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -342,8 +345,51 @@ export function makeViewerFixtures(outDir: string): void {
   writeGanRun(outDir);
 }
 
+/** The comparison fixture's two configs: learning rate, eval means at steps 1000..5000, per-seed offsets. */
+const COMPARE_CONFIGS = [
+  { hash: '3f9a1c0d', learningRate: 0.001, means: [22, 61, 118, 167, 204], offsets: [[-4, -10, -15, -9, -6], [3, 5, 2, 8, 4], [6, 12, 20, 11, 9]] },
+  { hash: 'b27e44aa', learningRate: 0.0003, means: [15, 32, 55, 81, 112], offsets: [[-2, -6, -9, -12, -7], [1, 3, 4, 6, 9], [4, 8, 14, 10, 3]] },
+];
+/** Steps per second of seeds 0, 1, 2 (each constant, so the wall time at a step is step / sps). */
+export const COMPARE_SEED_SPS = [2000, 2500, 1600];
+
+/**
+ * A small sweep for the comparison view (tests/fixtures/sweep-compare/): 2 configs × 3 seeds of
+ * CartPole in the sweep layout runs/<env>/<config hash>/seed-<s>/, with known evaluation returns,
+ * train lines (recentReturn, sps: the first line of a run has none, as the trainer writes) and
+ * a few episode lines.
+ */
+export function makeCompareFixtures(outDir: string): void {
+  rmSync(outDir, { recursive: true, force: true });
+  const steps = 5000;
+  for (const cfg of COMPARE_CONFIGS) {
+    cfg.offsets.forEach((offsets, seed) => {
+      const dir = join(outDir, 'runs', 'cartpole-v1', cfg.hash, `seed-${seed}`);
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, 'config.json'), json({ env: 'CartPole-v1', preset: 'sweep-fixture', steps, seed, learningRate: cfg.learningRate, gamma: 0.99, batchSize: 32, backend: 'cpu' }));
+      const evalAt = (k: number): number => cfg.means[k] + offsets[k];
+      const lines: string[] = [];
+      for (let step = 250; step <= steps; step += 250) {
+        const k = Math.min(4, Math.floor(step / 1000));
+        lines.push(JSON.stringify({ type: 'episode', step, episode: step / 250 - 1, return: round(evalAt(Math.max(0, k - 1)) * 0.8 + (step % 1000) / 100, 2), length: 250 }));
+        if (step % 500 === 0) {
+          lines.push(JSON.stringify({ type: 'train', step, loss: round(0.4 * Math.exp(-step / 2000), 5), qMean: round(step / 100, 3), epsilon: round(Math.max(0.05, 1 - step / 2500), 4), recentReturn: round(evalAt(Math.max(0, k - 1)) * 0.75, 2), sps: step === 500 ? 0 : COMPARE_SEED_SPS[seed] }));
+        }
+        if (step % 1000 === 0) lines.push(JSON.stringify({ type: 'eval', step, meanReturn: evalAt(step / 1000 - 1), stdReturn: 5, episodes: 10 }));
+      }
+      writeFileSync(join(dir, 'metrics.jsonl'), lines.join('\n') + '\n');
+      writeFileSync(join(dir, 'summary.json'), json({
+        env: 'CartPole-v1', steps, episodes: steps / 250, finalEval: { meanReturn: evalAt(4), stdReturn: 5, episodes: 20 },
+        wallSeconds: round(steps / COMPARE_SEED_SPS[seed], 3), sps: COMPARE_SEED_SPS[seed], backend: 'cpu', seed,
+      }));
+    });
+  }
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   const out = resolve(process.argv[2] ?? 'tests/fixtures/runs');
   makeViewerFixtures(out);
-  console.log(`wrote viewer fixtures to ${out}`);
+  const compare = resolve(process.argv[3] ?? 'tests/fixtures/sweep-compare');
+  makeCompareFixtures(compare);
+  console.log(`wrote viewer fixtures to ${out} and ${compare}`);
 }

@@ -369,7 +369,7 @@ describe('viewer in headless Chromium', () => {
   });
 
   it('picks up new episodes and metrics while a run is being written', async () => {
-    await open('?run=cartpole&poll=400');
+    await open('?run=cartpole');
     const dots = async (): Promise<number> => ((await page.locator('#chart-returns g.series[data-name="cartpole episodes"] path.dots').getAttribute('d')) ?? '').split('M').length - 1;
     const before = await dots();
     const metrics = join(root, 'cartpole', 'metrics.jsonl');

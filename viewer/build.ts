@@ -28,8 +28,8 @@ function sourceFiles(): string[] {
   };
   walk(join(VIEWER_DIR, 'src'));
   files.push(join(VIEWER_DIR, 'index.html'), join(VIEWER_DIR, 'build.ts'));
-  // Bundled from outside viewer/: the replay schema, the frame types, and the pinned libraries.
-  for (const f of ['agents/recording/replay-format.ts', 'envs/core.ts', 'package-lock.json']) {
+  // Bundled from outside viewer/: the replay schema, the frame types, the curve statistics and the pinned libraries.
+  for (const f of ['agents/recording/replay-format.ts', 'envs/core.ts', 'src/stats.ts', 'package-lock.json']) {
     if (existsSync(join(REPO_DIR, f))) files.push(join(REPO_DIR, f));
   }
   return files.sort();

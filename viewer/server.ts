@@ -15,6 +15,7 @@ import { open, readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { EpisodeListing, MetricsChunk, RunKind, RunListing, ViewerInfo } from './src/api-types';
+import { DEFAULT_LIVE_TIMING, LiveStream, parseStreamRequest, type LiveCounts, type LiveSource, type LiveTiming } from './live-events';
 
 export const DEFAULT_VIEWER_PORT = 8765;
 export const DEFAULT_VIEWER_HOST = '127.0.0.1';
@@ -174,6 +175,14 @@ async function listRun(root: string, runId: string, mode: ViewerInfo['mode']): P
     summary,
     config,
   };
+}
+
+/** A run's episodes in training order (by training step, then name). */
+async function listEpisodes(target: ViewerTarget, index: EpisodeIndex, run: string): Promise<EpisodeListing[]> {
+  const files = await replayFiles(target.root, run, target.mode);
+  const listed = (await Promise.all(files.map((f) => index.describe(target.root, f)))).filter((e): e is EpisodeListing => e !== null);
+  listed.sort((a, b) => (a.trainingStep ?? Infinity) - (b.trainingStep ?? Infinity) || a.name.localeCompare(b.name));
+  return listed;
 }
 
 // train-ep<EPISODE>-step<STEP>.json, eval-step<STEP>.json, optionally tagged (eval-step<STEP>-final.json).
@@ -365,6 +374,8 @@ export interface ViewerServerOptions {
   host?: string;
   /** The built app (default viewer/dist). */
   distDir?: string;
+  /** Heartbeat, disk-check and reconnect intervals of /api/events (tests shorten them). */
+  live?: Partial<LiveTiming>;
 }
 
 export interface ViewerServer {
@@ -373,6 +384,8 @@ export interface ViewerServer {
   port: number;
   target: ViewerTarget;
   server: Server;
+  /** Open /api/events streams and their fs watchers (0 and 0 once every page has gone). */
+  live: Readonly<LiveCounts>;
   close(): Promise<void>;
 }
 
@@ -386,6 +399,7 @@ export async function startViewerServer(options: ViewerServerOptions): Promise<V
   const knownRun = async (id: string | null): Promise<string | null> => (id !== null && (await discoverRuns(target.root, target.mode)).includes(id) ? id : null);
 
   let allowedHosts = new Set<string>();
+  const live = liveEvents(target, episodes, { ...DEFAULT_LIVE_TIMING, ...options.live });
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     // DNS rebinding: a page of another site whose name now resolves to us still sends its own Host.
@@ -405,10 +419,7 @@ export async function startViewerServer(options: ViewerServerOptions): Promise<V
     if (path === '/api/episodes') {
       const run = await knownRun(params.get('run'));
       if (run === null) return send(res, 404, 'unknown run');
-      const files = await replayFiles(target.root, run, target.mode);
-      const listed = (await Promise.all(files.map((f) => episodes.describe(target.root, f)))).filter((e): e is EpisodeListing => e !== null);
-      listed.sort((a, b) => (a.trainingStep ?? Infinity) - (b.trainingStep ?? Infinity) || a.name.localeCompare(b.name));
-      return sendJson(res, { episodes: listed });
+      return sendJson(res, { episodes: await listEpisodes(target, episodes, run) });
     }
     if (path === '/api/metrics') {
       const run = await knownRun(params.get('run'));
@@ -417,6 +428,7 @@ export async function startViewerServer(options: ViewerServerOptions): Promise<V
       if (!Number.isSafeInteger(from) || from < 0) return send(res, 400, 'from must be a non-negative integer');
       return sendJson(res, await readMetricsChunk(join(target.root, run, 'metrics.jsonl'), from));
     }
+    if (path === '/api/events') return live.serve(req, res, params);
     if (path.startsWith('/files/')) {
       const file = await resolveSafePath(target.root, path.slice('/files/'.length));
       return file ? sendFile(req, res, file) : send(res, 404, 'not found');
@@ -449,11 +461,47 @@ export async function startViewerServer(options: ViewerServerOptions): Promise<V
     port,
     target,
     server,
+    live: live.counts,
     close: () =>
       new Promise<void>((ok) => {
+        live.closeAll();
         server.close(() => ok());
         server.closeAllConnections();
       }),
+  };
+}
+
+/** The /api/events route: server-sent events of the runs a page shows (viewer/live-events.ts). */
+function liveEvents(target: ViewerTarget, episodes: EpisodeIndex, timing: LiveTiming) {
+  const counts: LiveCounts = { streams: 0, watchers: 0 };
+  const streams = new Set<LiveStream>();
+  const source: LiveSource = {
+    runDir: (run) => join(target.root, run),
+    replayDirs: (run) => [target.mode === 'replay' ? join(target.root, run) : join(target.root, run, 'replays')],
+    listRuns: async () => Promise.all((await discoverRuns(target.root, target.mode)).map((id) => listRun(target.root, id, target.mode))),
+    listEpisodes: (run) => listEpisodes(target, episodes, run),
+    readMetrics: (run, from) => readMetricsChunk(join(target.root, run, 'metrics.jsonl'), from),
+  };
+  return {
+    counts,
+    async serve(req: IncomingMessage, res: ServerResponse, params: URLSearchParams): Promise<void> {
+      const request = parseStreamRequest(params, req.headers['last-event-id'] as string | undefined);
+      if (typeof request === 'string') return send(res, 400, request);
+      // Only discovered runs: an id outside the root (or any other path) is refused.
+      const known = new Set(await discoverRuns(target.root, target.mode));
+      const unknown = [...request.runs.map((r) => r.id), ...(request.episodes !== null ? [request.episodes] : [])].find((id) => !known.has(id));
+      if (unknown !== undefined) return send(res, 404, `unknown run: ${unknown}`);
+      res.writeHead(200, { ...baseHeaders('text/event-stream; charset=utf-8'), Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
+      if (req.method === 'HEAD') return void res.end();
+      const stream = new LiveStream(res, source, request, timing, counts);
+      streams.add(stream);
+      res.on('close', () => streams.delete(stream));
+      stream.start(req);
+    },
+    closeAll(): void {
+      for (const s of streams) s.close();
+      streams.clear();
+    },
   };
 }
 

@@ -58,3 +58,25 @@ export interface MetricsChunk {
   /** True when the file shrank below `from` (it was replaced): the lines start again from 0. */
   reset: boolean;
 }
+
+/**
+ * Events of `GET /api/events?run=ID&from=BYTES&…&episodes=ID` (text/event-stream), the live
+ * updates of the page. `metrics`: new complete lines of one watched run (its id is the byte offsets
+ * of every watched run, in the order of the `run` parameters, for Last-Event-ID); `episodes`: the
+ * episode list of the `episodes` run, sent at connect and whenever its replay files change; `runs`:
+ * the run listing, sent at connect and whenever a run, its kind, summary or replay count changes.
+ */
+export interface MetricsEvent extends MetricsChunk {
+  run: string;
+  /** The offset the lines start at (0 after a reset): a page that is elsewhere ignores the event. */
+  from: number;
+}
+
+export interface EpisodesEvent {
+  run: string;
+  episodes: EpisodeListing[];
+}
+
+export interface RunsEvent {
+  runs: RunListing[];
+}

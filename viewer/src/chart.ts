@@ -81,6 +81,9 @@ export function renderChart(svg: SVGSVGElement, options: ChartOptions): number {
   const sx = (x: number): number => m.left + ((x - x0) / (x1 - x0 || 1)) * (width - m.left - m.right);
   const sy = (y: number): number => height - m.bottom - ((y - y0) / (y1 - y0 || 1)) * (height - m.top - m.bottom);
   const f = (v: number): string => v.toFixed(1);
+  // The data range and the plot box, so a drawn point can be read back as data (tests, exports).
+  svg.setAttribute('data-domain', `${x0} ${x1} ${y0} ${y1}`);
+  svg.setAttribute('data-plot', `${m.left} ${m.top} ${width - m.right} ${height - m.bottom}`);
 
   const axes = el('g', { class: 'chart-axes' }, svg);
   for (const t of yTicks) {

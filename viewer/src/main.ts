@@ -1,17 +1,20 @@
 /**
  * The viewer app: run and episode lists, the replay player (pixi stage, controls, step panel with
  * Q-values), learning curves (one panel per environment), supervised and GAN runs shown by their
- * summary, and live updates by polling the server every two seconds.
+ * summary, the comparison of runs grouped by config (mean and 95% CI over seeds), and live updates
+ * pushed by the server (server-sent events, viewer/src/live.ts).
  */
 import type { ReplayFile } from '../../agents/recording/replay-format';
-import type { EpisodeListing, MetricsChunk, RunKind, RunListing, ViewerInfo } from './api-types';
+import type { EpisodeListing, EpisodesEvent, MetricsChunk, MetricsEvent, RunKind, RunListing, RunsEvent, ViewerInfo } from './api-types';
 import { renderChart, type ChartSeries } from './chart';
+import { appendCompareLines, emptyCompareSeries, groupBand, groupByConfig, runsIn, sweepFolders, type CompareMetric, type CompareSeries, type CompareX } from './compare';
+import { download, standaloneSvg, svgToPng } from './export';
+import { LiveConnection } from './live';
 import { appendMetrics, downsample, emptySeries, movingAverage, type RunSeries } from './metrics';
 import { Playback, SPEEDS } from './player';
 import { channelColor, createStage, cssColor, FrameRenderer } from './render';
 import { checkReplay } from './validate';
 
-const POLL_MS = 2000;
 const RUN_COLORS = ['#4cc9f0', '#f78154', '#90be6d', '#b388eb', '#f2c14e', '#ef476f', '#06d6a0', '#8ecae6'];
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string): T => {
@@ -21,9 +24,10 @@ const $ = <T extends HTMLElement = HTMLElement>(id: string): T => {
 };
 
 interface RunMetrics {
+  /** Bytes of metrics.jsonl read so far: the live stream goes on from here. */
   offset: number;
-  signature: string | null;
   series: RunSeries;
+  compare: CompareSeries;
 }
 
 const state = {
@@ -95,7 +99,7 @@ function renderRunList(): void {
     compare.addEventListener('change', () => {
       if (compare.checked) state.compared.add(run.id);
       else state.compared.delete(run.id);
-      void refreshMetrics().then(renderCharts);
+      void refreshMetrics().then(() => { renderCharts(); live.update(); });
     });
     const button = document.createElement('button');
     button.type = 'button';
@@ -137,6 +141,7 @@ async function selectRun(id: string): Promise<void> {
   }
   await refreshMetrics();
   renderCharts();
+  live.update();
 }
 
 /** Blank the player: no frame, no step details, no Q-values (a run without episodes is shown). */
@@ -536,25 +541,24 @@ function setupControls(): void {
 
 // ---------------------------------------------------------------- learning curves
 
-async function refreshMetrics(): Promise<boolean> {
+/** The runs the charts show: the ticked ones and the selected one. */
+function chartedRuns(): string[] {
   const wanted = new Set(state.compared);
   if (state.selectedRun !== null) wanted.add(state.selectedRun);
+  return [...wanted].filter((id) => state.runs.some((r) => r.id === id));
+}
+
+/** Read the metrics of charted runs not read yet; from then on the live stream brings new lines. */
+async function refreshMetrics(): Promise<boolean> {
   let changed = false;
-  for (const id of wanted) {
-    const run = state.runs.find((r) => r.id === id);
-    if (!run) continue;
-    let m = state.metrics.get(id);
-    if (!m) {
-      m = { offset: 0, signature: null, series: emptySeries() };
-      state.metrics.set(id, m);
-    }
-    if (m.signature === run.metricsSignature) continue;
+  for (const id of chartedRuns()) {
+    if (state.metrics.has(id)) continue;
     try {
-      const chunk = await getJson<MetricsChunk>(`/api/metrics?run=${encodeURIComponent(id)}&from=${m.offset}`);
-      if (chunk.reset) m.series = emptySeries();
+      const chunk = await getJson<MetricsChunk>(`/api/metrics?run=${encodeURIComponent(id)}&from=0`);
+      const m: RunMetrics = { offset: chunk.next, series: emptySeries(), compare: emptyCompareSeries() };
       appendMetrics(m.series, chunk.lines);
-      m.offset = chunk.next;
-      m.signature = run.metricsSignature;
+      appendCompareLines(m.compare, chunk.lines);
+      state.metrics.set(id, m);
       changed = true;
       clearMessage(`metrics:${id}`);
     } catch (err) {
@@ -716,34 +720,199 @@ function renderCharts(): void {
     li.append(sw, `${runLabel(id)}${detail}`);
     legend.appendChild(li);
   }
+  renderCompare();
 }
 
 // ---------------------------------------------------------------- live updates
 
 async function refreshRuns(): Promise<void> {
-  const { runs } = await getJson<{ runs: RunListing[] }>('/api/runs');
+  applyRuns((await getJson<{ runs: RunListing[] }>('/api/runs')).runs);
+}
+
+function applyRuns(runs: RunListing[]): void {
   const key = (list: RunListing[]): string => list.map((r) => `${r.id}:${r.kind}:${r.dataset}:${r.env}:${r.replayCount}`).join('|');
   const before = key(state.runs);
   state.runs = runs;
-  if (key(runs) !== before) renderRuns();
+  if (key(runs) !== before) {
+    renderRuns();
+    renderSweepChoices();
+  }
 }
 
-let polling = false;
-async function poll(): Promise<void> {
-  if (polling) return;
-  polling = true;
-  try {
-    await refreshRuns();
-    await refreshEpisodes();
-    if (await refreshMetrics()) renderCharts();
-    $('live-status').textContent = `live · updated ${new Date().toLocaleTimeString()}`;
-    clearMessage('poll');
-  } catch (err) {
-    $('live-status').textContent = 'live · server unreachable';
-    showMessage('poll', `Lost contact with the viewer server: ${(err as Error).message}`);
-  } finally {
-    polling = false;
+/** What the page shows, for the live stream: charted runs from their read offsets, the selected run's episodes. */
+function subscription(): { runs: { id: string; from: number }[]; episodes: string | null } {
+  const runs = chartedRuns().flatMap((id) => {
+    const m = state.metrics.get(id);
+    return m ? [{ id, from: m.offset }] : [];
+  });
+  const selected = state.runs.find((r) => r.id === state.selectedRun);
+  return { runs, episodes: selected?.kind === 'rl' ? selected.id : null };
+}
+
+let chartsPending = false;
+/** Redraw the charts once per animation frame however many lines arrive. */
+function scheduleCharts(): void {
+  if (chartsPending) return;
+  chartsPending = true;
+  requestAnimationFrame(() => {
+    chartsPending = false;
+    renderCharts();
+  });
+}
+
+function onMetrics(event: MetricsEvent): void {
+  const m = state.metrics.get(event.run);
+  if (!m) return;
+  if (event.reset) {
+    m.series = emptySeries(); // the file was replaced: its lines start again
+    m.compare = emptyCompareSeries();
+  } else if (event.from !== m.offset) return; // not where this page is (a stream being replaced)
+  appendMetrics(m.series, event.lines);
+  appendCompareLines(m.compare, event.lines);
+  m.offset = event.next;
+  scheduleCharts();
+}
+
+function onEpisodes(event: EpisodesEvent): void {
+  if (event.run !== state.selectedRun || JSON.stringify(event.episodes) === JSON.stringify(state.episodes)) return;
+  state.episodes = event.episodes;
+  renderEpisodes();
+}
+
+function onRuns(event: RunsEvent): void {
+  applyRuns(event.runs);
+  const selected = state.runs.find((r) => r.id === state.selectedRun);
+  if (selected && selected.kind !== 'rl') renderRunSummary(selected); // new sample plots, the final summary
+}
+
+function onStatus(status: 'connecting' | 'open' | 'lost'): void {
+  const box = $('live-status');
+  box.dataset.state = status;
+  box.textContent = status === 'open' ? 'live' : status === 'connecting' ? 'live · connecting…' : 'live · reconnecting…';
+  if (status === 'open') clearMessage('live');
+  else if (status === 'lost') showMessage('live', 'Lost contact with the viewer server; reconnecting (new lines and episodes appear once it is back).');
+}
+
+const live = new LiveConnection(subscription, { metrics: onMetrics, episodes: onEpisodes, runs: onRuns, status: onStatus });
+
+// ---------------------------------------------------------------- comparing runs
+
+const compareView = { metric: 'eval' as CompareMetric, x: 'steps' as CompareX };
+const COMPARE_SIZE = { width: 800, height: 400 };
+
+/** The runs compared: the ticked training runs, one figure per environment. */
+function comparedByEnv(): Map<string, RunListing[]> {
+  const byEnv = new Map<string, RunListing[]>();
+  for (const run of state.runs) {
+    if (run.kind !== 'rl' || !state.compared.has(run.id)) continue;
+    const env = run.env ?? 'unknown environment';
+    if (!byEnv.has(env)) byEnv.set(env, []);
+    byEnv.get(env)!.push(run);
   }
+  return byEnv;
+}
+
+function renderCompare(): void {
+  const box = document.getElementById('compare-figures');
+  if (!box) return;
+  box.replaceChildren();
+  const byEnv = comparedByEnv();
+  const notes: string[] = [];
+  if (byEnv.size === 0) notes.push('Tick training runs, or pick a sweep, to compare them.');
+  for (const [env, runs] of byEnv) {
+    const groups = groupByConfig(runs.map((r) => ({ id: r.id, config: r.config })));
+    const series: ChartSeries[] = [];
+    groups.forEach((group, i) => {
+      const seeds = group.ids.map((id) => state.metrics.get(id)?.compare ?? emptyCompareSeries());
+      const band = groupBand(seeds, compareView.metric, compareView.x);
+      if (band.length === 0) notes.push(`${env} · ${group.label}: no ${compareView.metric === 'eval' ? 'evaluation lines' : 'train lines with a recent return'}${compareView.x === 'wall' ? ' or no steps-per-second to time them' : ''} in every seed.`);
+      series.push({
+        name: `${group.label} (${group.ids.length} seed${group.ids.length === 1 ? '' : 's'})`,
+        color: RUN_COLORS[i % RUN_COLORS.length],
+        line: band.map((b) => ({ x: b.x, y: b.mean })),
+        band: band.map((b) => ({ x: b.x, lo: b.low, hi: b.high })),
+      });
+    });
+    const figure = document.createElement('figure');
+    figure.className = 'compare-figure';
+    figure.dataset.env = env;
+    const svg = document.createElementNS(SVG_NS, 'svg');
+    svg.setAttribute('class', 'chart compare-chart');
+    const what = compareView.metric === 'eval' ? 'Evaluation return' : 'Training return (mean of the last 100 episodes)';
+    renderChart(svg, {
+      title: `${env} · ${what}, mean and 95% CI over seeds`,
+      xLabel: compareView.x === 'steps' ? 'environment steps' : 'wall time (s)',
+      yLabel: 'return',
+      series,
+      ...COMPARE_SIZE,
+    });
+    drawCompareLegend(svg, series);
+    const tools = document.createElement('div');
+    tools.className = 'controls';
+    const slug = `${env.replace(/[^\w.-]+/g, '-')}-${compareView.metric}-${compareView.x}`;
+    const button = (cls: string, text: string, action: () => Promise<void> | void): HTMLButtonElement => {
+      const b = document.createElement('button');
+      b.type = 'button';
+      b.className = cls;
+      b.textContent = text;
+      b.addEventListener('click', () => void Promise.resolve(action()).catch((err) => showMessage('export', `Export failed: ${(err as Error).message}`)));
+      return b;
+    };
+    tools.append(
+      button('export-png', 'Export PNG', async () => download(await svgToPng(svg), `compare-${slug}.png`)),
+      button('export-svg', 'Export SVG', () => download(new Blob([standaloneSvg(svg)], { type: 'image/svg+xml' }), `compare-${slug}.svg`)),
+    );
+    figure.append(svg, tools);
+    box.appendChild(figure);
+  }
+  $('compare-note').textContent = notes.join(' ');
+}
+
+/** The groups' names under the plot, inside the SVG, so an exported figure keeps them. */
+function drawCompareLegend(svg: SVGSVGElement, series: readonly ChartSeries[]): void {
+  if (series.length === 0) return;
+  const { width, height } = COMPARE_SIZE;
+  const perRow = 2, rowH = 18;
+  const rows = Math.ceil(series.length / perRow);
+  svg.setAttribute('viewBox', `0 0 ${width} ${height + rows * rowH + 6}`);
+  const g = document.createElementNS(SVG_NS, 'g');
+  g.setAttribute('class', 'compare-legend');
+  series.forEach((s, i) => {
+    const x = 56 + (i % perRow) * ((width - 80) / perRow), y = height + 8 + Math.floor(i / perRow) * rowH;
+    const swatch = document.createElementNS(SVG_NS, 'rect');
+    for (const [k, v] of Object.entries({ x, y: y - 4, width: 18, height: 8, fill: s.color, 'fill-opacity': 0.6 })) swatch.setAttribute(k, String(v));
+    const text = document.createElementNS(SVG_NS, 'text');
+    text.setAttribute('x', String(x + 24));
+    text.setAttribute('y', String(y + 4));
+    text.setAttribute('class', 'legend-label');
+    text.textContent = s.name;
+    g.append(swatch, text);
+  });
+  svg.appendChild(g);
+}
+
+/** The folders of two or more training runs (a sweep, one env of it, ...), offered as one pick. */
+function renderSweepChoices(): void {
+  const select = document.getElementById('compare-sweep') as HTMLSelectElement | null;
+  if (!select) return;
+  const current = select.value;
+  const folders = sweepFolders(state.runs.filter((r) => r.kind === 'rl').map((r) => r.id));
+  select.replaceChildren(new Option('the ticked runs', ''), ...folders.map((f) => new Option(`every run in ${f}/`, f)));
+  select.value = folders.includes(current) ? current : '';
+}
+
+function setupCompare(): void {
+  const sweep = $<HTMLSelectElement>('compare-sweep');
+  sweep.addEventListener('change', () => {
+    if (!sweep.value) return;
+    state.compared = new Set(runsIn(sweep.value, state.runs.filter((r) => r.kind === 'rl').map((r) => r.id)));
+    renderRuns();
+    void refreshMetrics().then(() => { renderCharts(); live.update(); });
+  });
+  const metric = $<HTMLSelectElement>('compare-metric');
+  metric.addEventListener('change', () => { compareView.metric = metric.value === 'train' ? 'train' : 'eval'; renderCompare(); });
+  const x = $<HTMLSelectElement>('compare-x');
+  x.addEventListener('change', () => { compareView.x = x.value === 'wall' ? 'wall' : 'steps'; renderCompare(); });
 }
 
 // ---------------------------------------------------------------- start
@@ -766,6 +935,7 @@ async function start(): Promise<void> {
   style.textContent = APP_STYLES;
   document.head.appendChild(style);
   setupControls();
+  setupCompare();
   show();
   const forced = new URLSearchParams(location.search).get('renderer');
   try {
@@ -800,10 +970,9 @@ async function start(): Promise<void> {
     renderEpisodes();
     renderCharts();
   }
+  renderSweepChoices();
+  live.update();
   document.body.dataset.ready = 'true';
-  // ?poll=MS overrides the live-update interval (tests use a short one).
-  const pollMs = Number(params.get('poll'));
-  setInterval(() => void poll(), Number.isFinite(pollMs) && pollMs >= 250 ? pollMs : POLL_MS);
 }
 
 start().catch((err) => showMessage('start', `The viewer failed to start: ${(err as Error).message}`));
