@@ -41,14 +41,21 @@ let renderer: FrameRenderer | null = null;
 
 // ---------------------------------------------------------------- messages
 
-function showError(text: string | null): void {
+/** One message per topic ('episode', 'agent', 'url', 'runs'); null clears it. */
+function showError(topic: string, text: string | null): void {
   const box = $('messages');
-  box.textContent = '';
-  if (text === null) return;
-  const p = document.createElement('p');
-  p.className = 'message';
-  p.textContent = text;
-  box.appendChild(p);
+  let node = Array.from(box.children).find((c) => (c as HTMLElement).dataset.topic === topic) as HTMLElement | undefined;
+  if (text === null) {
+    node?.remove();
+    return;
+  }
+  if (!node) {
+    node = document.createElement('p');
+    node.className = 'message';
+    node.dataset.topic = topic;
+    box.appendChild(node);
+  }
+  node.textContent = text;
 }
 
 // ---------------------------------------------------------------- episode
@@ -84,9 +91,9 @@ function newEpisode(): void {
     const episode = new PlayedEpisode(envId, seedValue(), parseEnvOptions());
     state.episode = episode;
     state.controls = controlsFor(envId, episode.env.actionSpace);
-    showError(null);
+    showError('episode', null);
   } catch (err) {
-    showError((err as Error).message);
+    showError('episode', (err as Error).message);
   }
   showControls();
   showLegend();
@@ -170,6 +177,7 @@ async function selectAgent(runId: string): Promise<void> {
   state.agent = null;
   state.agentRun = null;
   state.agentEpisode = null;
+  showError('agent', null);
   const run = state.runs.find((r) => r.id === runId);
   if (run?.agentDir) {
     $('agent-note').textContent = `Loading the agent of ${runId}…`;
@@ -181,7 +189,7 @@ async function selectAgent(runId: string): Promise<void> {
       $<HTMLSelectElement>('env').value = agent.config.env;
       $<HTMLInputElement>('env-options').value = JSON.stringify(agent.config.envOptions ?? {});
     } catch (err) {
-      showError(`agent of ${runId}: ${(err as Error).message}`);
+      showError('agent', `agent of ${runId}: ${(err as Error).message}`);
     }
   }
   syncModeToEnv();
@@ -327,7 +335,7 @@ async function main(): Promise<void> {
     if (!res.ok) throw new Error(`/api/runs: HTTP ${res.status}`);
     state.runs = ((await res.json()) as { runs: RunListing[] }).runs;
   } catch (err) {
-    showError(`cannot list the runs: ${(err as Error).message}`);
+    showError('runs', `cannot list the runs: ${(err as Error).message}`);
   }
   const agentSelect = $<HTMLSelectElement>('agent');
   for (const r of state.runs) if (r.agentDir) agentSelect.add(new Option(`${r.id === '.' ? 'this run' : r.id} · ${r.env ?? '?'}`, r.id));
@@ -336,7 +344,7 @@ async function main(): Promise<void> {
   const envParam = params.get('env');
   if (envParam !== null) {
     const known = Array.from(envSelect.options, (o) => o.value);
-    if (!known.includes(envParam)) showError(`env: unknown id "${envParam}"; known: ${known.join(', ')}`);
+    if (!known.includes(envParam)) showError('url', `env: unknown id "${envParam}"; known: ${known.join(', ')}`);
     else envSelect.value = envParam;
   }
   if (params.has('seed')) $<HTMLInputElement>('seed').value = params.get('seed')!;
@@ -412,6 +420,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
-  showError(`the play page failed to start: ${(err as Error).message}`);
+  showError('page', `the play page failed to start: ${(err as Error).message}`);
   document.body.dataset.ready = 'error';
 });
