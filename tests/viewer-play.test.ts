@@ -64,6 +64,26 @@ function cellY(obs: readonly number[], channels: number, channel: number, x: num
   return -1;
 }
 
+/** Breakout: the column where the ball reaches the paddle row, from its cell and trail (bouncing off the walls). */
+function breakoutLanding(obs: readonly number[]): number {
+  const find = (channel: number): [number, number] => {
+    for (let y = 0; y < 10; y++) {
+      const x = cellX(obs, 4, channel, y);
+      if (x >= 0) return [x, y];
+    }
+    return [-1, -1];
+  };
+  const [bx, by] = find(1), [tx, ty] = find(2);
+  if (ty < 0 || by <= ty) return bx; // rising (or just served): stay under it
+  let x = bx, dx = bx - tx;
+  for (let y = by; y < 9; y++) {
+    x += dx;
+    if (x < 0) [x, dx] = [1, -dx];
+    if (x > 9) [x, dx] = [8, -dx];
+  }
+  return x;
+}
+
 describe('play controls', () => {
   it('every registered env has a key for each of its actions, and no key maps outside the action space', () => {
     const envs = listEnvs();
@@ -353,9 +373,16 @@ describe('play page in headless Chromium', () => {
 
   it('plays a MinAtar episode with the agent beside it and saves the screenshot for the docs', async () => {
     await open('?run=breakout-agent&seed=9&mode=step');
-    for (const key of ['ArrowLeft', 'ArrowLeft', '.', 'ArrowRight', 'ArrowRight', 'ArrowRight', '.', '.']) await press(key);
-    const s = await playState();
-    expect(s.steps).toBe(8);
+    // Play it: move the paddle to where the ball will come down (channels: paddle, ball, trail, brick).
+    let s = await playState();
+    for (let t = 0; t < 200 && s.return < 3 && !s.terminated; t++) {
+      const aim = breakoutLanding(s.observation), paddle = cellX(s.observation, 4, 0, 9);
+      await press(aim > paddle ? 'ArrowRight' : aim < paddle ? 'ArrowLeft' : '.');
+      s = await playState();
+    }
+    expect(s.return).toBe(3);
+    expect(s.observation).toEqual(reference('MinAtar/Breakout-v1', 9, s.actions).observation);
+    expect(await page.textContent('#you-return')).toBe(String(s.return));
     const file = join(OUTPUT, 'viewer-play.png');
     await page.screenshot({ path: file });
     expect(statSync(file).size).toBeLessThan(200_000);
