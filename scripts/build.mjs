@@ -140,17 +140,18 @@ export function build({ check = true, log = console.log } = {}) {
   // (viewer/build.ts serves this copy when it finds no sources beside it).
   const viewerOut = join(outDir, 'viewer', 'dist');
   buildSync({
-    entryPoints: [join(ROOT, 'viewer', 'src', 'main.ts')],
+    // The replay viewer and the play page (viewer/build.ts builds the same two).
+    entryPoints: { app: join(ROOT, 'viewer', 'src', 'main.ts'), play: join(ROOT, 'viewer', 'src', 'play', 'main.ts') },
     bundle: true,
     format: 'esm',
     platform: 'browser',
     target: 'es2022',
     minify: true,
-    outfile: join(viewerOut, 'app.js'),
+    outdir: viewerOut,
     logLevel: 'silent',
     legalComments: 'linked',
   });
-  copyFileSync(join(ROOT, 'viewer', 'index.html'), join(viewerOut, 'index.html'));
+  for (const page of ['index.html', 'play.html']) copyFileSync(join(ROOT, 'viewer', page), join(viewerOut, page));
   const files = program.getSourceFiles().filter((s) => !s.isDeclarationFile && !s.fileName.includes('/node_modules/')).length;
   log(`build: ${files} modules → ${relative(ROOT, outDir)}/ in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 }

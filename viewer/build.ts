@@ -16,7 +16,12 @@ export const DIST_DIR = join(VIEWER_DIR, 'dist');
 const HASH_FILE = join(DIST_DIR, '.build-hash');
 /** An installed package ships the app prebuilt (scripts/build.mjs) and no viewer sources. */
 const HAS_SOURCES = existsSync(join(VIEWER_DIR, 'src', 'main.ts'));
-const isBuilt = () => existsSync(join(DIST_DIR, 'app.js')) && existsSync(join(DIST_DIR, 'index.html'));
+/** The pages and their bundles (the play page is viewer/play.html with viewer/src/play/main.ts). */
+const PAGES = ['index.html', 'play.html'];
+const ENTRY_POINTS = { app: join(VIEWER_DIR, 'src', 'main.ts'), play: join(VIEWER_DIR, 'src', 'play', 'main.ts') };
+/** The play page bundles the envs, the agent and the layer stack: their sources count too. */
+const CORE_SOURCE_DIRS = ['envs', 'agents', 'src'];
+const isBuilt = () => [...Object.keys(ENTRY_POINTS).map((n) => `${n}.js`), ...PAGES].every((f) => existsSync(join(DIST_DIR, f)));
 
 function sourceFiles(): string[] {
   const files: string[] = [];
@@ -27,9 +32,10 @@ function sourceFiles(): string[] {
     }
   };
   walk(join(VIEWER_DIR, 'src'));
-  files.push(join(VIEWER_DIR, 'index.html'), join(VIEWER_DIR, 'build.ts'));
-  // Bundled from outside viewer/: the replay schema, the frame types, the curve statistics and the pinned libraries.
-  for (const f of ['agents/recording/replay-format.ts', 'envs/core.ts', 'src/stats.ts', 'package-lock.json']) {
+  for (const dir of CORE_SOURCE_DIRS) if (existsSync(join(REPO_DIR, dir))) walk(join(REPO_DIR, dir));
+  files.push(...PAGES.map((p) => join(VIEWER_DIR, p)), join(VIEWER_DIR, 'build.ts'));
+  // Bundled from outside viewer/ (src/ above covers the curve statistics): the replay schema, the frame types, and the pinned libraries.
+  for (const f of ['agents/recording/replay-format.ts', 'envs/core.ts', 'package-lock.json']) {
     if (existsSync(join(REPO_DIR, f))) files.push(join(REPO_DIR, f));
   }
   return files.sort();
@@ -48,7 +54,7 @@ export function viewerSourceHash(): string {
 
 export function isViewerBuildStale(): boolean {
   if (!HAS_SOURCES) return !isBuilt();
-  if (!existsSync(HASH_FILE) || !existsSync(join(DIST_DIR, 'app.js')) || !existsSync(join(DIST_DIR, 'index.html'))) return true;
+  if (!existsSync(HASH_FILE) || !isBuilt()) return true;
   return readFileSync(HASH_FILE, 'utf8').trim() !== viewerSourceHash();
 }
 
@@ -70,14 +76,14 @@ export async function buildViewer(options: { force?: boolean; log?: (line: strin
   options.log?.('keiko view: building the viewer app (viewer/dist)...');
   const hash = viewerSourceHash();
   const result = await build({
-    entryPoints: [join(VIEWER_DIR, 'src', 'main.ts')],
+    entryPoints: ENTRY_POINTS,
     bundle: true,
     format: 'esm',
     platform: 'browser',
     target: 'es2022',
     minify: true,
     sourcemap: 'linked',
-    outfile: join(DIST_DIR, 'app.js'),
+    outdir: DIST_DIR,
     write: false,
     logLevel: 'silent',
     legalComments: 'linked',
@@ -88,7 +94,7 @@ export async function buildViewer(options: { force?: boolean; log?: (line: strin
     atomicWriteFile(out.path, out.contents);
     bytes += out.contents.length;
   }
-  atomicWriteFile(join(DIST_DIR, 'index.html'), readFileSync(join(VIEWER_DIR, 'index.html')));
+  for (const page of PAGES) atomicWriteFile(join(DIST_DIR, page), readFileSync(join(VIEWER_DIR, page)));
   atomicWriteFile(HASH_FILE, hash + '\n');
   return { built: true, distDir: DIST_DIR, ms: performance.now() - t0, bytes };
 }

@@ -162,6 +162,8 @@ async function listRun(root: string, runId: string, mode: ViewerInfo['mode']): P
   const samples = kind === 'gan' ? (await readdirOrEmpty(join(runDir, 'samples'))).filter((n) => n.endsWith('.png') && !n.startsWith('.')).sort() : [];
   const latestSample = samples.length ? relative(root, join(runDir, 'samples', samples[samples.length - 1])).split(sep).join('/') : null;
   const replaysMtime = (await statOrNull(join(runDir, 'replays')))?.mtimeMs ?? 0;
+  // The play page loads this agent directory (docs/run-directory.md) to play beside you.
+  const agentDir = kind === 'rl' && (await statOrNull(join(runDir, 'final', 'agent.json')))?.isFile() ? (runId === '.' ? 'final' : `${runId}/final`) : null;
   return {
     id: runId,
     kind,
@@ -174,6 +176,7 @@ async function listRun(root: string, runId: string, mode: ViewerInfo['mode']): P
     replaysSignature: `${replays.length}:${replaysMtime}`,
     summary,
     config,
+    agentDir,
   };
 }
 

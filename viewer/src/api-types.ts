@@ -33,6 +33,8 @@ export interface RunListing {
   replaysSignature: string;
   summary: Record<string, unknown> | null;
   config: Record<string, unknown> | null;
+  /** Training runs: the root-relative agent directory `final/` when it holds agent.json, else null. */
+  agentDir: string | null;
 }
 
 export interface EpisodeListing {
