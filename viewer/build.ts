@@ -16,7 +16,19 @@ export const DIST_DIR = join(VIEWER_DIR, 'dist');
 const HASH_FILE = join(DIST_DIR, '.build-hash');
 /** An installed package ships the app prebuilt (scripts/build.mjs) and no viewer sources. */
 const HAS_SOURCES = existsSync(join(VIEWER_DIR, 'src', 'main.ts'));
-const isBuilt = () => existsSync(join(DIST_DIR, 'app.js')) && existsSync(join(DIST_DIR, 'index.html'));
+/** The files every build writes (the viewer, the lab page and its training worker). */
+const BUILT_FILES = ['app.js', 'index.html', 'lab.js', 'lab-worker.js', 'lab.html'];
+const isBuilt = () => BUILT_FILES.every((f) => existsSync(join(DIST_DIR, f)));
+/** The tfjs wasm binaries the lab's worker loads from the page's own origin (setWasmPaths). */
+const WASM_DIR = join(REPO_DIR, 'node_modules', '@tensorflow', 'tfjs-backend-wasm', 'dist');
+const wasmBinaries = (): string[] => (existsSync(WASM_DIR) ? readdirSync(WASM_DIR).filter((f) => f.endsWith('.wasm')).sort() : []);
+
+/** The bundles, by output name: the viewer app, the lab page and the lab's training worker. */
+export const VIEWER_ENTRY_POINTS = (viewerDir: string): Record<string, string> => ({
+  app: join(viewerDir, 'src', 'main.ts'),
+  lab: join(viewerDir, 'src', 'lab', 'main.ts'),
+  'lab-worker': join(viewerDir, 'src', 'lab', 'worker.ts'),
+});
 
 function sourceFiles(): string[] {
   const files: string[] = [];
@@ -27,11 +39,11 @@ function sourceFiles(): string[] {
     }
   };
   walk(join(VIEWER_DIR, 'src'));
-  files.push(join(VIEWER_DIR, 'index.html'), join(VIEWER_DIR, 'build.ts'));
-  // Bundled from outside viewer/: the replay schema, the frame types, and the pinned libraries.
-  for (const f of ['agents/recording/replay-format.ts', 'envs/core.ts', 'package-lock.json']) {
-    if (existsSync(join(REPO_DIR, f))) files.push(join(REPO_DIR, f));
-  }
+  files.push(join(VIEWER_DIR, 'index.html'), join(VIEWER_DIR, 'lab.html'), join(VIEWER_DIR, 'build.ts'));
+  // Bundled from outside viewer/: the lab trains with the core (src/, envs/, agents/), and the
+  // pinned libraries come from the lock file.
+  for (const dir of ['src', 'envs', 'agents']) walk(join(REPO_DIR, dir));
+  if (existsSync(join(REPO_DIR, 'package-lock.json'))) files.push(join(REPO_DIR, 'package-lock.json'));
   return files.sort();
 }
 
@@ -48,7 +60,7 @@ export function viewerSourceHash(): string {
 
 export function isViewerBuildStale(): boolean {
   if (!HAS_SOURCES) return !isBuilt();
-  if (!existsSync(HASH_FILE) || !existsSync(join(DIST_DIR, 'app.js')) || !existsSync(join(DIST_DIR, 'index.html'))) return true;
+  if (!existsSync(HASH_FILE) || !isBuilt()) return true;
   return readFileSync(HASH_FILE, 'utf8').trim() !== viewerSourceHash();
 }
 
@@ -70,14 +82,14 @@ export async function buildViewer(options: { force?: boolean; log?: (line: strin
   options.log?.('keiko view: building the viewer app (viewer/dist)...');
   const hash = viewerSourceHash();
   const result = await build({
-    entryPoints: [join(VIEWER_DIR, 'src', 'main.ts')],
+    entryPoints: VIEWER_ENTRY_POINTS(VIEWER_DIR),
     bundle: true,
     format: 'esm',
     platform: 'browser',
     target: 'es2022',
     minify: true,
     sourcemap: 'linked',
-    outfile: join(DIST_DIR, 'app.js'),
+    outdir: DIST_DIR,
     write: false,
     logLevel: 'silent',
     legalComments: 'linked',
@@ -88,7 +100,8 @@ export async function buildViewer(options: { force?: boolean; log?: (line: strin
     atomicWriteFile(out.path, out.contents);
     bytes += out.contents.length;
   }
-  atomicWriteFile(join(DIST_DIR, 'index.html'), readFileSync(join(VIEWER_DIR, 'index.html')));
+  for (const page of ['index.html', 'lab.html']) atomicWriteFile(join(DIST_DIR, page), readFileSync(join(VIEWER_DIR, page)));
+  for (const wasm of wasmBinaries()) atomicWriteFile(join(DIST_DIR, wasm), readFileSync(join(WASM_DIR, wasm)));
   atomicWriteFile(HASH_FILE, hash + '\n');
   return { built: true, distDir: DIST_DIR, ms: performance.now() - t0, bytes };
 }
