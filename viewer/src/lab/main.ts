@@ -7,6 +7,7 @@
 import { PRESETS, defaultPresetFor } from '../../../agents/dqn/config';
 import type { MetricLine } from '../../../agents/dqn/events';
 import { listEnvs } from '../../../envs/registry';
+import { compileFastForward, type FastForward } from '../../../src/fast-forward';
 import { renderChart } from '../chart';
 import { appendMetrics, downsample, emptySeries, movingAverage } from '../metrics';
 import { createStage, FrameRenderer } from '../render';
@@ -30,7 +31,23 @@ const lab = {
   lines: [] as MetricLine[],
   chartsDirty: false,
   lastShowcase: null as ShowcaseStep | null,
+  /** The newest weights from the worker (the network a download would save). */
+  latest: null as { step: number; weights: Float32Array } | null,
+  probe: null as FastForward | null,
 };
+
+/**
+ * For scripts and tests: the Q-values the page's newest network gives an observation, and the
+ * training step of that network (the page's own forward pass, as the showcase runs it).
+ */
+function probeQValues(obs: readonly number[]): { step: number; q: number[] } | null {
+  if (!lab.ready || !lab.latest) return null;
+  lab.probe ??= compileFastForward(lab.ready.spec, lab.ready.obsShape);
+  if (!lab.probe) return null;
+  lab.probe.weights.set(lab.latest.weights);
+  return { step: lab.latest.step, q: Array.from(lab.probe.forward(obs)) };
+}
+(window as unknown as { keikoLab: unknown }).keikoLab = { qValues: probeQValues };
 
 // ----------------------------------------------------------------------------------- the form
 
@@ -120,6 +137,8 @@ function start(): void {
   lab.showcase?.close();
   lab.showcase = null;
   lab.ready = null;
+  lab.latest = null;
+  lab.probe = null;
   lab.lines = [];
   lab.lastShowcase = null;
   lab.chartsDirty = true;
@@ -172,6 +191,7 @@ function onWorkerMessage(msg: WorkerToPage): void {
       $('recent-return').textContent = fmt(msg.recentReturn);
       break;
     case 'weights':
+      lab.latest = { step: msg.step, weights: msg.weights };
       lab.showcase?.setWeights(msg.step, msg.weights);
       break;
     case 'metric':
