@@ -122,6 +122,7 @@ describe('the lab in headless Chromium', () => {
 
     // Responsive while the worker trains: a click on a control is handled well within 200 ms.
     await page.waitForFunction(() => Number(document.getElementById('progress-step')?.dataset.step) >= 500, undefined, { timeout: 60_000 });
+    const latencies: string[] = [];
     for (const speed of ['4', '1']) {
       const clicked = performance.now();
       await page.click(`button.speed[data-speed="${speed}"]`);
@@ -130,6 +131,7 @@ describe('the lab in headless Chromium', () => {
       const delay = Number(await page.evaluate(() => document.body.dataset.inputDelayMs));
       expect(delay, 'input event → handler in the page').toBeLessThan(200);
       expect(roundTrip, 'click → page updated, seen from the test').toBeLessThan(1000);
+      latencies.push(`${delay.toFixed(1)} ms in the page, ${roundTrip.toFixed(0)} ms round trip`);
     }
 
     // Pause: the step stops; resume: it moves on.
@@ -160,7 +162,7 @@ describe('the lab in headless Chromium', () => {
     const evals = await page.$$eval('#evals li', (items) => items.map((li) => ({ step: Number(li.dataset.step), mean: Number(li.dataset.mean) })));
     finalEvalInPage = Number(await page.getAttribute('#final-eval', 'data-mean'));
     const sps = Number(await page.getAttribute('#sps', 'data-sps'));
-    console.log(`lab: CartPole trained to step ${await step()} in ${seconds.toFixed(1)} s on ${await page.textContent('#backend-name')}, ${sps.toFixed(0)} steps/s; greedy ${before} → ${finalEvalInPage}; evaluations ${evals.map((e) => `${e.step}:${e.mean}`).join(' ')}`);
+    console.log(`lab: CartPole trained to step ${await step()} in ${seconds.toFixed(1)} s on ${await page.textContent('#backend-name')}, ${sps.toFixed(0)} steps/s; greedy ${before} → ${finalEvalInPage}; evaluations ${evals.map((e) => `${e.step}:${e.mean}`).join(' ')}; clicks while training: ${latencies.join(', ')}`);
     // After: the final network's greedy return (20 episodes), far above random.
     expect(finalEvalInPage).toBeGreaterThanOrEqual(150);
     expect(Math.max(...evals.map((e) => e.mean))).toBeGreaterThanOrEqual(300);
