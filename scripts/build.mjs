@@ -11,7 +11,7 @@
  * the compiled `.js`; a deep import into a package without an `exports` map gets its extension.
  * The source files are not touched.
  */
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -140,8 +140,13 @@ export function build({ check = true, log = console.log } = {}) {
   // (viewer/build.ts serves this copy when it finds no sources beside it).
   const viewerOut = join(outDir, 'viewer', 'dist');
   buildSync({
-    // The replay viewer and the play page (viewer/build.ts builds the same two).
-    entryPoints: { app: join(ROOT, 'viewer', 'src', 'main.ts'), play: join(ROOT, 'viewer', 'src', 'play', 'main.ts') },
+    // The same bundles as viewer/build.ts: the viewer, the play page, the lab page and the lab's training worker.
+    entryPoints: {
+      app: join(ROOT, 'viewer', 'src', 'main.ts'),
+      play: join(ROOT, 'viewer', 'src', 'play', 'main.ts'),
+      lab: join(ROOT, 'viewer', 'src', 'lab', 'main.ts'),
+      'lab-worker': join(ROOT, 'viewer', 'src', 'lab', 'worker.ts'),
+    },
     bundle: true,
     format: 'esm',
     platform: 'browser',
@@ -151,7 +156,10 @@ export function build({ check = true, log = console.log } = {}) {
     logLevel: 'silent',
     legalComments: 'linked',
   });
-  for (const page of ['index.html', 'play.html']) copyFileSync(join(ROOT, 'viewer', page), join(viewerOut, page));
+  for (const page of ['index.html', 'play.html', 'lab.html']) copyFileSync(join(ROOT, 'viewer', page), join(viewerOut, page));
+  // The tfjs wasm binaries, served from the page's own origin to the lab's worker.
+  const wasmDir = join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist');
+  for (const f of readdirSync(wasmDir).filter((f) => f.endsWith('.wasm'))) copyFileSync(join(wasmDir, f), join(viewerOut, f));
   const files = program.getSourceFiles().filter((s) => !s.isDeclarationFile && !s.fileName.includes('/node_modules/')).length;
   log(`build: ${files} modules → ${relative(ROOT, outDir)}/ in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 }

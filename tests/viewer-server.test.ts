@@ -61,6 +61,7 @@ describe('viewer server', () => {
     writeFileSync(join(tmp, 'secret.txt'), SECRET);
     mkdirSync(join(tmp, 'dist'));
     writeFileSync(join(tmp, 'dist', 'index.html'), '<!doctype html><title>Keiko viewer</title>');
+    writeFileSync(join(tmp, 'dist', 'lab-worker.js'), '// the lab worker');
     // Symlinks out of the root, to a file and to a directory.
     symlinkSync(join(tmp, 'secret.txt'), join(root, 'cartpole', 'leak.json'));
     symlinkSync(tmp, join(root, 'outside'));
@@ -240,13 +241,19 @@ describe('viewer server', () => {
       expect(res.headers['x-content-type-options'], path).toBe('nosniff');
       const policy = csp(res.headers['content-security-policy']);
       expect(policy.get('default-src'), path).toBe("'self'");
-      expect(policy.get('script-src'), path).toMatch(/^'self'( 'unsafe-eval')?$/);
+      expect(policy.get('script-src'), path).toMatch(/^'self'( 'unsafe-eval')?( 'wasm-unsafe-eval')?$/);
       expect(policy.get('script-src'), path).not.toMatch(/unsafe-inline|\*|data:|https?:/);
       expect(policy.get('connect-src'), path).toBe("'self'");
       expect(policy.get('img-src'), path).toBe("'self' data: blob:");
       expect(policy.get('object-src'), path).toBe("'none'");
       expect(policy.get('base-uri'), path).toBe("'none'");
       expect(policy.get('frame-ancestors'), path).toBe("'none'");
+    }
+    // Cross-origin isolated (the lab's wasm threads); only the lab's worker script may load blob: scripts.
+    for (const path of ['/', '/lab-worker.js', '/api/runs']) {
+      const res = await rawGet(srv.port, path);
+      expect([res.headers['cross-origin-opener-policy'], res.headers['cross-origin-embedder-policy']], path).toEqual(['same-origin', 'require-corp']);
+      expect(csp(res.headers['content-security-policy']).get('script-src'), path).toBe(path === '/lab-worker.js' ? "'self' blob: 'unsafe-eval' 'wasm-unsafe-eval'" : "'self' 'unsafe-eval' 'wasm-unsafe-eval'");
     }
     const replay = await rawGet(srv.port, '/files/cartpole/replays/eval-step000020000.json');
     expect([replay.status, replay.headers['content-type']]).toEqual([200, 'application/json; charset=utf-8']);

@@ -16,12 +16,22 @@ export const DIST_DIR = join(VIEWER_DIR, 'dist');
 const HASH_FILE = join(DIST_DIR, '.build-hash');
 /** An installed package ships the app prebuilt (scripts/build.mjs) and no viewer sources. */
 const HAS_SOURCES = existsSync(join(VIEWER_DIR, 'src', 'main.ts'));
-/** The pages and their bundles (the play page is viewer/play.html with viewer/src/play/main.ts). */
-const PAGES = ['index.html', 'play.html'];
-const ENTRY_POINTS = { app: join(VIEWER_DIR, 'src', 'main.ts'), play: join(VIEWER_DIR, 'src', 'play', 'main.ts') };
-/** The play page bundles the envs, the agent and the layer stack: their sources count too. */
-const CORE_SOURCE_DIRS = ['envs', 'agents', 'src'];
-const isBuilt = () => [...Object.keys(ENTRY_POINTS).map((n) => `${n}.js`), ...PAGES].every((f) => existsSync(join(DIST_DIR, f)));
+/** The pages (the viewer, the play page, the lab). */
+const PAGES = ['index.html', 'play.html', 'lab.html'];
+/** The tfjs wasm binaries the lab's worker loads from the page's own origin (setWasmPaths). */
+const WASM_DIR = join(REPO_DIR, 'node_modules', '@tensorflow', 'tfjs-backend-wasm', 'dist');
+const wasmBinaries = (): string[] => (existsSync(WASM_DIR) ? readdirSync(WASM_DIR).filter((f) => f.endsWith('.wasm')).sort() : []);
+
+/** The bundles, by output name: the viewer app, the play page, the lab page and the lab's training worker. */
+export const VIEWER_ENTRY_POINTS = (viewerDir: string): Record<string, string> => ({
+  app: join(viewerDir, 'src', 'main.ts'),
+  play: join(viewerDir, 'src', 'play', 'main.ts'),
+  lab: join(viewerDir, 'src', 'lab', 'main.ts'),
+  'lab-worker': join(viewerDir, 'src', 'lab', 'worker.ts'),
+});
+/** The files every build writes. */
+const BUILT_FILES = [...Object.keys(VIEWER_ENTRY_POINTS(VIEWER_DIR)).map((n) => `${n}.js`), ...PAGES];
+const isBuilt = () => BUILT_FILES.every((f) => existsSync(join(DIST_DIR, f)));
 
 function sourceFiles(): string[] {
   const files: string[] = [];
@@ -32,12 +42,11 @@ function sourceFiles(): string[] {
     }
   };
   walk(join(VIEWER_DIR, 'src'));
-  for (const dir of CORE_SOURCE_DIRS) if (existsSync(join(REPO_DIR, dir))) walk(join(REPO_DIR, dir));
   files.push(...PAGES.map((p) => join(VIEWER_DIR, p)), join(VIEWER_DIR, 'build.ts'));
-  // Bundled from outside viewer/ (src/ above covers the curve statistics): the replay schema, the frame types, and the pinned libraries.
-  for (const f of ['agents/recording/replay-format.ts', 'envs/core.ts', 'package-lock.json']) {
-    if (existsSync(join(REPO_DIR, f))) files.push(join(REPO_DIR, f));
-  }
+  // Bundled from outside viewer/: the play page and the lab run the core (src/, envs/, agents/),
+  // and the pinned libraries come from the lock file.
+  for (const dir of ['src', 'envs', 'agents']) walk(join(REPO_DIR, dir));
+  if (existsSync(join(REPO_DIR, 'package-lock.json'))) files.push(join(REPO_DIR, 'package-lock.json'));
   return files.sort();
 }
 
@@ -76,7 +85,7 @@ export async function buildViewer(options: { force?: boolean; log?: (line: strin
   options.log?.('keiko view: building the viewer app (viewer/dist)...');
   const hash = viewerSourceHash();
   const result = await build({
-    entryPoints: ENTRY_POINTS,
+    entryPoints: VIEWER_ENTRY_POINTS(VIEWER_DIR),
     bundle: true,
     format: 'esm',
     platform: 'browser',
@@ -95,6 +104,7 @@ export async function buildViewer(options: { force?: boolean; log?: (line: strin
     bytes += out.contents.length;
   }
   for (const page of PAGES) atomicWriteFile(join(DIST_DIR, page), readFileSync(join(VIEWER_DIR, page)));
+  for (const wasm of wasmBinaries()) atomicWriteFile(join(DIST_DIR, wasm), readFileSync(join(WASM_DIR, wasm)));
   atomicWriteFile(HASH_FILE, hash + '\n');
   return { built: true, distDir: DIST_DIR, ms: performance.now() - t0, bytes };
 }

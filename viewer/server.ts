@@ -48,6 +48,11 @@ export function resolveViewerTarget(path: string): ViewerTarget {
   return { root: real, mode: isRunDir(real) ? 'run' : 'runs', initialEpisode: null };
 }
 
+/** A folder of runs that does not exist (yet): no runs, no files (`keiko view --lab` without runs). */
+function emptyTarget(path: string): ViewerTarget {
+  return { root: resolve(path), mode: 'runs', initialEpisode: null };
+}
+
 const RUN_MARKERS = ['config.json', 'metrics.jsonl', 'summary.json'];
 
 function isRunDir(dir: string): boolean {
@@ -307,6 +312,7 @@ const CONTENT_TYPES: Record<string, string> = {
   '.svg': 'image/svg+xml',
   '.png': 'image/png',
   '.txt': 'text/plain; charset=utf-8',
+  '.wasm': 'application/wasm',
 };
 
 /** Whether a --host value is a loopback address or name (127.0.0.0/8, ::1, localhost). */
@@ -355,11 +361,12 @@ export function hostHeaderAllowed(header: string | undefined, allowed: ReadonlyS
 /**
  * The policy for every response. pixi.js compiles its shader-uniform upload functions with
  * `new Function` (it refuses to start without it unless the app imports `pixi.js/unsafe-eval`),
- * hence 'unsafe-eval'; the page itself has an inline <style> and the app injects styles.
+ * hence 'unsafe-eval'; the lab compiles WebAssembly (tfjs's wasm backend, Keiko's SIMD kernels),
+ * hence 'wasm-unsafe-eval'; the page itself has an inline <style> and the app injects styles.
  */
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
-  "script-src 'self' 'unsafe-eval'",
+  "script-src 'self' 'unsafe-eval' 'wasm-unsafe-eval'",
   "style-src 'self' 'unsafe-inline'",
   "img-src 'self' data: blob:",
   "connect-src 'self'",
@@ -370,9 +377,21 @@ export const CONTENT_SECURITY_POLICY = [
   "frame-ancestors 'none'",
 ].join('; ');
 
+/** The lab's training worker script (viewer/src/lab/worker.ts, bundled). */
+export const LAB_WORKER_SCRIPT = 'lab-worker.js';
+
+/**
+ * The policy of the lab's worker script alone: the same, plus `blob:` scripts, because tfjs's
+ * threaded wasm backend starts each of its threads with importScripts() of a blob: URL the
+ * worker itself makes. Pages keep the policy above.
+ */
+export const LAB_WORKER_CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY.replace("script-src 'self'", "script-src 'self' blob:");
+
 export interface ViewerServerOptions {
   /** A run directory, a folder of runs, or a replay file. */
   target: string;
+  /** For the lab (`keiko view --lab`): a missing target is served as an empty folder of runs. */
+  allowMissingTarget?: boolean;
   port?: number;
   host?: string;
   /** The built app (default viewer/dist). */
@@ -393,7 +412,7 @@ export interface ViewerServer {
 }
 
 export async function startViewerServer(options: ViewerServerOptions): Promise<ViewerServer> {
-  const target = resolveViewerTarget(options.target);
+  const target = options.allowMissingTarget && !existsSync(resolve(options.target)) ? emptyTarget(options.target) : resolveViewerTarget(options.target);
   const distDir = realpathSync(resolve(options.distDir ?? VIEWER_DIST_DIR));
   const host = options.host ?? DEFAULT_VIEWER_HOST;
   const episodes = new EpisodeIndex();
@@ -438,7 +457,8 @@ export async function startViewerServer(options: ViewerServerOptions): Promise<V
     }
     const asset = path === '/' ? 'index.html' : path.slice(1);
     const file = await resolveSafePath(distDir, asset);
-    return file ? sendFile(req, res, file) : send(res, 404, 'not found');
+    if (!file) return send(res, 404, 'not found');
+    return sendFile(req, res, file, asset === LAB_WORKER_SCRIPT ? LAB_WORKER_CONTENT_SECURITY_POLICY : CONTENT_SECURITY_POLICY);
   };
 
   const server = createServer((req, res) => {
@@ -508,13 +528,16 @@ function liveEvents(target: ViewerTarget, episodes: EpisodeIndex, timing: LiveTi
   };
 }
 
-function baseHeaders(type: string): Record<string, string> {
+function baseHeaders(type: string, policy: string = CONTENT_SECURITY_POLICY): Record<string, string> {
   return {
     'Content-Type': type,
     'Cache-Control': 'no-store',
     'X-Content-Type-Options': 'nosniff',
-    'Content-Security-Policy': CONTENT_SECURITY_POLICY,
+    'Content-Security-Policy': policy,
     'Cross-Origin-Resource-Policy': 'same-origin',
+    // Cross-origin isolation: the lab's worker gets SharedArrayBuffer, so tfjs's wasm backend can use threads.
+    'Cross-Origin-Opener-Policy': 'same-origin',
+    'Cross-Origin-Embedder-Policy': 'require-corp',
     'Referrer-Policy': 'no-referrer',
     'X-Frame-Options': 'DENY',
   };
@@ -531,8 +554,8 @@ function sendJson(res: ServerResponse, value: unknown): void {
   res.end(body);
 }
 
-async function sendFile(req: IncomingMessage, res: ServerResponse, file: string): Promise<void> {
+async function sendFile(req: IncomingMessage, res: ServerResponse, file: string, policy: string = CONTENT_SECURITY_POLICY): Promise<void> {
   const body = await readFile(file);
-  res.writeHead(200, { ...baseHeaders(CONTENT_TYPES[extname(file)] ?? 'application/octet-stream'), 'Content-Length': String(body.length) });
+  res.writeHead(200, { ...baseHeaders(CONTENT_TYPES[extname(file)] ?? 'application/octet-stream', policy), 'Content-Length': String(body.length) });
   res.end(req.method === 'HEAD' ? undefined : body);
 }

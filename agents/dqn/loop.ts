@@ -42,6 +42,11 @@ export class NonFiniteLossError extends Error {
 export interface TrainerOptions {
   /** Listeners, after the built-in logger, recorder and checkpointer (in this order). */
   callbacks?: readonly Callback[];
+  /**
+   * How the loop hands control back every 256 steps (default: one macrotask, so timers, signals
+   * and messages run). A page's Web Worker passes one that also waits while training is paused.
+   */
+  yieldControl?: () => Promise<void>;
 }
 
 const now = () => (typeof performance !== 'undefined' ? performance.now() : Date.now());
@@ -75,6 +80,7 @@ export class DqnTrainer {
   private checkpointReason: CheckpointReason | null = null;
   private runStart = now();
   private readonly ctx: StepContext;
+  private readonly yieldControl: () => Promise<void>;
 
   constructor(readonly config: DqnConfig, makeEnv: MakeEnv, options: TrainerOptions = {}) {
     const game = makeEnv(config.env, config.envOptions);
@@ -102,6 +108,7 @@ export class DqnTrainer {
       ...(options.callbacks ?? []),
     ]);
     this.callbacks.init(this);
+    this.yieldControl = options.yieldControl ?? yieldToEventLoop;
   }
 
   get epsilon(): number {
@@ -174,7 +181,7 @@ export class DqnTrainer {
       if (c.evalInterval > 0 && s % c.evalInterval === 0) await this.periodicEval();
       if (this.checkpointReason) await this.checkpoint(this.checkpointReason);
       if (this.stopReason) break;
-      if ((s & 255) === 0) await yieldToEventLoop();
+      if ((s & 255) === 0) await this.yieldControl();
     }
     let finalEval: LoopSummary['finalEval'] = null;
     if (!interrupted) {

@@ -33,6 +33,11 @@ export function exposureWarning(host: string, root: string): string | null {
   return `keiko view: warning: listening on ${host}, not loopback: other machines on the network can read the run files under ${root}`;
 }
 
+/** The lab page of a viewer server (viewer/lab.html). */
+export function labUrl(viewerUrl: string): string {
+  return new URL('lab.html', viewerUrl).href;
+}
+
 export function registerView(program: Command): void {
   program
     .command('view')
@@ -41,12 +46,13 @@ export function registerView(program: Command): void {
     .option('-p, --port <port>', `port to listen on (0 = any free port)`, parsePort, DEFAULT_VIEWER_PORT)
     .option('--host <host>', 'address to bind (only loopback, e.g. 127.0.0.1, is private to this machine)', DEFAULT_VIEWER_HOST)
     .option('--open', 'open the viewer in a browser if one is available', false)
-    .action(async (path: string, opts: { port: number; host: string; open: boolean }) => {
+    .option('--lab', 'open the lab: train DQN in the browser (works without any runs)', false)
+    .action(async (path: string, opts: { port: number; host: string; open: boolean; lab: boolean }) => {
       const build = await buildViewer({ log: (line) => console.log(line) });
       if (build.built) console.log(`keiko view: built the viewer in ${(build.ms / 1000).toFixed(1)} s`);
       let viewer;
       try {
-        viewer = await startViewerServer({ target: path, port: opts.port, host: opts.host });
+        viewer = await startViewerServer({ target: path, port: opts.port, host: opts.host, allowMissingTarget: opts.lab });
       } catch (err) {
         const e = err as NodeJS.ErrnoException;
         if (e.code === 'EADDRINUSE') throw new UserError(`port ${opts.port} is in use: pass --port <another> (or --port 0 for any free port)`);
@@ -57,8 +63,10 @@ export function registerView(program: Command): void {
       const warning = exposureWarning(opts.host, viewer.target.root);
       if (warning) console.warn(warning);
       console.log(`keiko view: serving ${viewer.target.root} (${viewer.target.mode})`);
-      console.log(`keiko view: open ${viewer.url}   (Ctrl+C to stop)`);
-      if (opts.open) openBrowser(viewer.url);
+      const url = opts.lab ? labUrl(viewer.url) : viewer.url;
+      if (opts.lab) console.log(`keiko view: the lab trains in the page; the replay viewer is at ${viewer.url}`);
+      console.log(`keiko view: open ${url}   (Ctrl+C to stop)`);
+      if (opts.open) openBrowser(url);
       await new Promise<void>((resolveStop) => {
         const stop = (): void => {
           void viewer.close().then(resolveStop);
