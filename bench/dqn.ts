@@ -192,7 +192,7 @@ async function classic(): Promise<void> {
     for (const env of [...new Set(expandSweep(sweep).map((r) => r.env))]) {
       const threshold = envSpec(env).rewardThreshold!;
       const mine = rows.filter((r) => r.row.env === env);
-      const preset = String(mine[0]?.config.preset ?? sweep.base.preset ?? '');
+      const preset = String(expandSweep(sweep).find((r) => r.env === env)?.config.preset ?? 'default');
       const title = `${env} — ${preset} preset, ${sweep.steps} steps × ${expandSweep(sweep).filter((r) => r.env === env).length} seeds; threshold ${threshold} (${part.file})`;
       const table = mine.map(({ row: r }) => [
         String(r.seed),
