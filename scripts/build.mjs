@@ -156,7 +156,8 @@ export function build({ check = true, log = console.log } = {}) {
     logLevel: 'silent',
     legalComments: 'linked',
   });
-  for (const page of ['index.html', 'play.html', 'lab.html']) copyFileSync(join(ROOT, 'viewer', page), join(viewerOut, page));
+  // The pages and the stylesheet they share.
+  for (const page of ['index.html', 'play.html', 'lab.html', 'common.css']) copyFileSync(join(ROOT, 'viewer', page), join(viewerOut, page));
   // The tfjs wasm binaries, served from the page's own origin to the lab's worker.
   const wasmDir = join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist');
   for (const f of readdirSync(wasmDir).filter((f) => f.endsWith('.wasm'))) copyFileSync(join(wasmDir, f), join(viewerOut, f));

@@ -64,7 +64,7 @@ afterAll(() => {
 describe.concurrent('the installed package', () => {
   test('ships compiled JavaScript and declarations, not sources', () => {
     const installed = join(project, 'node_modules', pkg.name);
-    for (const f of ['dist/index.js', 'dist/index.d.ts', 'dist/envs/index.js', 'dist/node/index.d.ts', 'dist/cli/main.js', 'bin/keiko.js', 'dist/viewer/dist/app.js', 'dist/viewer/dist/index.html', 'dist/viewer/dist/play.js', 'dist/viewer/dist/play.html']) {
+    for (const f of ['dist/index.js', 'dist/index.d.ts', 'dist/envs/index.js', 'dist/node/index.d.ts', 'dist/cli/main.js', 'bin/keiko.js', 'dist/viewer/dist/app.js', 'dist/viewer/dist/index.html', 'dist/viewer/dist/play.js', 'dist/viewer/dist/play.html', 'dist/viewer/dist/lab.html', 'dist/viewer/dist/common.css']) {
       expect(existsSync(join(installed, f)), f).toBe(true);
     }
     for (const f of ['index.ts', 'cli/main.ts', 'envs/registry.ts', 'tests']) expect(existsSync(join(installed, f)), f).toBe(false);

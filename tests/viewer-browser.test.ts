@@ -4,27 +4,19 @@
  * numbers, bad files get a clear message, the charts render, and live updates arrive.
  * One browser and one server (port 0) for the whole file; screenshots go to test-output/.
  */
-import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildViewer } from '../viewer/build';
 import { startViewerServer, type ViewerServer } from '../viewer/server';
 import type { ReplayFile } from '../agents/recording/replay-format';
+import { launchChromium, newWatchedPage, waitReady } from './helpers/browser';
 
 const FIXTURES = new URL('./fixtures/runs/', import.meta.url).pathname;
 const OUTPUT = new URL('../test-output/', import.meta.url).pathname;
-const CHROMIUM = process.env.KEIKO_CHROMIUM ?? '/usr/bin/chromium';
-
-const CHROMIUM_ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
-  // Software WebGL (SwiftShader) for the ?renderer=webgl case; by default the app picks pixi's
-  // canvas renderer when WebGL is software-rendered, as it is here.
-  '--use-angle=swiftshader', '--enable-unsafe-swiftshader',
-];
 
 function readReplay(root: string, run: string, name: string): ReplayFile {
   return JSON.parse(readFileSync(join(root, run, 'replays', name), 'utf8'));
@@ -87,35 +79,27 @@ describe('viewer in headless Chromium', () => {
   let srv: ViewerServer;
   let browser: Browser;
   let page: Page;
-  const pageErrors: string[] = [];
-  const cspViolations: string[] = [];
+  let pageErrors: string[];
+  let cspViolations: string[];
 
   async function open(query = ''): Promise<void> {
     await page.goto(`${srv.url}${query}`);
-    await page.waitForSelector('body[data-ready="true"]', { timeout: 20_000 });
+    await waitReady(page);
   }
 
   const counter = (): Promise<string | null> => page.textContent('#step-counter');
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run scripts/ensure-chromium.sh`);
     await buildViewer();
     tmp = mkdtempSync(join(tmpdir(), 'keiko-viewer-browser-'));
     root = join(tmp, 'runs');
     cpSync(FIXTURES, root, { recursive: true });
     mkdirSync(OUTPUT, { recursive: true });
     srv = await startViewerServer({ target: root, port: 0 });
-    // launch() gives every browser a fresh temporary profile (user-data-dir) of its own.
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-    page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
-    page.on('pageerror', (err) => pageErrors.push(err.message));
+    // SwiftShader for the ?renderer=webgl case.
+    browser = await launchChromium({ webgl: true });
     // The server's Content-Security-Policy must not block anything the page needs.
-    await page.exposeFunction('reportCspViolation', (v: string) => cspViolations.push(v));
-    await page.addInitScript(() => {
-      document.addEventListener('securitypolicyviolation', (e) => {
-        (window as unknown as { reportCspViolation(v: string): void }).reportCspViolation(`${e.violatedDirective} ${e.blockedURI}`);
-      });
-    });
+    ({ page, pageErrors, cspViolations } = await newWatchedPage(browser, { viewport: { width: 1280, height: 1000 } }));
   });
 
   afterAll(async () => {
@@ -456,7 +440,7 @@ describe('viewer in headless Chromium', () => {
   it('renders under the server\'s Content-Security-Policy without a violation', async () => {
     const response = await page.goto(`${srv.url}?run=cartpole`);
     expect(response!.headers()['content-security-policy']).toContain("default-src 'self'");
-    await page.waitForSelector('body[data-ready="true"]', { timeout: 20_000 });
+    await waitReady(page);
     expect(distinctColours(await canvasPixels(page))).toBeGreaterThan(3);
     // Every page this file opened (every renderer, every run kind) ran under the policy.
     expect(cspViolations).toEqual([]);

@@ -3,10 +3,10 @@
  * wall-time clock from `sps`, the committed sweep fixture; then in headless Chromium the drawn
  * bands read back against meanCi computed here, the wall-time axis, and the PNG and SVG exports.
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMPARE_SEED_SPS, makeCompareFixtures } from '../scripts/make-viewer-fixtures';
@@ -15,10 +15,10 @@ import { curveBand, meanCi } from '../node/sweep/stats';
 import { buildViewer } from '../viewer/build';
 import { startViewerServer, type ViewerServer } from '../viewer/server';
 import { appendCompareLines, emptyCompareSeries, groupBand, groupByConfig, secondsAt, sweepFolders, wallClock } from '../viewer/src/compare';
+import { launchChromium, newWatchedPage, waitReady } from './helpers/browser';
 
 const FIXTURE = new URL('./fixtures/sweep-compare/', import.meta.url).pathname;
 const OUTPUT = new URL('../test-output/', import.meta.url).pathname;
-const CHROMIUM = process.env.KEIKO_CHROMIUM ?? '/usr/bin/chromium';
 const CONFIGS = { '3f9a1c0d': 'learningRate=0.001', b27e44aa: 'learningRate=0.0003' } as const;
 const runDirs = (hash: string): string[] => [0, 1, 2].map((s) => join(FIXTURE, 'runs', 'cartpole-v1', hash, `seed-${s}`));
 const readLines = (dir: string): Record<string, unknown>[] => readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
@@ -111,19 +111,17 @@ describe('comparison view in headless Chromium', () => {
   let browser: Browser;
   let page: Page;
   let downloads: string;
-  const pageErrors: string[] = [];
+  let pageErrors: string[];
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run scripts/ensure-chromium.sh`);
     await buildViewer();
     mkdirSync(OUTPUT, { recursive: true });
     downloads = mkdtempSync(join(tmpdir(), 'keiko-compare-downloads-'));
     srv = await startViewerServer({ target: FIXTURE, port: 0 });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'] });
-    page = await browser.newPage({ viewport: { width: 1280, height: 1000 }, acceptDownloads: true });
-    page.on('pageerror', (err) => pageErrors.push(err.message));
+    browser = await launchChromium();
+    ({ page, pageErrors } = await newWatchedPage(browser, { viewport: { width: 1280, height: 1000 }, acceptDownloads: true }));
     await page.goto(srv.url);
-    await page.waitForSelector('body[data-ready="true"]', { timeout: 20_000 });
+    await waitReady(page);
   });
 
   afterAll(async () => {

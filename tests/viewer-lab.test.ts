@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { unzipSync } from 'fflate';
-import { chromium, type Browser, type Download, type Page } from 'playwright-core';
+import type { Browser, Download, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { make } from '../envs/registry';
 import { loadAgent } from '../node/agent-dir';
@@ -20,16 +20,11 @@ import { loadModelDir } from '../node/model-dir';
 import { buildViewer } from '../viewer/build';
 import { discoverRuns, startViewerServer, type ViewerServer } from '../viewer/server';
 import type { RunListing } from '../viewer/src/api-types';
+import { launchChromium, newWatchedPage, waitReady } from './helpers/browser';
 
 const OUTPUT = new URL('../test-output/', import.meta.url).pathname;
 const SCREENSHOT = new URL('../docs/img/viewer-lab.png', import.meta.url).pathname;
-const CHROMIUM = process.env.KEIKO_CHROMIUM ?? '/usr/bin/chromium';
 const KEIKO = new URL('../bin/keiko.js', import.meta.url).pathname;
-const CHROMIUM_ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
-  '--use-angle=swiftshader', '--enable-unsafe-swiftshader',
-];
 
 /**
  * The learning run: the cartpole preset with a 64-64 network, a lower rate and a short ε decay,
@@ -45,8 +40,8 @@ describe('the lab in headless Chromium', () => {
   let srv: ViewerServer;
   let browser: Browser;
   let page: Page;
-  const pageErrors: string[] = [];
-  const cspViolations: string[] = [];
+  let pageErrors: string[];
+  let cspViolations: string[];
 
   const state = (): Promise<string | null> => page.getAttribute('#state', 'data-state');
   const step = async (): Promise<number> => Number(await page.getAttribute('#progress-step', 'data-step'));
@@ -56,7 +51,7 @@ describe('the lab in headless Chromium', () => {
 
   async function open(query = ''): Promise<void> {
     await page.goto(`${srv.url}lab.html${query}`);
-    await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
+    await waitReady(page, 30_000);
   }
 
   async function fill(fields: Record<string, string>): Promise<void> {
@@ -84,15 +79,8 @@ describe('the lab in headless Chromium', () => {
     mkdirSync(OUTPUT, { recursive: true });
     // The lab needs no runs: the root does not even exist.
     srv = await startViewerServer({ target: join(tmp, 'no-runs'), port: 0, allowMissingTarget: true });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-    page = await browser.newPage({ viewport: { width: 1280, height: 1000 }, acceptDownloads: true });
-    page.on('pageerror', (err) => pageErrors.push(err.message));
-    await page.exposeFunction('reportCspViolation', (v: string) => cspViolations.push(v));
-    await page.addInitScript(() => {
-      document.addEventListener('securitypolicyviolation', (e) => {
-        (window as unknown as { reportCspViolation(v: string): void }).reportCspViolation(`${e.violatedDirective} ${e.blockedURI}`);
-      });
-    });
+    browser = await launchChromium({ webgl: true });
+    ({ page, pageErrors, cspViolations } = await newWatchedPage(browser, { viewport: { width: 1280, height: 1000 }, acceptDownloads: true }));
     await tf.setBackend('cpu');
   }, 120_000);
 

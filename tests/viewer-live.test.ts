@@ -5,19 +5,19 @@
  * in headless Chromium: new lines and replays appear without any polling, and the page follows
  * a restarted server.
  */
-import { appendFileSync, cpSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { request, type IncomingMessage } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildViewer } from '../viewer/build';
 import { formatEvent, parseStreamRequest } from '../viewer/live-events';
 import { startViewerServer, type ViewerServer } from '../viewer/server';
 import type { EpisodesEvent, MetricsEvent, RunsEvent } from '../viewer/src/api-types';
+import { launchChromium, newWatchedPage, waitReady } from './helpers/browser';
 
 const FIXTURES = new URL('./fixtures/runs/', import.meta.url).pathname;
-const CHROMIUM = process.env.KEIKO_CHROMIUM ?? '/usr/bin/chromium';
 
 interface SseEvent {
   event: string;
@@ -260,19 +260,17 @@ describe('viewer live updates in headless Chromium', () => {
   let srv: ViewerServer;
   let browser: Browser;
   let page: Page;
-  const pageErrors: string[] = [];
+  let pageErrors: string[];
   const requests: string[] = [];
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run scripts/ensure-chromium.sh`);
     await buildViewer();
     tmp = mkdtempSync(join(tmpdir(), 'keiko-viewer-live-browser-'));
     root = join(tmp, 'runs');
     cpSync(FIXTURES, root, { recursive: true });
     srv = await startViewerServer({ target: root, port: 0, live: { retryMs: 300 } });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'] });
-    page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
-    page.on('pageerror', (err) => pageErrors.push(err.message));
+    browser = await launchChromium();
+    ({ page, pageErrors } = await newWatchedPage(browser, { viewport: { width: 1280, height: 1000 } }));
     page.on('request', (r) => requests.push(new URL(r.url()).pathname));
   });
 
@@ -286,7 +284,7 @@ describe('viewer live updates in headless Chromium', () => {
 
   it('shows an appended metrics line within 2 s and a renamed replay within about 1 s, without polling', async () => {
     await page.goto(`${srv.url}?run=cartpole`);
-    await page.waitForSelector('body[data-ready="true"]', { timeout: 20_000 });
+    await waitReady(page);
     await expect.poll(() => page.getAttribute('#live-status', 'data-state'), { timeout: 5000 }).toBe('open');
     const loaded = requests.length;
     const before = await dots();

@@ -6,10 +6,10 @@
  * replay whose actions are the keys pressed and which the replay viewer opens; a run's trained
  * agent plays the same seed and the page shows the return Node computes for it.
  */
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildViewer } from '../viewer/build';
 import { startViewerServer, type ViewerServer } from '../viewer/server';
@@ -25,15 +25,11 @@ import { DqnAgent } from '../agents/dqn/agent';
 import { resolveConfig } from '../agents/dqn/config';
 import { loadAgent, saveAgentDir } from '../node/agent-dir';
 import { runTraining } from '../node/run-training';
+import { launchChromium, newWatchedPage, waitReady } from './helpers/browser';
 import { tinyRun } from './helpers/tiny-run';
 
 const FIXTURES = new URL('./fixtures/runs/', import.meta.url).pathname;
 const OUTPUT = new URL('../test-output/', import.meta.url).pathname;
-const CHROMIUM = process.env.KEIKO_CHROMIUM ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
-];
 
 type PlayState = ReturnType<PlayHook['state']>;
 
@@ -148,12 +144,12 @@ describe('play page in headless Chromium', () => {
   let srv: ViewerServer;
   let browser: Browser;
   let page: Page;
-  const pageErrors: string[] = [];
-  const cspViolations: string[] = [];
+  let pageErrors: string[];
+  let cspViolations: string[];
 
   async function open(query: string): Promise<void> {
     await page.goto(`${srv.url}play.html${query}`);
-    await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
+    await waitReady(page, 30_000);
   }
   const playState = (): Promise<PlayState> => page.evaluate(() => (window as unknown as { keikoPlay: PlayHook }).keikoPlay.state());
   const press = async (key: string, times = 1): Promise<void> => {
@@ -161,7 +157,6 @@ describe('play page in headless Chromium', () => {
   };
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run scripts/ensure-chromium.sh`);
     await buildViewer();
     tmp = mkdtempSync(join(tmpdir(), 'keiko-viewer-play-'));
     root = join(tmp, 'runs');
@@ -180,15 +175,8 @@ describe('play page in headless Chromium', () => {
     fresh.dispose();
     mkdirSync(OUTPUT, { recursive: true });
     srv = await startViewerServer({ target: root, port: 0 });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-    page = await browser.newPage({ viewport: { width: 1280, height: 620 }, acceptDownloads: true });
-    page.on('pageerror', (err) => pageErrors.push(err.message));
-    await page.exposeFunction('reportCspViolation', (v: string) => cspViolations.push(v));
-    await page.addInitScript(() => {
-      document.addEventListener('securitypolicyviolation', (e) => {
-        (window as unknown as { reportCspViolation(v: string): void }).reportCspViolation(`${e.violatedDirective} ${e.blockedURI}`);
-      });
-    });
+    browser = await launchChromium();
+    ({ page, pageErrors, cspViolations } = await newWatchedPage(browser, { viewport: { width: 1280, height: 620 }, acceptDownloads: true }));
   });
 
   afterAll(async () => {
@@ -288,7 +276,7 @@ describe('play page in headless Chromium', () => {
     mkdirSync(join(root, 'played', 'replays'), { recursive: true });
     writeFileSync(join(root, 'played', 'replays', download.suggestedFilename()), text);
     await page.goto(`${srv.url}?run=played`);
-    await page.waitForSelector('body[data-ready="true"]', { timeout: 20_000 });
+    await waitReady(page);
     await expect.poll(() => page.textContent('#episode-title')).toContain('play-MinAtar-Breakout-v1-seed1.json');
     expect(await page.textContent('#step-counter')).toBe('Step 0 / 7');
     for (let i = 0; i < pressed.length; i++) {

@@ -16,8 +16,8 @@ export const DIST_DIR = join(VIEWER_DIR, 'dist');
 const HASH_FILE = join(DIST_DIR, '.build-hash');
 /** An installed package ships the app prebuilt (scripts/build.mjs) and no viewer sources. */
 const HAS_SOURCES = existsSync(join(VIEWER_DIR, 'src', 'main.ts'));
-/** The pages (the viewer, the play page, the lab). */
-const PAGES = ['index.html', 'play.html', 'lab.html'];
+/** The pages (the viewer, the play page, the lab) and the stylesheet they share, copied as they are. */
+const PAGES = ['index.html', 'play.html', 'lab.html', 'common.css'];
 /** The tfjs wasm binaries the lab's worker loads from the page's own origin (setWasmPaths). */
 const WASM_DIR = join(REPO_DIR, 'node_modules', '@tensorflow', 'tfjs-backend-wasm', 'dist');
 const wasmBinaries = (): string[] => (existsSync(WASM_DIR) ? readdirSync(WASM_DIR).filter((f) => f.endsWith('.wasm')).sort() : []);
