@@ -10,6 +10,8 @@ import { Random } from '../src/random';
 import { FusedAdamOptimizer } from '../src/fused-adam';
 import { FusedRMSPropOptimizer } from '../src/fused-rmsprop';
 import { backendMemory, simdOptimiserFor } from '../src/wasm/simd-optim';
+import { gemmReference, runGemm, simdGemmFor, GEMM_BIAS, GEMM_RELU } from '../src/wasm/simd-gemm';
+import { setSimdGemm } from '../src/wasm/batch-mat-mul';
 
 type Spec = { shape: number[]; values: Float32Array };
 
@@ -182,6 +184,57 @@ describe('BatchMatMul / _FusedMatMul plans on wasm (transposes to let XNNPACK pa
       ]);
     });
   }
+});
+
+describe('SIMD gemm for fresh right-hand operands (simd-gemm.ts)', () => {
+  it('equals the float32 reference loop exactly, on the wasm backend memory (4-row tiles, left-over rows, Aᵀ, bias, ReLU)', async () => {
+    await initBackend('wasm', { quiet: true });
+    const backend = tf.backend() as unknown as { typedArrayFromHeap(t: tf.TensorInfo): Float32Array };
+    const g = simdGemmFor(backendMemory(tf.backend()));
+    expect(g).not.toBeNull();
+    for (const [m, n, k, transposeA, flags] of [[4, 8, 1, false, 0], [37, 24, 19, false, GEMM_BIAS], [13, 16, 33, true, GEMM_BIAS | GEMM_RELU], [32, 128, 1024, false, GEMM_RELU]] as const) {
+      const a = randn(transposeA ? [k, m] : [m, k], 80);
+      const b = randn([k, n], 81);
+      const bias = randn([n], 82);
+      const [ta, tb, tbias, tc] = [tf.tensor(a.values, a.shape), tf.tensor(b.values, b.shape), tf.tensor(bias.values), tf.zeros([m, n])];
+      const at = (t: tf.Tensor) => backend.typedArrayFromHeap(t).byteOffset;
+      runGemm(g!, at(ta), at(tb), at(tc), at(tbias), m, n, k, transposeA ? 4 : 4 * k, transposeA ? 4 * m : 4, flags);
+      const want = new Float32Array(m * n);
+      gemmReference(a.values, b.values, want, flags & GEMM_BIAS ? bias.values : null, m, n, k, transposeA, (flags & GEMM_RELU) !== 0);
+      expect(Array.from(tc.dataSync())).toEqual(Array.from(want));
+      tf.dispose([ta, tb, tbias, tc]);
+    }
+  });
+
+  // Shapes the gemm takes (n a multiple of 8, any m) and ones it leaves to XNNPACK; each right
+  // operand used three times: twice by the gemm, then packed by XNNPACK as a weight that stays.
+  const cases: Array<[number[], number[], boolean, boolean]> = [
+    [[37, 24], [24, 16], false, false],
+    [[19, 12], [19, 8], true, false],
+    [[64, 4], [4, 128], false, false],
+    [[30, 128], [128, 6], false, false],
+  ];
+  for (const [sa, sb, ta, tb] of cases) {
+    it(`[${sa}]${ta ? 'ᵀ' : ''} · [${sb}] matches cpu on first, second and third use, and with the gemm off`, async () => {
+      const uses = (x: tf.Tensor, y: tf.Tensor) => {
+        const w = tf.add(y, 0);
+        return [tf.matMul(x, w, ta, tb), tf.matMul(x, w, ta, tb), tf.matMul(x, w, ta, tb)];
+      };
+      await compare([randn(sa, 83), randn(sb, 84)], uses);
+      setSimdGemm(false);
+      try {
+        await compare([randn(sa, 83), randn(sb, 84)], uses);
+      } finally {
+        setSimdGemm(true);
+      }
+    });
+  }
+  it('fused matMul + bias + relu through the gemm (rows not a multiple of 4) matches cpu', async () => {
+    await compare([randn([33, 40], 85), randn([40, 24], 86), randn([24], 87)], (x, w, b) => [
+      tf.fused.matMul({ a: x as tf.Tensor2D, b: tf.add(w, 0) as tf.Tensor2D, bias: b, activation: 'relu' }),
+      tf.fused.matMul({ a: x as tf.Tensor2D, b: tf.add(w, 0) as tf.Tensor2D, bias: b, activation: 'linear' }),
+    ]);
+  });
 });
 
 describe('Transpose and Sum on wasm (SIMD for last-two-axes swaps and leading-axis sums)', () => {

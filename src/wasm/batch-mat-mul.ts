@@ -16,6 +16,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { TensorInfo, WasmBackendLike } from './heap';
+import { backendMemory } from './simd-optim';
+import { GEMM_BIAS, GEMM_RELU, gemmFits, runGemm, simdGemmFor } from './simd-gemm';
 
 type Args = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs: tf.BatchMatMulAttrs };
 type FusedArgs = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs: tf.BatchMatMulAttrs & { activation?: string } };
@@ -41,6 +43,54 @@ const size = (t: TensorInfo) => t.shape.reduce((p, d) => p * d, 1);
 const rows = (t: TensorInfo) => t.shape[t.shape.length - 2];
 const cols = (t: TensorInfo) => t.shape[t.shape.length - 1];
 const transposeCost = (t: TensorInfo) => (rows(t) % 4 === 0 && cols(t) % 4 === 0 ? TRANSPOSE_COST : SLOW_TRANSPOSE_COST) * size(t);
+
+/** Whether fresh right-hand operands go to the SIMD gemm (simd-gemm.ts); off only to measure the XNNPACK plans. */
+let gemmEnabled = true;
+
+/** Benchmarks only: route products as before the SIMD gemm (false) or through it (true, the default). */
+export function setSimdGemm(enabled: boolean): void {
+  gemmEnabled = enabled;
+}
+
+/**
+ * op(A)·B (+ bias, ReLU) by the SIMD gemm, for a batch-1 float32 product whose right-hand operand
+ * B is used untransposed and is not a weight XNNPACK already packed; null when it does not apply.
+ */
+function gemmProduct(backend: WasmBackendLike, a: TensorInfo, b: TensorInfo, transposeA: boolean, bias: TensorInfo | undefined, relu: boolean): TensorInfo | null {
+  if (a.dtype !== 'float32' || b.dtype !== 'float32') return null;
+  const m = transposeA ? cols(a) : rows(a);
+  const k = transposeA ? rows(a) : cols(a);
+  const n = cols(b);
+  if (!gemmFits(m, n, k) || (bias && (bias.dtype !== 'float32' || size(bias) !== n))) return null;
+  const g = simdGemmFor(backendMemory(backend));
+  if (!g) return null;
+  const lead = (a.shape.length >= b.shape.length ? a : b).shape.slice(0, -2);
+  const out = backend.makeOutput([...lead, m, n], 'float32');
+  // Views after the allocation (it may grow the memory).
+  const at = (t: TensorInfo) => backend.typedArrayFromHeap(t).byteOffset;
+  const aRow = transposeA ? 4 : 4 * k;
+  const aCol = transposeA ? 4 * m : 4;
+  runGemm(g, at(a), at(b), at(out), bias ? at(bias) : 0, m, n, k, aRow, aCol, (bias ? GEMM_BIAS : 0) | (relu ? GEMM_RELU : 0));
+  return out;
+}
+
+/** Times each right-hand operand went to the gemm. */
+const gemmUses = new WeakMap<object, number>();
+
+/**
+ * Whether B should go to the gemm: not packed by XNNPACK yet, and used fewer than twice before.
+ * The online weights are used once or twice per update (twice with Double DQN) and then
+ * replaced; a third use marks a weight that stays (the target network's), worth packing once.
+ */
+function gemmWanted(b: TensorInfo): boolean {
+  return gemmEnabled && !seenRight.has(b.dataId) && (gemmUses.get(b.dataId) ?? 0) < 2;
+}
+
+function countGemmUse(b: TensorInfo): void {
+  const uses = (gemmUses.get(b.dataId) ?? 0) + 1;
+  gemmUses.set(b.dataId, uses);
+  if (uses >= 2) plannedRight.add(b.dataId);
+}
 
 interface Plan {
   viaOutput: boolean;
@@ -107,6 +157,14 @@ export function batchMatMulWasmConfig(stock: tf.KernelConfig | undefined): tf.Ke
       const batch = size(a) / (rows(a) * cols(a));
       const h = helpers(stock, args.backend);
       if (batch === 1 && size(b) === rows(b) * cols(b) && a.dtype === 'float32' && b.dtype === 'float32') {
+        // A fresh B read in place beats packing it (or transposing around it).
+        if (!transposeB && gemmWanted(b)) {
+          const out = gemmProduct(args.backend as WasmBackendLike, a, b, transposeA, undefined, false);
+          if (out) {
+            countGemmUse(b);
+            return out;
+          }
+        }
         return h.product(a, b, transposeA, transposeB, plan(a, b, transposeA, transposeB).viaOutput);
       }
       if (!transposeA && !transposeB) return stock.kernelFunc(args as unknown as KernelArgs);
@@ -140,6 +198,13 @@ export function fusedMatMulWasmConfig(stock: tf.KernelConfig | undefined): tf.Ke
         return stock.kernelFunc(args as unknown as KernelArgs);
       }
       if (bias && size(bias) !== cols(b)) return stock.kernelFunc(args as unknown as KernelArgs);
+      if (gemmWanted(b)) {
+        const out = gemmProduct(args.backend as WasmBackendLike, a, b, false, bias, activation === 'relu');
+        if (out) {
+          countGemmUse(b);
+          return out;
+        }
+      }
       if (!plan(a, b, false, false).viaOutput) {
         seenRight.add(b.dataId);
         return stock.kernelFunc(args as unknown as KernelArgs);

@@ -1,0 +1,118 @@
+/**
+ * `npx tsx bench/update-ab.ts`: a before/after comparison of one DQN update on wasm, measured
+ * interleaved in one run (blocks of updates alternate between the two settings, so both see the
+ * same load on a shared machine). Before = the XNNPACK-only product plans; after = fresh
+ * right-hand operands through the SIMD gemm (src/wasm/simd-gemm.ts). Per update and per phase:
+ * median CPU time (process.cpuUsage, steadier than wall time under load) and its share of the
+ * matMul peak measured in the same run.
+ *
+ *   npx tsx bench/update-ab.ts [--seconds 20] [--clip 10]
+ */
+import * as tf from '@tensorflow/tfjs';
+import { initNodeBackend } from '../node/backend-node';
+import { buildModel } from '../src/layers/index';
+import { createOptimizer } from '../src/optimizers';
+import { Random } from '../src/random';
+import { setSimdGemm } from '../src/wasm/batch-mat-mul';
+import { NETS, makeBatch, updateFlops } from './nn-shared';
+import { ADAM, CENTERED_RMSPROP, PHASES, dqnLearner, fastUpdate } from './nn';
+
+const args = process.argv.slice(2);
+const flag = (name: string) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const seconds = Number(flag('--seconds') ?? 20);
+const clip = flag('--clip') === undefined ? null : Number(flag('--clip'));
+
+const cpuMs = (): number => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+const median = (xs: number[]) => [...xs].sort((p, q) => p - q)[xs.length >> 1];
+
+await initNodeBackend('wasm', { quiet: true });
+const rng = new Random(5);
+
+// Peak: a 512³ matMul, median CPU ms.
+const peakN = 512;
+const pa = tf.randomUniform([peakN, peakN]);
+const pb = tf.randomUniform([peakN, peakN]);
+const peakTimes: number[] = [];
+const peak = () => {
+  const t0 = cpuMs();
+  tf.matMul(pa, pb).dispose();
+  peakTimes.push(cpuMs() - t0);
+};
+for (let i = 0; i < 3; i++) peak();
+peakTimes.length = 0;
+
+const settings = [{ name: 'before (XNNPACK plans)', gemm: false }, { name: 'after (SIMD gemm)', gemm: true }];
+const rows: string[][] = [];
+const phaseRows: string[][] = [];
+const fmt = (x: number) => x.toFixed(x < 0.1 ? 3 : 2);
+for (const net of NETS) {
+  for (const [optName, opt] of [['Adam', ADAM], ['centered RMSProp', CENTERED_RMSPROP]] as const) {
+    const batch = makeBatch(net, rng);
+    const make = () => {
+      const online = buildModel(net.spec, net.inputShape, { seed: 1 });
+      const target = buildModel(net.spec, net.inputShape, { seed: 2 });
+      return {
+        real: dqnLearner(net, online, target, createOptimizer(opt), true, clip),
+        phased: fastUpdate(net, online, target, createOptimizer(opt), { doubleDqn: false, maxGradNorm: clip }),
+      };
+    };
+    const runs = settings.map(() => make());
+    const totals = settings.map(() => [] as number[]);
+    const phases = settings.map(() => PHASES.map(() => [] as number[]));
+    const kernels = settings.map(() => 0);
+    const marks = new Float64Array(PHASES.length);
+    const flops = updateFlops(buildModel(net.spec, net.inputShape, { seed: 1 }), net.batch);
+    settings.forEach((s, i) => {
+      setSimdGemm(s.gemm);
+      for (let w = 0; w < 20; w++) runs[i].real(batch);
+      const info = tf.profile(() => runs[i].real(batch));
+      kernels[i] = 0;
+      void info.then((p) => (kernels[i] = p.kernels.length));
+    });
+    await new Promise((r) => setTimeout(r, 0));
+    const end = performance.now() + seconds * 1000 / 4;
+    while (performance.now() < end) {
+      peak();
+      settings.forEach((s, i) => {
+        setSimdGemm(s.gemm);
+        for (let r = 0; r < 10; r++) {
+          const t0 = cpuMs();
+          runs[i].real(batch);
+          totals[i].push(cpuMs() - t0);
+          runs[i].phased(batch, marks);
+          let prev = 0;
+          for (let p = 0; p < PHASES.length; p++) {
+            phases[i][p].push(marks[p] - prev);
+            prev = marks[p];
+          }
+        }
+      });
+    }
+    const peakMs = median(peakTimes);
+    const peakGflops = (2 * peakN ** 3) / peakMs / 1e6;
+    settings.forEach((s, i) => {
+      const t = median(totals[i]);
+      rows.push([net.name, optName, s.name, fmt(t), `${((100 * flops) / t / 1e6 / peakGflops).toFixed(0)}%`, String(kernels[i]), String(totals[i].length)]);
+      const ph = phases[i].map(median);
+      phaseRows.push([net.name, optName, s.name, ...ph.map(fmt), fmt(ph.reduce((a, b) => a + b, 0))]);
+    });
+  }
+}
+setSimdGemm(true);
+const peakMs = median(peakTimes);
+console.log(`matMul ${peakN}³ peak: ${((2 * peakN ** 3) / peakMs / 1e6).toFixed(2)} GFLOP/s (median CPU time ${peakMs.toFixed(2)} ms)${clip === null ? '' : `; maxGradNorm ${clip}`}`);
+const table = (header: string[], body: string[][]) => {
+  console.log(`| ${header.join(' | ')} |`);
+  console.log(`|${header.map(() => '---').join('|')}|`);
+  for (const r of body) console.log(`| ${r.join(' | ')} |`);
+};
+console.log('\nagents/dqn Learner update (median CPU ms per update, share of peak, kernels per update):');
+table(['network', 'optimiser', 'setting', 'CPU ms', '% of peak', 'kernels', 'updates'], rows);
+console.log('\nSame update by phase (bench fastUpdate, the same explicit structure, median wall ms per phase):');
+table(['network', 'optimiser', 'setting', ...PHASES, 'Σ'], phaseRows);
