@@ -12,6 +12,8 @@ import { FusedRMSPropOptimizer } from '../src/fused-rmsprop';
 import { backendMemory, simdOptimiserFor } from '../src/wasm/simd-optim';
 import { gemmReference, runGemm, simdGemmFor, GEMM_BIAS, GEMM_RELU } from '../src/wasm/simd-gemm';
 import { setSimdGemm } from '../src/wasm/batch-mat-mul';
+import { clipScaleTensor } from '../src/wasm/clip-kernel';
+import { clipByGlobalNorm } from '../src/clip-gradients';
 
 type Spec = { shape: number[]; values: Float32Array };
 
@@ -187,12 +189,12 @@ describe('BatchMatMul / _FusedMatMul plans on wasm (transposes to let XNNPACK pa
 });
 
 describe('SIMD gemm for fresh right-hand operands (simd-gemm.ts)', () => {
-  it('equals the float32 reference loop exactly, on the wasm backend memory (4-row tiles, left-over rows, Aᵀ, bias, ReLU)', async () => {
+  it('equals the float32 reference loop exactly, on the wasm backend memory (2-row tiles, left-over rows, Aᵀ, bias, ReLU)', async () => {
     await initBackend('wasm', { quiet: true });
     const backend = tf.backend() as unknown as { typedArrayFromHeap(t: tf.TensorInfo): Float32Array };
     const g = simdGemmFor(backendMemory(tf.backend()));
     expect(g).not.toBeNull();
-    for (const [m, n, k, transposeA, flags] of [[4, 8, 1, false, 0], [37, 24, 19, false, GEMM_BIAS], [13, 16, 33, true, GEMM_BIAS | GEMM_RELU], [32, 128, 1024, false, GEMM_RELU]] as const) {
+    for (const [m, n, k, transposeA, flags] of [[2, 16, 1, false, 0], [37, 32, 19, false, GEMM_BIAS], [13, 16, 33, true, GEMM_BIAS | GEMM_RELU], [32, 128, 1024, false, GEMM_RELU]] as const) {
       const a = randn(transposeA ? [k, m] : [m, k], 80);
       const b = randn([k, n], 81);
       const bias = randn([n], 82);
@@ -206,11 +208,12 @@ describe('SIMD gemm for fresh right-hand operands (simd-gemm.ts)', () => {
     }
   });
 
-  // Shapes the gemm takes (n a multiple of 8, any m) and ones it leaves to XNNPACK; each right
+  // Shapes the gemm takes (n a multiple of 16, any m) and ones it leaves to XNNPACK; each right
   // operand used three times: twice by the gemm, then packed by XNNPACK as a weight that stays.
   const cases: Array<[number[], number[], boolean, boolean]> = [
     [[37, 24], [24, 16], false, false],
-    [[19, 12], [19, 8], true, false],
+    [[19, 12], [19, 16], true, false],
+    [[20, 12], [12, 8], false, false],
     [[64, 4], [4, 128], false, false],
     [[30, 128], [128, 6], false, false],
   ];
@@ -230,7 +233,7 @@ describe('SIMD gemm for fresh right-hand operands (simd-gemm.ts)', () => {
     });
   }
   it('fused matMul + bias + relu through the gemm (rows not a multiple of 4) matches cpu', async () => {
-    await compare([randn([33, 40], 85), randn([40, 24], 86), randn([24], 87)], (x, w, b) => [
+    await compare([randn([33, 40], 85), randn([40, 32], 86), randn([32], 87)], (x, w, b) => [
       tf.fused.matMul({ a: x as tf.Tensor2D, b: tf.add(w, 0) as tf.Tensor2D, bias: b, activation: 'relu' }),
       tf.fused.matMul({ a: x as tf.Tensor2D, b: tf.add(w, 0) as tf.Tensor2D, bias: b, activation: 'linear' }),
     ]);
@@ -473,6 +476,50 @@ describe('FusedAdamOptimizer', () => {
       reference.dispose(); fused.dispose(); restored.dispose();
     }
   });
+});
+
+describe('gradient clipping folded into the fused optimisers (KeikoClipScale + the kernels\' scale input)', () => {
+  // Sizes with 0–3 elements past the SIMD groups; scaled so one case clips and one does not.
+  const shapes = [[1027], [6, 3], [5], [2, 2, 3]];
+  for (const [what, gain, maxNorm] of [['clipping', 3, 1.5], ['within the norm', 0.01, 100]] as const) {
+    it(`KeikoClipScale equals tfjs's maxNorm / max(‖g‖, maxNorm) on wasm and cpu (${what})`, async () => {
+      for (const backend of ['wasm', 'cpu'] as const) {
+        await initBackend(backend, { quiet: true });
+        const [got, want] = tf.tidy(() => {
+          const gs = shapes.map((sh, i) => tf.tensor(randn(sh, 90 + i, gain).values, sh));
+          const norm = tf.sqrt(tf.addN(gs.map((g) => tf.sum(tf.square(g)))));
+          return [clipScaleTensor(gs, maxNorm).dataSync()[0], tf.div(maxNorm, tf.maximum(norm, maxNorm)).dataSync()[0]];
+        });
+        expect(Math.abs(got - want)).toBeLessThanOrEqual(1e-6 * Math.abs(want));
+        if (what === 'clipping') expect(got).toBeLessThan(0.9);
+        else expect(got).toBe(1);
+      }
+    });
+  }
+  const optimisers = [
+    ['Adam', () => new FusedAdamOptimizer(0.05, 0.8, 0.95, 1e-6)],
+    ['centered RMSProp', () => new FusedRMSPropOptimizer(0.01, 0.9, 0.3, 1e-6, true)],
+    ['RMSProp', () => new FusedRMSPropOptimizer(0.01, 0.9, 0, 1e-6, false)],
+  ] as const;
+  for (const [name, make] of optimisers) {
+    it(`${name}: applyClippedGradients equals applyGradients(clipByGlobalNorm(…)) for 4 steps on wasm and cpu`, async () => {
+      for (const backend of ['wasm', 'cpu'] as const) {
+        await initBackend(backend, { quiet: true });
+        const vars = shapes.map((sh, i) => [tf.variable(tf.tensor(randn(sh, 100 + i).values, sh)), tf.variable(tf.tensor(randn(sh, 100 + i).values, sh))]);
+        const [folded, reference] = [make(), make()];
+        for (let step = 0; step < 4; step++) {
+          tf.tidy(() => {
+            const grads = shapes.map((sh, i) => tf.tensor(randn(sh, 110 + 10 * step + i, 2).values, sh));
+            folded.applyClippedGradients(Object.fromEntries(vars.map(([a], i) => [a.name, grads[i]])), 1.5);
+            reference.applyGradients(clipByGlobalNorm(Object.fromEntries(vars.map(([, b], i) => [b.name, grads[i]])), 1.5).grads);
+          });
+          for (const [a, b] of vars) expect(relError(a.dataSync(), b.dataSync())).toBeLessThan(1e-5);
+        }
+        tf.dispose(vars.flat());
+        folded.dispose(); reference.dispose();
+      }
+    });
+  }
 });
 
 describe('optimiser kernels: WebAssembly SIMD on wasm vs the JS loop on cpu', () => {

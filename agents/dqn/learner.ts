@@ -2,7 +2,8 @@
  * The DQN update step: one tf.tidy per gradient step. The sampled batch is uploaded with one
  * tf.tensor per array; the target y = R + discount · Q⁻(s', a*) (tdTargetTensor, targets.ts) is
  * computed in the same tidy, outside the gradient; the loss (Huber or MSE, weighted by the
- * importance weights) is minimised with global-norm gradient clipping. One dataSync per update
+ * importance weights) is minimised with global-norm gradient clipping (folded into the fused
+ * optimisers' kernels where they run). One dataSync per update
  * reads back the loss, mean Q, the TD errors (for priorities) and, when the policy acts with the
  * JS forward, the new weights.
  */
@@ -14,6 +15,18 @@ import type { NetworkSpec } from '../../src/layers';
 import { compileLeanNet, newLeanCache, type LeanNet } from './lean-net';
 import { tdTargetTensor } from './targets';
 import { compileTfForward, type TfForward } from './tf-forward';
+
+/** An optimiser that clips by global norm itself (FusedAdamOptimizer, FusedRMSPropOptimizer). */
+interface ClippingOptimizer {
+  applyClippedGradients(grads: tf.NamedTensorMap, maxNorm: number): void;
+}
+
+/** One optimiser step on `grads`, clipped to global norm `maxNorm` unless null. */
+function applyGradients(optimizer: tf.Optimizer, grads: tf.NamedTensorMap, maxNorm: number | null): void {
+  if (maxNorm === null) optimizer.applyGradients(grads);
+  else if (typeof (optimizer as Partial<ClippingOptimizer>).applyClippedGradients === 'function') (optimizer as unknown as ClippingOptimizer).applyClippedGradients(grads, maxNorm);
+  else optimizer.applyGradients(clipByGlobalNorm(grads, maxNorm).grads);
+}
 
 export interface LearnerOptions {
   doubleDqn: boolean;
@@ -115,7 +128,7 @@ export class Learner {
       const dLoss = tf.mul(opts.loss === 'huber' ? tf.clipByValue(td, -opts.huberDelta, opts.huberDelta) : td, tf.tensor1d(this.gradScale));
       const grads = lean.online.backward(tf.mul(actionMask, tf.reshape(dLoss, [B, 1])) as tf.Tensor2D, cache);
       const named = Object.fromEntries(lean.online.variables.map((v, i) => [v.name, grads[i]]));
-      this.optimizer.applyGradients(opts.maxGradNorm === null ? named : clipByGlobalNorm(named, opts.maxGradNorm).grads);
+      applyGradients(this.optimizer, named, opts.maxGradNorm);
       // One host read: TD errors, Q(s,a) and, for the JS forward, the new weights.
       const parts: tf.Tensor[] = [td, qa];
       if (this.weightsOut) for (const v of lean.online.variables) parts.push(tf.reshape(v, [-1]));
@@ -163,8 +176,7 @@ export class Learner {
         const perSample = opts.loss === 'huber' ? huber(y, qa, { reduction: 'none', delta: opts.huberDelta }) : mse(y, qa, { reduction: 'none' });
         return tf.mean(tf.mul(perSample, weights)) as tf.Scalar;
       }, this.variables);
-      const applied = opts.maxGradNorm === null ? grads : clipByGlobalNorm(grads, opts.maxGradNorm).grads;
-      this.optimizer.applyGradients(applied);
+      applyGradients(this.optimizer, grads, opts.maxGradNorm);
       const parts: tf.Tensor[] = [tf.reshape(value, [1]), tf.reshape(kept.qMean!, [1]), kept.td!];
       if (this.weightsOut) for (const v of this.variables) parts.push(tf.reshape(v, [-1]));
       const out = tf.concat(parts);
