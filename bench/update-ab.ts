@@ -1,12 +1,16 @@
 /**
  * `npx tsx bench/update-ab.ts`: a before/after comparison of one DQN update on wasm, measured
  * interleaved in one run (blocks of updates alternate between the two settings, so both see the
- * same load on a shared machine). Before = the XNNPACK-only product plans; after = fresh
- * right-hand operands through the SIMD gemm (src/wasm/simd-gemm.ts). Per update and per phase:
+ * same load on a shared machine). Before = the XNNPACK-only product plans and clipping in tfjs
+ * ops; after = fresh right-hand operands through the SIMD gemm (src/wasm/simd-gemm.ts) and the
+ * clip factor folded into the optimiser kernels (src/wasm/clip-kernel.ts). Per update and per phase:
  * median CPU time (process.cpuUsage, steadier than wall time under load) and its share of the
  * matMul peak measured in the same run.
  *
- *   npx tsx bench/update-ab.ts [--seconds 20] [--clip 10]
+ *   npx tsx bench/update-ab.ts [--seconds 20] [--clip 10|none]
+ *
+ * Without --clip each net clips as its preset does: the MLP (CartPole default) at maxGradNorm 10,
+ * the CNN (MinAtar paper preset) not at all.
  */
 import * as tf from '@tensorflow/tfjs';
 import { initNodeBackend } from '../node/backend-node';
@@ -23,7 +27,8 @@ const flag = (name: string) => {
   return i >= 0 ? args[i + 1] : undefined;
 };
 const seconds = Number(flag('--seconds') ?? 20);
-const clip = flag('--clip') === undefined ? null : Number(flag('--clip'));
+const clipFlag = flag('--clip');
+const clipFor = (netIndex: number): number | null => (clipFlag === undefined ? (netIndex === 0 ? 10 : null) : clipFlag === 'none' ? null : Number(clipFlag));
 
 const cpuMs = (): number => {
   const u = process.cpuUsage();
@@ -47,35 +52,37 @@ const peak = () => {
 for (let i = 0; i < 3; i++) peak();
 peakTimes.length = 0;
 
-const settings = [{ name: 'before (XNNPACK plans)', gemm: false }, { name: 'after (SIMD gemm)', gemm: true }];
+const settings = [{ name: 'before', gemm: false }, { name: 'after', gemm: true }];
 const rows: string[][] = [];
 const phaseRows: string[][] = [];
 const fmt = (x: number) => x.toFixed(x < 0.1 ? 3 : 2);
-for (const net of NETS) {
+for (const [netIndex, net] of NETS.entries()) {
+  const clip = clipFor(netIndex);
   for (const [optName, opt] of [['Adam', ADAM], ['centered RMSProp', CENTERED_RMSPROP]] as const) {
     const batch = makeBatch(net, rng);
-    const make = () => {
+    const make = (folded: boolean) => {
       const online = buildModel(net.spec, net.inputShape, { seed: 1 });
       const target = buildModel(net.spec, net.inputShape, { seed: 2 });
+      const optimizer = createOptimizer(opt);
+      // Before: hide the folded clipping, so the learner clips in tfjs ops.
+      if (!folded) Object.defineProperty(optimizer, 'applyClippedGradients', { value: undefined });
       return {
-        real: dqnLearner(net, online, target, createOptimizer(opt), true, clip),
+        real: dqnLearner(net, online, target, optimizer, true, clip),
         phased: fastUpdate(net, online, target, createOptimizer(opt), { doubleDqn: false, maxGradNorm: clip }),
       };
     };
-    const runs = settings.map(() => make());
+    const runs = settings.map((s) => make(s.gemm));
     const totals = settings.map(() => [] as number[]);
     const phases = settings.map(() => PHASES.map(() => [] as number[]));
     const kernels = settings.map(() => 0);
     const marks = new Float64Array(PHASES.length);
     const flops = updateFlops(buildModel(net.spec, net.inputShape, { seed: 1 }), net.batch);
-    settings.forEach((s, i) => {
+    for (const [i, s] of settings.entries()) {
       setSimdGemm(s.gemm);
       for (let w = 0; w < 20; w++) runs[i].real(batch);
-      const info = tf.profile(() => runs[i].real(batch));
-      kernels[i] = 0;
-      void info.then((p) => (kernels[i] = p.kernels.length));
-    });
-    await new Promise((r) => setTimeout(r, 0));
+      // One profile at a time: overlapping tf.profile calls share the engine's active profile.
+      kernels[i] = (await tf.profile(() => void runs[i].real(batch))).kernels.length;
+    }
     const end = performance.now() + seconds * 1000 / 4;
     while (performance.now() < end) {
       peak();
@@ -98,7 +105,7 @@ for (const net of NETS) {
     const peakGflops = (2 * peakN ** 3) / peakMs / 1e6;
     settings.forEach((s, i) => {
       const t = median(totals[i]);
-      rows.push([net.name, optName, s.name, fmt(t), `${((100 * flops) / t / 1e6 / peakGflops).toFixed(0)}%`, String(kernels[i]), String(totals[i].length)]);
+      rows.push([net.name, clip === null ? 'none' : String(clip), optName, s.name, fmt(t), `${((100 * flops) / t / 1e6 / peakGflops).toFixed(0)}%`, String(kernels[i]), String(totals[i].length)]);
       const ph = phases[i].map(median);
       phaseRows.push([net.name, optName, s.name, ...ph.map(fmt), fmt(ph.reduce((a, b) => a + b, 0))]);
     });
@@ -106,13 +113,13 @@ for (const net of NETS) {
 }
 setSimdGemm(true);
 const peakMs = median(peakTimes);
-console.log(`matMul ${peakN}³ peak: ${((2 * peakN ** 3) / peakMs / 1e6).toFixed(2)} GFLOP/s (median CPU time ${peakMs.toFixed(2)} ms)${clip === null ? '' : `; maxGradNorm ${clip}`}`);
+console.log(`matMul ${peakN}³ peak: ${((2 * peakN ** 3) / peakMs / 1e6).toFixed(2)} GFLOP/s (median CPU time ${peakMs.toFixed(2)} ms)`);
 const table = (header: string[], body: string[][]) => {
   console.log(`| ${header.join(' | ')} |`);
   console.log(`|${header.map(() => '---').join('|')}|`);
   for (const r of body) console.log(`| ${r.join(' | ')} |`);
 };
 console.log('\nagents/dqn Learner update (median CPU ms per update, share of peak, kernels per update):');
-table(['network', 'optimiser', 'setting', 'CPU ms', '% of peak', 'kernels', 'updates'], rows);
+table(['network', 'maxGradNorm', 'optimiser', 'setting', 'CPU ms', '% of peak', 'kernels', 'updates'], rows);
 console.log('\nSame update by phase (bench fastUpdate, the same explicit structure, median wall ms per phase):');
 table(['network', 'optimiser', 'setting', ...PHASES, 'Σ'], phaseRows);

@@ -189,12 +189,12 @@ describe('BatchMatMul / _FusedMatMul plans on wasm (transposes to let XNNPACK pa
 });
 
 describe('SIMD gemm for fresh right-hand operands (simd-gemm.ts)', () => {
-  it('equals the float32 reference loop exactly, on the wasm backend memory (2-row tiles, left-over rows, Aᵀ, bias, ReLU)', async () => {
+  it('equals the float32 reference loop exactly, on the wasm backend memory (2×16 tiles, left-over rows and columns, Aᵀ, bias, ReLU)', async () => {
     await initBackend('wasm', { quiet: true });
     const backend = tf.backend() as unknown as { typedArrayFromHeap(t: tf.TensorInfo): Float32Array };
     const g = simdGemmFor(backendMemory(tf.backend()));
     expect(g).not.toBeNull();
-    for (const [m, n, k, transposeA, flags] of [[2, 16, 1, false, 0], [37, 32, 19, false, GEMM_BIAS], [13, 16, 33, true, GEMM_BIAS | GEMM_RELU], [32, 128, 1024, false, GEMM_RELU]] as const) {
+    for (const [m, n, k, transposeA, flags] of [[2, 16, 1, false, 0], [37, 32, 19, false, GEMM_BIAS], [13, 16, 33, true, GEMM_BIAS | GEMM_RELU], [32, 128, 1024, false, GEMM_RELU], [5, 22, 7, false, GEMM_BIAS | GEMM_RELU], [3, 6, 9, true, GEMM_BIAS]] as const) {
       const a = randn(transposeA ? [k, m] : [m, k], 80);
       const b = randn([k, n], 81);
       const bias = randn([n], 82);
@@ -208,14 +208,18 @@ describe('SIMD gemm for fresh right-hand operands (simd-gemm.ts)', () => {
     }
   });
 
-  // Shapes the gemm takes (n a multiple of 16, any m) and ones it leaves to XNNPACK; each right
-  // operand used three times: twice by the gemm, then packed by XNNPACK as a weight that stays.
+  // Shapes the gemm takes and ones it leaves to XNNPACK ([40, 300]·[300, 20]: too many scalar
+  // columns); each right operand used three times: twice by the gemm, then packed by XNNPACK as
+  // a weight that stays. Small Bᵀ (a Q head in dx = dy·Wᵀ) is transposed for the gemm.
   const cases: Array<[number[], number[], boolean, boolean]> = [
     [[37, 24], [24, 16], false, false],
     [[19, 12], [19, 16], true, false],
     [[20, 12], [12, 8], false, false],
     [[64, 4], [4, 128], false, false],
     [[30, 128], [128, 6], false, false],
+    [[32, 128], [32, 6], true, false],
+    [[32, 6], [128, 6], false, true],
+    [[40, 300], [300, 20], false, false],
   ];
   for (const [sa, sb, ta, tb] of cases) {
     it(`[${sa}]${ta ? 'ᵀ' : ''} · [${sb}] matches cpu on first, second and third use, and with the gemm off`, async () => {

@@ -13,6 +13,10 @@
  * with the Transpose kernel, whichever moves and packs the fewest elements (weights 1 and 6); a
  * right-hand tensor already seen is assumed cached (free). Batched products (batch > 1) and the
  * fused variants with transposes or other activations keep the old plan / the stock kernel.
+ *
+ * Fresh right-hand operands (the online weights after every optimiser step, activation
+ * gradients in dW = xᵀ·dy, small Wᵀ in dx = dy·Wᵀ) skip XNNPACK: the SIMD gemm of simd-gemm.ts
+ * reads them in place. A weight used a third time is one that stays; XNNPACK packs it once.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { TensorInfo, WasmBackendLike } from './heap';
@@ -73,6 +77,12 @@ function gemmProduct(backend: WasmBackendLike, a: TensorInfo, b: TensorInfo, tra
   runGemm(g, at(a), at(b), at(out), bias ? at(bias) : 0, m, n, k, aRow, aCol, (bias ? GEMM_BIAS : 0) | (relu ? GEMM_RELU : 0));
   return out;
 }
+
+/**
+ * Bᵀ up to this many elements is transposed for the gemm rather than planned around (measured:
+ * 30% faster for a 128×128 weight, 15% slower for the 1024×128 one, whose plan packs only dy).
+ */
+const SMALL_RIGHT = 16384;
 
 /** Times each right-hand operand went to the gemm. */
 const gemmUses = new WeakMap<object, number>();
@@ -142,7 +152,7 @@ function helpers(stock: tf.KernelConfig, backend: unknown) {
     if (right !== b) dispose(right);
     return out;
   };
-  return { product };
+  return { product, transpose };
 }
 
 export function batchMatMulWasmConfig(stock: tf.KernelConfig | undefined): tf.KernelConfig {
@@ -164,6 +174,14 @@ export function batchMatMulWasmConfig(stock: tf.KernelConfig | undefined): tf.Ke
             countGemmUse(b);
             return out;
           }
+        }
+        // A small Bᵀ (dx = dy·Wᵀ for all but big weights): transposing it for the gemm is
+        // cheaper than an XNNPACK operator set-up around it.
+        if (transposeB && gemmEnabled && size(b) <= SMALL_RIGHT) {
+          const bt = h.transpose(b);
+          const out = gemmProduct(args.backend as WasmBackendLike, a, bt, transposeA, undefined, false);
+          (args.backend as WasmBackendLike).disposeData(bt.dataId);
+          if (out) return out;
         }
         return h.product(a, b, transposeA, transposeB, plan(a, b, transposeA, transposeB).viaOutput);
       }

@@ -10,11 +10,11 @@
  * shared dimension it loads four vectors of B's row and splats two values of A. A is addressed
  * with a row and a column stride, so Aᵀ (dW = xᵀ·dy) needs no transpose.
  *
- * Shapes: n a multiple of 16 (the caller falls back to XNNPACK otherwise); any m (whole 2-row
- * tiles, then a 1-row kernel for the rest).
+ * Shapes: any (whole 2×16 tiles, then a 1-row kernel for the rows left over, then a scalar one
+ * for the columns left over); gemmFits says when the scalar part is small enough to be worth it.
  * Arithmetic is float32 multiply then add per term, summed over k in order (like a scalar loop).
  */
-import { I32, MODULE_HEADER, V128, funcBody, name, section, sleb, uleb, vec, type Code } from './encoding';
+import { F32, I32, MODULE_HEADER, V128, funcBody, name, section, sleb, uleb, vec, type Code } from './encoding';
 
 const get = (l: number): Code => [0x20, ...uleb(l)];
 const set = (l: number, ...value: Code[]): Code => [...value.flat(), 0x21, ...uleb(l)];
@@ -47,14 +47,15 @@ export const GEMM_ROWS = 2;
 export const GEMM_COLS = 16;
 
 /**
- * gemm(a, b, c, bias, m, n, k, aRow, aCol, flags): c[i, j] = Σ_p A(i, p) · b[p, j] with A(i, p)
- * the f32 at byte a + i·aRow + p·aCol, b and c row-major ([k, n], [m, n]); then + bias[j] (flags
- * bit 1) and max(·, 0) (bit 2). All addresses are byte offsets into the memory.
+ * gemm(a, b, c, bias, m, n, k, aRow, aCol, flags, cols): c[i, j] = Σ_p A(i, p) · b[p, j] for
+ * j < cols (a multiple of 16), with A(i, p) the f32 at byte a + i·aRow + p·aCol, b and c
+ * row-major ([k, n], [m, n]); then + bias[j] (flags bit 1) and max(·, 0) (bit 2). All addresses
+ * are byte offsets into the memory.
  */
 export function gemmFunction(rows: number, vecs = GEMM_COLS / 4): Code {
-  const [a, b, c, bias, m, n, k, aRow, aCol, flags] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
-  const [i, j, ap, bp, left, bRow, rowA, r2, r3, cp] = [10, 11, 12, 13, 14, 15, 16, 17, 18, 19];
-  const bv = 20; // bv … bv + vecs − 1: one row of the B tile
+  const [a, b, c, bias, m, n, k, aRow, aCol, flags, cols] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+  const [i, j, ap, bp, left, bRow, rowA, r2, r3, cp, jEnd] = [11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21];
+  const bv = 22; // bv … bv + vecs − 1: one row of the B tile
   const s = bv + vecs;
   const acc = s + 1; // row r, vector h at acc + vecs·r + h
   const hs = Array.from({ length: vecs }, (_, h) => h);
@@ -63,12 +64,13 @@ export function gemmFunction(rows: number, vecs = GEMM_COLS / 4): Code {
   const outRow = (r: number): Code => (r === 0 ? get(cp) : add(get(cp), mul(get(bRow), i32(r))));
   const body: Code = [
     set(bRow, mul(get(n), i32(4))),
+    set(jEnd, mul(get(cols), i32(4))),
     set(r2, mul(get(aRow), i32(2))),
     set(r3, mul(get(aRow), i32(3))),
     whileLt(get(i), get(m),
       set(rowA, add(get(a), mul(get(i), get(aRow)))),
       set(j, i32(0)),
-      whileLt(get(j), get(bRow),
+      whileLt(get(j), get(jEnd),
         ...Array.from({ length: vecs * rows }, (_, t) => set(acc + t, zeroV)),
         set(ap, get(rowA)),
         set(bp, add(get(b), get(j))),
@@ -91,38 +93,79 @@ export function gemmFunction(rows: number, vecs = GEMM_COLS / 4): Code {
         inc(j, i32(16 * vecs))),
       inc(i, i32(rows))),
   ].flat();
-  return funcBody([[10, I32], [vecs + 1 + vecs * rows, V128]], body);
-}
-
-/** The module's bytes: imports env.memory, exports gemm (2-row tiles) and gemm1 (1-row, for the rows left over). */
-export function gemmModuleBytes(main: Code = gemmFunction(GEMM_ROWS), tail: Code = gemmFunction(1)): Uint8Array<ArrayBuffer> {
-  return new Uint8Array([
-    ...MODULE_HEADER,
-    ...section(1, vec([[0x60, ...vec(new Array(10).fill([I32])), 0x00]])),
-    ...section(2, vec([[...name('env'), ...name('memory'), 0x02, 0x00, 0x00]])),
-    ...section(3, vec([uleb(0), uleb(0)])),
-    ...section(7, vec([[...name('gemm'), 0x00, 0], [...name('gemm1'), 0x00, 1]])),
-    ...section(10, vec([main, tail])),
-  ]);
-}
-
-type GemmFn = (a: number, b: number, c: number, bias: number, m: number, n: number, k: number, aRow: number, aCol: number, flags: number) => void;
-
-export interface SimdGemm {
-  /** m a multiple of GEMM_ROWS. */
-  gemm: GemmFn;
-  /** Any m (one row per tile). */
-  gemm1: GemmFn;
+  return funcBody([[11, I32], [vecs + 1 + vecs * rows, V128]], body);
 }
 
 /**
- * C = op(A)·B (+ bias, ReLU) for any m and n a multiple of GEMM_COLS: whole 2-row tiles, then the
- * rows left over. Byte addresses; A(i, p) at a + i·aRow + p·aCol.
+ * gemmCols(a, b, c, bias, m, n, k, aRow, aCol, flags, from): the same product for the columns
+ * from … n − 1 only, one output at a time in scalar f32 (the 0–15 columns the tiles leave, and
+ * narrow products like a Q head's 6 actions, where XNNPACK's per-call setup costs more).
+ */
+function gemmColsFunction(): Code {
+  const [a, b, c, bias, m, n, k, aRow, aCol, flags, from] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+  const [i, j, ap, bp, left, bRow] = [11, 12, 13, 14, 15, 16];
+  const sum = 17;
+  const f32zero: Code = [0x43, 0, 0, 0, 0];
+  const loadF = (addr: Code): Code => [...addr, 0x2a, 2, 0];
+  const colByte = mul(get(j), i32(4));
+  const body: Code = [
+    set(bRow, mul(get(n), i32(4))),
+    whileLt(get(i), get(m),
+      set(j, get(from)),
+      whileLt(get(j), get(n),
+        set(sum, f32zero),
+        set(ap, add(get(a), mul(get(i), get(aRow)))),
+        set(bp, add(get(b), colByte)),
+        set(left, get(k)),
+        whileLt(i32(0), get(left),
+          set(sum, [...get(sum), ...loadF(get(ap)), ...loadF(get(bp)), 0x94 /* f32.mul */, 0x92 /* f32.add */]),
+          inc(ap, get(aCol)),
+          inc(bp, get(bRow)),
+          set(left, [...get(left), ...i32(1), 0x6b])),
+        ifBit(flags, 1, set(sum, [...get(sum), ...loadF(add(get(bias), colByte)), 0x92])),
+        ifBit(flags, 2, set(sum, [...get(sum), ...f32zero, 0x97 /* f32.max */])),
+        [...add(add(get(c), mul(get(i), get(bRow))), colByte), ...get(sum), 0x38, 2, 0],
+        inc(j, i32(1))),
+      inc(i, i32(1))),
+  ].flat();
+  return funcBody([[6, I32], [1, F32]], body);
+}
+
+/** The module's bytes: imports env.memory, exports gemm (2-row tiles), gemm1 (1-row, for the rows left over) and gemmCols. */
+export function gemmModuleBytes(): Uint8Array<ArrayBuffer> {
+  return new Uint8Array([
+    ...MODULE_HEADER,
+    ...section(1, vec([[0x60, ...vec(new Array(11).fill([I32])), 0x00]])),
+    ...section(2, vec([[...name('env'), ...name('memory'), 0x02, 0x00, 0x00]])),
+    ...section(3, vec([uleb(0), uleb(0), uleb(0)])),
+    ...section(7, vec([[...name('gemm'), 0x00, 0], [...name('gemm1'), 0x00, 1], [...name('gemmCols'), 0x00, 2]])),
+    ...section(10, vec([gemmFunction(GEMM_ROWS), gemmFunction(1), gemmColsFunction()])),
+  ]);
+}
+
+type GemmFn = (a: number, b: number, c: number, bias: number, m: number, n: number, k: number, aRow: number, aCol: number, flags: number, colsOrFrom: number) => void;
+
+export interface SimdGemm {
+  /** m a multiple of GEMM_ROWS; the first `cols` columns (a multiple of GEMM_COLS). */
+  gemm: GemmFn;
+  /** Any m (one row per tile). */
+  gemm1: GemmFn;
+  /** Columns from … n − 1, scalar. */
+  gemmCols: GemmFn;
+}
+
+/**
+ * C = op(A)·B (+ bias, ReLU) for any m and n: whole 2×16 tiles, the rows left over, then the
+ * columns left over. Byte addresses; A(i, p) at a + i·aRow + p·aCol.
  */
 export function runGemm(g: SimdGemm, a: number, b: number, c: number, bias: number, m: number, n: number, k: number, aRow: number, aCol: number, flags: number): void {
   const full = m - (m % GEMM_ROWS);
-  if (full > 0) g.gemm(a, b, c, bias, full, n, k, aRow, aCol, flags);
-  if (full < m) g.gemm1(a + full * aRow, b, c + full * n * 4, bias, m - full, n, k, aRow, aCol, flags);
+  const cols = n - (n % GEMM_COLS);
+  if (cols > 0) {
+    if (full > 0) g.gemm(a, b, c, bias, full, n, k, aRow, aCol, flags, cols);
+    if (full < m) g.gemm1(a + full * aRow, b, c + full * n * 4, bias, m - full, n, k, aRow, aCol, flags, cols);
+  }
+  if (cols < n) g.gemmCols(a, b, c, bias, m, n, k, aRow, aCol, flags, cols);
 }
 
 const instances = new WeakMap<WebAssembly.Memory, SimdGemm | null>();
@@ -145,8 +188,11 @@ export function simdGemmFor(memory: WebAssembly.Memory | undefined): SimdGemm | 
   return result;
 }
 
-/** Whether runGemm takes an [m, ·]·[·, n] product (else the caller keeps XNNPACK). */
-export const gemmFits = (m: number, n: number, k: number): boolean => m > 0 && k > 0 && n > 0 && n % GEMM_COLS === 0;
+/**
+ * Whether runGemm should take an [m, k]·[k, n] product (else the caller keeps XNNPACK): any
+ * shape, as long as the scalar columns are a small share of the work (n ≥ 16, or a small product).
+ */
+export const gemmFits = (m: number, n: number, k: number): boolean => m > 0 && k > 0 && n > 0 && (n % GEMM_COLS === 0 || n >= 4 * GEMM_COLS || m * n * k <= 1 << 17);
 
 /** Plain-JS reference of the same product (tests compare the kernel with it and with tfjs cpu). */
 export function gemmReference(a: Float32Array, b: Float32Array, c: Float32Array, bias: Float32Array | null, m: number, n: number, k: number, transposeA: boolean, relu: boolean): void {
