@@ -13,7 +13,7 @@
  *               sweeps/minatar-tuning.yaml (random search, 3 games × 2 seeds × 200k frames) and its ranking:
  *               normalised training return per frame and at equal wall-clock time; prints the winner
  *   cartpole    [--seeds 5] [--steps 50000] [--out DIR]  the cartpole preset alone, sequential runs, no sweep
- *   throughput  [--steps N] [--settings cartpole,minatar,minatar-tf4] [--backend B]  whole-loop steps/s while learning, with a phase breakdown (bench/dqn-throughput.ts)
+ *   throughput  [--steps N] [--settings cartpole,minatar,minatar-tf4] [--backend B] [--before]  whole-loop steps/s while learning, with a phase breakdown (bench/dqn-throughput.ts)
  * Figures are printed; run directories are kept under --out. The sweep modes are resumable: run the
  * same command again after Ctrl-C or a crash (docs/benchmarks.md).
  */
@@ -48,6 +48,7 @@ const { positionals, values } = parseArgs({
     'report-only': { type: 'boolean', default: false },
     backend: { type: 'string', default: 'auto' },
     settings: { type: 'string' },
+    before: { type: 'boolean' },
   },
 });
 const mode = positionals[0] ?? 'cartpole';
@@ -342,7 +343,7 @@ async function minatarTuning(): Promise<void> {
 }
 
 async function throughput(): Promise<void> {
-  await runThroughput({ steps: values.steps ? Number(values.steps) : undefined, settings: values.settings?.split(','), backend: values.backend });
+  await runThroughput({ steps: values.steps ? Number(values.steps) : undefined, settings: values.settings?.split(','), backend: values.backend, before: values.before === true });
 }
 
 const modes: Record<string, () => Promise<void>> = { classic, minatar, 'minatar-tuning': minatarTuning, cartpole, throughput };

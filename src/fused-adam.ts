@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { ADAM_KERNEL, type AdamKernelAttrs } from './wasm/adam-kernel';
-import { clipScaleTensor } from './wasm/clip-kernel';
+import { clipScaleTensor, foldedClipping } from './wasm/clip-kernel';
 import { clipByGlobalNorm } from './clip-gradients';
 
 interface AdamInternals {
@@ -36,7 +36,7 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
    * as one KeikoClipScale kernel whose factor the update kernels apply to the gradients.
    */
   applyClippedGradients(variableGradients: tf.NamedTensorMap, maxNorm: number): void {
-    if (!FusedAdamOptimizer.fusedOnCurrentBackend()) {
+    if (!FusedAdamOptimizer.fusedOnCurrentBackend() || !foldedClipping()) {
       tf.tidy(() => super.applyGradients(clipByGlobalNorm(variableGradients, maxNorm).grads as Parameters<tf.AdamOptimizer['applyGradients']>[0]));
       return;
     }

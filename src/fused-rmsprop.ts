@@ -7,7 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { RMSPROP_KERNEL, type RMSPropKernelAttrs } from './wasm/rmsprop-kernel';
-import { clipScaleTensor } from './wasm/clip-kernel';
+import { clipScaleTensor, foldedClipping } from './wasm/clip-kernel';
 import { clipByGlobalNorm } from './clip-gradients';
 
 type Slot = { originalName: string; variable: tf.Variable };
@@ -40,7 +40,7 @@ export class FusedRMSPropOptimizer extends tf.RMSPropOptimizer {
    * as one KeikoClipScale kernel whose factor the update kernels apply to the gradients.
    */
   applyClippedGradients(variableGradients: tf.NamedTensorMap, maxNorm: number): void {
-    if (!FusedRMSPropOptimizer.fusedOnCurrentBackend()) {
+    if (!FusedRMSPropOptimizer.fusedOnCurrentBackend() || !foldedClipping()) {
       tf.tidy(() => this.applyScaled(clipByGlobalNorm(variableGradients, maxNorm).grads, null));
       return;
     }

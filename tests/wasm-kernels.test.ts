@@ -73,6 +73,10 @@ describe('Conv2DBackpropFilter on wasm', () => {
     { x: [4, 5, 5, 6], f: [1, 1, 6, 2], strides: 1, pad: 'valid' },
     { x: [32, 10, 10, 4], f: [3, 3, 4, 16], strides: 1, pad: 'valid' },
     { x: [2, 8, 8, 3], f: [8, 8, 3, 2], strides: 4, pad: 'valid' },
+    // Output channels a multiple of 16: the wasm im2col + SIMD gemm path, padding included.
+    { x: [3, 7, 7, 2], f: [3, 3, 2, 16], strides: 2, pad: 'same' },
+    { x: [1, 9, 8, 5], f: [5, 4, 5, 32], strides: [2, 3], pad: 'same' },
+    { x: [4, 10, 10, 7], f: [3, 3, 7, 16], strides: 1, pad: 'valid' },
   ];
   for (const c of cases) {
     it(`x ${c.x} filter ${c.f} strides ${c.strides} ${c.pad}`, async () => {

@@ -56,6 +56,9 @@ export function setSimdGemm(enabled: boolean): void {
   gemmEnabled = enabled;
 }
 
+/** Whether the SIMD gemm takes the products it fits (see setSimdGemm). */
+export const simdGemmEnabled = (): boolean => gemmEnabled;
+
 /**
  * op(A)·B (+ bias, ReLU) by the SIMD gemm, for a batch-1 float32 product whose right-hand operand
  * B is used untransposed and is not a weight XNNPACK already packed; null when it does not apply.

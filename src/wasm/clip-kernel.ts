@@ -13,6 +13,16 @@ import { backendMemory, simdOptimiserFor } from './simd-optim';
 
 export const CLIP_SCALE_KERNEL = 'KeikoClipScale';
 
+let folded = true;
+
+/** Benchmarks only: clip in tfjs ops as before (false) or folded into the kernels (true, the default). */
+export function setFoldedClipping(enabled: boolean): void {
+  folded = enabled;
+}
+
+/** Whether the fused optimisers fold clipping into their kernels (see setFoldedClipping). */
+export const foldedClipping = (): boolean => folded;
+
 export interface ClipScaleAttrs {
   maxNorm: number;
 }
