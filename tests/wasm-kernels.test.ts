@@ -13,6 +13,7 @@ import { backendMemory, simdOptimiserFor } from '../src/wasm/simd-optim';
 import { gemmReference, runGemm, simdGemmFor, GEMM_BIAS, GEMM_RELU } from '../src/wasm/simd-gemm';
 import { setSimdGemm } from '../src/wasm/batch-mat-mul';
 import { clipScaleTensor } from '../src/wasm/clip-kernel';
+import { denseForwardKernel } from '../src/wasm/dense-kernel';
 import { clipByGlobalNorm } from '../src/clip-gradients';
 
 type Spec = { shape: number[]; values: Float32Array };
@@ -484,6 +485,31 @@ describe('FusedAdamOptimizer', () => {
       reference.dispose(); fused.dispose(); restored.dispose();
     }
   });
+});
+
+describe('KeikoDense (one-record dense forward for the explicit-backward nets)', () => {
+  for (const [sx, sw] of [[[32, 1024], [1024, 128]], [[64, 4], [4, 128]], [[64, 128], [128, 2]], [[7, 5], [5, 3]]] as const) {
+    it(`[${sx}]·[${sw}] + bias, relu and linear: wasm vs cpu, and equal to tf.fused.matMul on each`, async () => {
+      const ops = (x: tf.Tensor, w: tf.Tensor, b: tf.Tensor) => {
+        const fresh = tf.add(w, 0) as tf.Tensor2D;
+        return [
+          denseForwardKernel(x as tf.Tensor2D, fresh, b, 'relu'),
+          denseForwardKernel(x as tf.Tensor2D, fresh, undefined, 'linear'),
+          ...[0, 1, 2].map(() => denseForwardKernel(x as tf.Tensor2D, w as tf.Tensor2D, b, 'linear')),
+          tf.fused.matMul({ a: x as tf.Tensor2D, b: w as tf.Tensor2D, bias: b, activation: 'relu' }),
+        ];
+      };
+      const inputs = [randn([...sx], 120), randn([...sw], 121), randn([sw[1]], 122)];
+      await compare(inputs, ops);
+      for (const backend of ['cpu', 'wasm'] as const) {
+        const out = await on(backend, inputs, ops);
+        expect(out[0].length).toBe(sx[0] * sw[1]);
+        const relu = out[4].map((v) => Math.max(v, 0));
+        expect(relError(out[0], out[5])).toBeLessThan(1e-6);
+        expect(relError(relu, out[5])).toBeLessThan(1e-6);
+      }
+    });
+  }
 });
 
 describe('gradient clipping folded into the fused optimisers (KeikoClipScale + the kernels\' scale input)', () => {
