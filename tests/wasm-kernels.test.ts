@@ -13,7 +13,7 @@ import { backendMemory, simdOptimiserFor } from '../src/wasm/simd-optim';
 import { gemmReference, runGemm, simdGemmFor, GEMM_BIAS, GEMM_RELU } from '../src/wasm/simd-gemm';
 import { setSimdGemm } from '../src/wasm/batch-mat-mul';
 import { clipScaleTensor } from '../src/wasm/clip-kernel';
-import { denseForwardKernel } from '../src/wasm/dense-kernel';
+import { denseBackwardKernel, denseForwardKernel } from '../src/wasm/dense-kernel';
 import { clipByGlobalNorm } from '../src/clip-gradients';
 
 type Spec = { shape: number[]; values: Float32Array };
@@ -509,6 +509,34 @@ describe('KeikoDense (one-record dense forward for the explicit-backward nets)',
         expect(relError(relu, out[5])).toBeLessThan(1e-6);
       }
     });
+  }
+});
+
+describe('KeikoDenseGrad (a dense layer\'s backward pass as one kernel record)', () => {
+  for (const [m, k, n] of [[64, 128, 128], [32, 1024, 128], [64, 128, 2], [7, 5, 3]] as const) {
+    for (const activation of ['relu', 'linear'] as const) {
+      it(`[${m},${k}]·[${k},${n}] ${activation}: dW, db, dx equal tfjs autodiff on wasm and cpu`, async () => {
+        const ops = (x: tf.Tensor, w: tf.Tensor, b: tf.Tensor, dy: tf.Tensor) => {
+          const f = (xx: tf.Tensor, ww: tf.Tensor, bb: tf.Tensor) => tf.sum(tf.mul(tf.fused.matMul({ a: xx as tf.Tensor2D, b: ww as tf.Tensor2D, bias: bb, activation }), dy)) as tf.Scalar;
+          const [gx, gw, gb] = tf.grads(f)([x, w, b]);
+          const y = tf.fused.matMul({ a: x as tf.Tensor2D, b: tf.add(w, 0) as tf.Tensor2D, bias: b, activation }) as tf.Tensor2D;
+          const fused = denseBackwardKernel(dy as tf.Tensor2D, x as tf.Tensor2D, tf.add(w, 0) as tf.Tensor2D, y, { activation, withDx: true, withBias: true })!;
+          const noDx = denseBackwardKernel(dy as tf.Tensor2D, x as tf.Tensor2D, w as tf.Tensor2D, y, { activation, withDx: false, withBias: false })!;
+          expect(fused.length).toBe(3);
+          expect(noDx.length).toBe(1);
+          return [gw, gb, gx, ...fused, noDx[0]];
+        };
+        const inputs = [randn([m, k], 130), randn([k, n], 131), randn([n], 132), randn([m, n], 133)];
+        await compare(inputs, ops);
+        for (const backend of ['cpu', 'wasm'] as const) {
+          const [gw, gb, gx, dw, db, dx, dwOnly] = await on(backend, inputs, ops);
+          expect(relError(dw, gw)).toBeLessThan(1e-5);
+          expect(relError(db, gb)).toBeLessThan(1e-5);
+          expect(relError(dx, gx)).toBeLessThan(1e-5);
+          expect(relError(dwOnly, gw)).toBeLessThan(1e-5);
+        }
+      });
+    }
   }
 });
 

@@ -10,7 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ActivationSpec, NetworkSpec } from '../../src/layers';
-import { denseForwardKernel } from '../../src/wasm/dense-kernel';
+import { denseBackwardKernel, denseForwardKernel } from '../../src/wasm/dense-kernel';
 
 type Act = 'linear' | 'relu' | 'tanh' | 'sigmoid';
 
@@ -188,6 +188,17 @@ export function compileLeanNet(spec: NetworkSpec, model: tf.LayersModel): LeanNe
         }
         if (dx) dy = dx;
         continue;
+      }
+      if (op.kind === 'dense' && (op.act === 'relu' || op.act === 'linear')) {
+        const fused = denseBackwardKernel(dy as tf.Tensor2D, x as tf.Tensor2D, op.kernel as tf.Tensor2D, cache.outputs[k] as tf.Tensor2D, {
+          activation: op.act, withDx: k > firstWeighted, withBias: op.bias !== null,
+        });
+        if (fused) {
+          grads[index.get(op.kernel)!] = fused[0];
+          if (op.bias) grads[index.get(op.bias)!] = fused[1];
+          if (k > firstWeighted) dy = fused[op.bias ? 2 : 1];
+          continue;
+        }
       }
       const dz = throughActivation(dy, cache.outputs[k], op.act);
       if (op.kind === 'dense') {

@@ -10,7 +10,7 @@
  * (agents/dqn/lean-net.ts), used only where the kernel is registered (denseForwardKernel).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { TensorInfo } from './heap';
+import { allocate, read, type TensorInfo } from './heap';
 
 export const DENSE_KERNEL = 'KeikoDense';
 
@@ -53,4 +53,73 @@ export function denseForwardKernel(x: tf.Tensor2D, w: tf.Tensor2D, bias: tf.Tens
   if (tf.getKernel(DENSE_KERNEL, tf.getBackend()) === undefined) return tf.fused.matMul({ a: x, b: w, bias, activation }) as tf.Tensor2D;
   const inputs: tf.NamedTensorMap = bias ? { x, w, bias } : { x, w };
   return tf.engine().runKernel(DENSE_KERNEL, inputs, { activation } as unknown as tf.NamedAttrMap) as tf.Tensor2D;
+}
+
+export const DENSE_GRAD_KERNEL = 'KeikoDenseGrad';
+
+export interface DenseGradAttrs {
+  /** The forward's activation: relu masks dy by y > 0. */
+  activation: 'linear' | 'relu';
+  /** Whether to compute dx (not for the first layer). */
+  withDx: boolean;
+  /** Whether to compute db (the layer has a bias). */
+  withBias: boolean;
+}
+
+/**
+ * KeikoDenseGrad: a dense layer's backward pass as ONE kernel record, for y = act(x·W + b):
+ * dz = dy ⊙ (y > 0) (relu) or dy; dW = xᵀ·dz; db = Σ_rows dz; dx = dz·Wᵀ. Inputs dy, x, w and
+ * (relu) y; outputs [dW, db?, dx?]. The products go to the backend's own BatchMatMul (Keiko's
+ * wasm plans and SIMD gemm), the mask and the column sum are loops over the backend's memory:
+ * five engine records (step, multiply, two matMuls, sum) become one.
+ */
+function denseGradKernel(backendName: 'wasm' | 'cpu') {
+  return (args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: unknown }): TensorInfo[] => {
+    const { dy, x, w, y } = args.inputs as { dy: TensorInfo; x: TensorInfo; w: TensorInfo; y?: TensorInfo };
+    const { activation, withDx, withBias } = args.attrs as unknown as DenseGradAttrs;
+    const [m, k] = x.shape;
+    const n = w.shape[1];
+    if (x.shape.length !== 2 || w.shape.length !== 2 || w.shape[0] !== k || dy.shape[0] !== m || dy.shape[1] !== n) {
+      throw new Error(`${DENSE_GRAD_KERNEL}: need dy [m, n], x [m, k], w [k, n]; got [${dy.shape.join(', ')}], [${x.shape.join(', ')}], [${w.shape.join(', ')}]`);
+    }
+    if (activation === 'relu' && !y) throw new Error(`${DENSE_GRAD_KERNEL}: relu needs the forward output y`);
+    const matMul = tf.getKernel('BatchMatMul', backendName)!;
+    const backend = args.backend;
+    const view = (t: TensorInfo, shape: number[]): TensorInfo => ({ dataId: t.dataId, shape, dtype: t.dtype });
+    let dz = dy;
+    if (activation === 'relu') {
+      dz = allocate(backendName, backend, [m, n]).info;
+      const [vz, vdy, vy] = [read(backendName, backend, dz) as Float32Array, read(backendName, backend, dy), read(backendName, backend, y!)];
+      for (let i = 0; i < vz.length; i++) vz[i] = vy[i] > 0 ? vdy[i] : 0;
+    }
+    const product = (a: TensorInfo, aShape: number[], b: TensorInfo, bShape: number[], transposeA: boolean, transposeB: boolean): TensorInfo =>
+      matMul.kernelFunc({ inputs: { a: view(a, aShape), b: view(b, bShape) }, backend: backend as tf.KernelBackend, attrs: { transposeA, transposeB } } as unknown as Parameters<tf.KernelFunc>[0]) as TensorInfo;
+    const outs: TensorInfo[] = [view(product(x, [1, m, k], dz, [1, m, n], true, false), [k, n])];
+    if (withBias) {
+      const db = allocate(backendName, backend, [n]).info;
+      const [vdb, vz] = [read(backendName, backend, db) as Float32Array, read(backendName, backend, dz)];
+      for (let r = 0, o = 0; r < m; r++) for (let j = 0; j < n; j++, o++) vdb[j] += vz[o];
+      outs.push(db);
+    }
+    if (withDx) outs.push(view(product(dz, [1, m, n], w, [1, k, n], false, true), [m, k]));
+    if (dz !== dy) disposeInfo(backendName, backend, dz);
+    return outs;
+  };
+}
+
+function disposeInfo(backendName: 'wasm' | 'cpu', backend: unknown, t: TensorInfo): void {
+  (backend as { disposeData(id: object, force?: boolean): void }).disposeData(t.dataId, backendName === 'cpu' ? true : undefined);
+}
+
+export const denseGradKernelWasm: tf.KernelConfig = { kernelName: DENSE_GRAD_KERNEL, backendName: 'wasm', kernelFunc: denseGradKernel('wasm') as unknown as tf.KernelFunc };
+export const denseGradKernelCpu: tf.KernelConfig = { kernelName: DENSE_GRAD_KERNEL, backendName: 'cpu', kernelFunc: denseGradKernel('cpu') as unknown as tf.KernelFunc };
+
+/**
+ * A dense layer's gradients [dW, db?, dx?] (see KeikoDenseGrad) where the backend has the kernel,
+ * else null (the caller runs the same maths in tfjs ops).
+ */
+export function denseBackwardKernel(dy: tf.Tensor2D, x: tf.Tensor2D, w: tf.Tensor2D, y: tf.Tensor2D | null, attrs: DenseGradAttrs): tf.Tensor[] | null {
+  if (tf.getKernel(DENSE_GRAD_KERNEL, tf.getBackend()) === undefined) return null;
+  const inputs: tf.NamedTensorMap = attrs.activation === 'relu' ? { dy, x, w, y: y! } : { dy, x, w };
+  return tf.engine().runKernel(DENSE_GRAD_KERNEL, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
 }
