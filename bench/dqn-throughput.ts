@@ -8,8 +8,9 @@
  *   minatar          MinAtar/Breakout-v0, preset minatar (an update every frame)            target ≥ 550 frames/s
  *   minatar-tf4      the same with trainFrequency 4                                          target ≥ 2,500 frames/s
  *
- * --before routes the wasm products and gradient clipping as before the SIMD gemm and the folded
- * clipping (src/wasm/simd-gemm.ts, clip-kernel.ts), for before/after figures from one checkout.
+ * --before routes the wasm products, gradient clipping and the lean nets' dense layers as before
+ * the SIMD gemm, the folded clipping and the one-record dense kernels (src/wasm/simd-gemm.ts,
+ * clip-kernel.ts, dense-kernel.ts), for before/after figures from one checkout.
  */
 import * as tf from '@tensorflow/tfjs';
 import { initNodeBackend } from '../node/backend-node';
@@ -18,6 +19,7 @@ import { DqnTrainer } from '../agents/dqn/loop';
 import { make } from '../envs/registry';
 import type { BackendPreference } from '../src/backend';
 import { setSimdGemm } from '../src/wasm/batch-mat-mul';
+import { setDenseKernels } from '../src/wasm/dense-kernel';
 import { setFoldedClipping } from '../src/wasm/clip-kernel';
 
 interface Setting {
@@ -56,6 +58,7 @@ export async function runThroughput(options: { steps?: number; settings?: string
   const info = await initNodeBackend((options.backend ?? 'auto') as BackendPreference, { quiet: true });
   setSimdGemm(!options.before);
   setFoldedClipping(!options.before);
+  setDenseKernels(!options.before);
   const chosen = SETTINGS.filter((s) => !options.settings || options.settings.includes(s.name));
   const results: string[] = [];
   for (const setting of chosen) {

@@ -1,9 +1,10 @@
 /**
  * `npx tsx bench/update-ab.ts`: a before/after comparison of one DQN update on wasm, measured
  * interleaved in one run (blocks of updates alternate between the two settings, so both see the
- * same load on a shared machine). Before = the XNNPACK-only product plans and clipping in tfjs
- * ops; after = fresh right-hand operands through the SIMD gemm (src/wasm/simd-gemm.ts) and the
- * clip factor folded into the optimiser kernels (src/wasm/clip-kernel.ts). Per update and per phase:
+ * same load on a shared machine). Before = the XNNPACK-only product plans, clipping in tfjs ops
+ * and dense layers as tf.fused.matMul + ops; after = fresh right-hand operands through the SIMD
+ * gemm (src/wasm/simd-gemm.ts), the clip factor folded into the optimiser kernels
+ * (src/wasm/clip-kernel.ts) and the one-record dense kernels (src/wasm/dense-kernel.ts). Per update and per phase:
  * median CPU time (process.cpuUsage, steadier than wall time under load) and its share of the
  * matMul peak measured in the same run.
  *
@@ -18,8 +19,10 @@ import { buildModel } from '../src/layers/index';
 import { createOptimizer } from '../src/optimizers';
 import { Random } from '../src/random';
 import { setSimdGemm } from '../src/wasm/batch-mat-mul';
+import { setDenseKernels } from '../src/wasm/dense-kernel';
 import { NETS, makeBatch, updateFlops } from './nn-shared';
-import { ADAM, CENTERED_RMSPROP, PHASES, dqnLearner, fastUpdate } from './nn';
+import { ADAM, CENTERED_RMSPROP, PHASES } from './nn';
+import { Learner } from '../agents/dqn/learner';
 
 const args = process.argv.slice(2);
 const flag = (name: string) => {
@@ -66,9 +69,12 @@ for (const [netIndex, net] of NETS.entries()) {
       const optimizer = createOptimizer(opt);
       // Before: hide the folded clipping, so the learner clips in tfjs ops.
       if (!folded) Object.defineProperty(optimizer, 'applyClippedGradients', { value: undefined });
+      const weightsOut = new Float32Array(online.trainableWeights.reduce((c, w) => c + w.shape.reduce<number>((p, d) => p * (d ?? 1), 1), 0));
+      const learner = new Learner(online, target, optimizer, net.actions, { doubleDqn: false, loss: 'huber', huberDelta: 1, maxGradNorm: clip, tau: 1 }, weightsOut, net.spec);
+      const indices = new Int32Array(net.batch);
       return {
-        real: dqnLearner(net, online, target, optimizer, true, clip),
-        phased: fastUpdate(net, online, target, createOptimizer(opt), { doubleDqn: false, maxGradNorm: clip }),
+        real: (b: typeof batch) => learner.update({ size: net.batch, ...b, indices }),
+        learner,
       };
     };
     const runs = settings.map((s) => make(s.gemm));
@@ -79,6 +85,7 @@ for (const [netIndex, net] of NETS.entries()) {
     const flops = updateFlops(buildModel(net.spec, net.inputShape, { seed: 1 }), net.batch);
     for (const [i, s] of settings.entries()) {
       setSimdGemm(s.gemm);
+      setDenseKernels(s.gemm);
       for (let w = 0; w < 20; w++) runs[i].real(batch);
       // One profile at a time: overlapping tf.profile calls share the engine's active profile.
       kernels[i] = (await tf.profile(() => void runs[i].real(batch))).kernels.length;
@@ -88,11 +95,14 @@ for (const [netIndex, net] of NETS.entries()) {
       peak();
       settings.forEach((s, i) => {
         setSimdGemm(s.gemm);
+        setDenseKernels(s.gemm);
         for (let r = 0; r < 10; r++) {
           const t0 = cpuMs();
           runs[i].real(batch);
           totals[i].push(cpuMs() - t0);
-          runs[i].phased(batch, marks);
+          runs[i].learner.phaseMarks = marks;
+          runs[i].real(batch);
+          runs[i].learner.phaseMarks = null;
           let prev = 0;
           for (let p = 0; p < PHASES.length; p++) {
             phases[i][p].push(marks[p] - prev);
@@ -112,6 +122,7 @@ for (const [netIndex, net] of NETS.entries()) {
   }
 }
 setSimdGemm(true);
+setDenseKernels(true);
 const peakMs = median(peakTimes);
 console.log(`matMul ${peakN}³ peak: ${((2 * peakN ** 3) / peakMs / 1e6).toFixed(2)} GFLOP/s (median CPU time ${peakMs.toFixed(2)} ms)`);
 const table = (header: string[], body: string[][]) => {
@@ -121,5 +132,5 @@ const table = (header: string[], body: string[][]) => {
 };
 console.log('\nagents/dqn Learner update (median CPU ms per update, share of peak, kernels per update):');
 table(['network', 'maxGradNorm', 'optimiser', 'setting', 'CPU ms', '% of peak', 'kernels', 'updates'], rows);
-console.log('\nSame update by phase (bench fastUpdate, the same explicit structure, median wall ms per phase):');
+console.log('\nThe same updates by phase (Learner.phaseMarks, median wall ms per phase):');
 table(['network', 'optimiser', 'setting', ...PHASES, 'Σ'], phaseRows);

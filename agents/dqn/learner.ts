@@ -54,6 +54,12 @@ export class Learner {
   private readonly targetForward: (x: tf.Tensor) => tf.Tensor2D;
   readonly obsShape: number[];
   private readonly lean: { online: LeanNet; target: LeanNet } | null;
+  /**
+   * Benchmarks: when set, each explicit update writes the ms since its start at the end of its
+   * phases (upload, target fwd, online fwd, backward, optimiser, read-back). wasm and cpu run
+   * kernels synchronously inside the op call, so a clock read between ops is an honest split.
+   */
+  phaseMarks: Float64Array | null = null;
   /** −w/B (Huber) or −2w/B (MSE) per sample: ∂loss/∂Q(s,a) = scale · ℓ′ factor, filled in JS. */
   private gradScale = new Float32Array(0);
 
@@ -114,21 +120,34 @@ export class Learner {
     if (this.gradScale.length !== B) this.gradScale = new Float32Array(B);
     const factor = opts.loss === 'huber' ? -1 / B : -2 / B;
     for (let i = 0; i < B; i++) this.gradScale[i] = factor * batch.weights[i];
+    const marks = this.phaseMarks;
+    const t0 = marks ? performance.now() : 0;
+    const mark = (i: number) => {
+      if (marks) marks[i] = performance.now() - t0;
+    };
     const packed = tf.tidy(() => {
       const obs = tf.tensor(batch.obs, [B, ...this.obsShape]);
       const nextObs = tf.tensor(batch.nextObs, [B, ...this.obsShape]);
       const actionMask = tf.tensor2d(mask, [B, n]);
+      const rewards = tf.tensor1d(batch.rewards);
+      const discounts = tf.tensor1d(batch.discounts);
+      const gradScale = tf.tensor1d(this.gradScale);
+      mark(0);
       // y = R + discount · Q⁻(s', a*): the target network evaluates, and selects unless Double DQN.
       const nextQOnline = opts.doubleDqn ? lean.online.forward(nextObs) : null;
-      const y = tdTargetTensor(tf.tensor1d(batch.rewards), tf.tensor1d(batch.discounts), lean.target.forward(nextObs), nextQOnline);
+      const y = tdTargetTensor(rewards, discounts, lean.target.forward(nextObs), nextQOnline);
+      mark(1);
       const cache = newLeanCache();
       const q = lean.online.forward(obs, cache);
       const qa = tf.sum(tf.mul(q, actionMask), 1);
       const td = tf.sub(y, qa);
-      const dLoss = tf.mul(opts.loss === 'huber' ? tf.clipByValue(td, -opts.huberDelta, opts.huberDelta) : td, tf.tensor1d(this.gradScale));
+      mark(2);
+      const dLoss = tf.mul(opts.loss === 'huber' ? tf.clipByValue(td, -opts.huberDelta, opts.huberDelta) : td, gradScale);
       const grads = lean.online.backward(tf.mul(actionMask, tf.reshape(dLoss, [B, 1])) as tf.Tensor2D, cache);
       const named = Object.fromEntries(lean.online.variables.map((v, i) => [v.name, grads[i]]));
+      mark(3);
       applyGradients(this.optimizer, named, opts.maxGradNorm);
+      mark(4);
       // One host read: TD errors, Q(s,a) and, for the JS forward, the new weights.
       const parts: tf.Tensor[] = [td, qa];
       if (this.weightsOut) for (const v of lean.online.variables) parts.push(tf.reshape(v, [-1]));
@@ -137,6 +156,7 @@ export class Learner {
     const data = packed.dataSync() as Float32Array;
     packed.dispose();
     if (this.weightsOut) this.weightsOut.set(data.subarray(2 * B, 2 * B + this.weightsSize));
+    mark(5);
     const tdErrors = data.subarray(0, B);
     let loss = 0;
     let qSum = 0;

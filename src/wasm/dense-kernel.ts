@@ -14,6 +14,13 @@ import { allocate, read, type TensorInfo } from './heap';
 
 export const DENSE_KERNEL = 'KeikoDense';
 
+let enabled = true;
+
+/** Benchmarks only: run the lean nets' dense layers through tfjs ops as before (false) or these kernels (true, the default). */
+export function setDenseKernels(on: boolean): void {
+  enabled = on;
+}
+
 export interface DenseKernelAttrs {
   activation: 'linear' | 'relu';
 }
@@ -50,7 +57,7 @@ export const denseKernelCpu: tf.KernelConfig = { kernelName: DENSE_KERNEL, backe
  * tfjs-node or webgl). Forward only: no gradient flows through the kernel.
  */
 export function denseForwardKernel(x: tf.Tensor2D, w: tf.Tensor2D, bias: tf.Tensor | undefined, activation: 'linear' | 'relu'): tf.Tensor2D {
-  if (tf.getKernel(DENSE_KERNEL, tf.getBackend()) === undefined) return tf.fused.matMul({ a: x, b: w, bias, activation }) as tf.Tensor2D;
+  if (!enabled || tf.getKernel(DENSE_KERNEL, tf.getBackend()) === undefined) return tf.fused.matMul({ a: x, b: w, bias, activation }) as tf.Tensor2D;
   const inputs: tf.NamedTensorMap = bias ? { x, w, bias } : { x, w };
   return tf.engine().runKernel(DENSE_KERNEL, inputs, { activation } as unknown as tf.NamedAttrMap) as tf.Tensor2D;
 }
@@ -119,7 +126,7 @@ export const denseGradKernelCpu: tf.KernelConfig = { kernelName: DENSE_GRAD_KERN
  * else null (the caller runs the same maths in tfjs ops).
  */
 export function denseBackwardKernel(dy: tf.Tensor2D, x: tf.Tensor2D, w: tf.Tensor2D, y: tf.Tensor2D | null, attrs: DenseGradAttrs): tf.Tensor[] | null {
-  if (tf.getKernel(DENSE_GRAD_KERNEL, tf.getBackend()) === undefined) return null;
+  if (!enabled || tf.getKernel(DENSE_GRAD_KERNEL, tf.getBackend()) === undefined) return null;
   const inputs: tf.NamedTensorMap = attrs.activation === 'relu' ? { dy, x, w, y: y! } : { dy, x, w };
   return tf.engine().runKernel(DENSE_GRAD_KERNEL, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
 }
