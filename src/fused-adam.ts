@@ -37,7 +37,8 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
    */
   applyClippedGradients(variableGradients: tf.NamedTensorMap, maxNorm: number): void {
     if (!FusedAdamOptimizer.fusedOnCurrentBackend() || !foldedClipping()) {
-      tf.tidy(() => super.applyGradients(clipByGlobalNorm(variableGradients, maxNorm).grads as Parameters<tf.AdamOptimizer['applyGradients']>[0]));
+      // Clip in tfjs ops; applyScaled still runs the fused update where the kernel exists.
+      tf.tidy(() => this.applyScaled(clipByGlobalNorm(variableGradients, maxNorm).grads, null));
       return;
     }
     const scale = clipScaleTensor(Object.values(variableGradients), maxNorm);

@@ -12,7 +12,7 @@ import { FusedRMSPropOptimizer } from '../src/fused-rmsprop';
 import { backendMemory, simdOptimiserFor } from '../src/wasm/simd-optim';
 import { gemmReference, runGemm, simdGemmFor, GEMM_BIAS, GEMM_RELU } from '../src/wasm/simd-gemm';
 import { setSimdGemm } from '../src/wasm/batch-mat-mul';
-import { clipScaleTensor } from '../src/wasm/clip-kernel';
+import { clipScaleTensor, setFoldedClipping } from '../src/wasm/clip-kernel';
 import { denseBackwardKernel, denseForwardKernel } from '../src/wasm/dense-kernel';
 import { clipByGlobalNorm } from '../src/clip-gradients';
 
@@ -558,6 +558,21 @@ describe('gradient clipping folded into the fused optimisers (KeikoClipScale + t
       }
     });
   }
+  it('with folding off (benchmarks) clipping runs in tfjs ops and the update stays fused', async () => {
+    await initBackend('wasm', { quiet: true });
+    const v = tf.variable(tf.ones([4, 4]));
+    const opt = new FusedAdamOptimizer(0.01);
+    setFoldedClipping(false);
+    try {
+      const names = (await tf.profile(() => tf.tidy(() => opt.applyClippedGradients({ [v.name]: tf.fill([4, 4], 3) }, 1)))).kernels.map((k) => k.name);
+      expect(names).toContain('KeikoAdamUpdate');
+      expect(names).not.toContain('KeikoClipScale');
+    } finally {
+      setFoldedClipping(true);
+    }
+    tf.dispose(v);
+    opt.dispose();
+  });
   const optimisers = [
     ['Adam', () => new FusedAdamOptimizer(0.05, 0.8, 0.95, 1e-6)],
     ['centered RMSProp', () => new FusedRMSPropOptimizer(0.01, 0.9, 0.3, 1e-6, true)],
