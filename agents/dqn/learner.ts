@@ -16,6 +16,12 @@ import { compileLeanNet, newLeanCache, type LeanNet } from './lean-net';
 import { tdTargetTensor } from './targets';
 import { compileTfForward, type TfForward } from './tf-forward';
 
+/** Whether tensor reads are plain memory copies (wasm, cpu): then one read per tensor beats a concat. */
+const readsInPlace = (): boolean => {
+  const b = tf.getBackend();
+  return b === 'wasm' || b === 'cpu';
+};
+
 /** An optimiser that clips by global norm itself (FusedAdamOptimizer, FusedRMSPropOptimizer). */
 interface ClippingOptimizer {
   applyClippedGradients(grads: tf.NamedTensorMap, maxNorm: number): void;
@@ -148,14 +154,25 @@ export class Learner {
       mark(3);
       applyGradients(this.optimizer, named, opts.maxGradNorm);
       mark(4);
-      // One host read: TD errors, Q(s,a) and, for the JS forward, the new weights.
+      // One host read: TD errors, Q(s,a) and, for the JS forward, the new weights — except on
+      // the in-process backends, where a read is a memory copy and the concat a second one.
       const parts: tf.Tensor[] = [td, qa];
-      if (this.weightsOut) for (const v of lean.online.variables) parts.push(tf.reshape(v, [-1]));
+      if (this.weightsOut && !readsInPlace()) for (const v of lean.online.variables) parts.push(tf.reshape(v, [-1]));
       return tf.concat(parts);
     });
     const data = packed.dataSync() as Float32Array;
     packed.dispose();
-    if (this.weightsOut) this.weightsOut.set(data.subarray(2 * B, 2 * B + this.weightsSize));
+    if (this.weightsOut) {
+      if (readsInPlace()) {
+        let at = 0;
+        for (const v of lean.online.variables) {
+          this.weightsOut.set(v.dataSync() as Float32Array, at);
+          at += v.size;
+        }
+      } else {
+        this.weightsOut.set(data.subarray(2 * B, 2 * B + this.weightsSize));
+      }
+    }
     mark(5);
     const tdErrors = data.subarray(0, B);
     let loss = 0;
