@@ -11,6 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { allocate, read, type TensorInfo } from './heap';
+import { backendMemory, simdOptimiserFor } from './simd-optim';
 
 export const DENSE_KERNEL = 'KeikoDense';
 
@@ -104,8 +105,10 @@ function denseGradKernel(backendName: 'wasm' | 'cpu') {
     const outs: TensorInfo[] = [view(product(x, [1, m, k], dz, [1, m, n], true, false), [k, n])];
     if (withBias) {
       const db = allocate(backendName, backend, [n]).info;
-      const [vdb, vz] = [read(backendName, backend, db) as Float32Array, read(backendName, backend, dz)];
-      for (let r = 0, o = 0; r < m; r++) for (let j = 0; j < n; j++, o++) vdb[j] += vz[o];
+      const [vdb, vz] = [read(backendName, backend, db) as Float32Array, read(backendName, backend, dz) as Float32Array];
+      const simd = backendName === 'wasm' && n % 4 === 0 ? simdOptimiserFor(backendMemory(backend)) : null;
+      if (simd) simd.colsum(vz.byteOffset, vdb.byteOffset, m, n * 4);
+      else for (let r = 0, o = 0; r < m; r++) for (let j = 0; j < n; j++, o++) vdb[j] += vz[o];
       outs.push(db);
     }
     if (withDx) outs.push(view(product(dz, [1, m, n], w, [1, k, n], false, true), [m, k]));
