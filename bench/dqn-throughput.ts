@@ -1,5 +1,5 @@
 /**
- * `npm run bench:dqn -- throughput [--steps N] [--settings a,b,c] [--backend B]`: whole-loop
+ * `npm run bench:dqn -- throughput [--steps N] [--settings a,b,c] [--backend B] [--before]`: whole-loop
  * env steps per second while learning, for the settings the speed targets name, and where the
  * time goes. Each phase of the loop is timed by wrapping the trainer's own parts (act, env step,
  * store, sample, learn, target update); the learner's inner phases are bench:nn's job.
@@ -7,6 +7,10 @@
  *   cartpole         CartPole-v1, preset default (MLP 64-64, trainFrequency 4, batch 64)   target ≥ 10,000 steps/s
  *   minatar          MinAtar/Breakout-v0, preset minatar (an update every frame)            target ≥ 550 frames/s
  *   minatar-tf4      the same with trainFrequency 4                                          target ≥ 2,500 frames/s
+ *
+ * --before routes the wasm products, gradient clipping and the lean nets' dense layers as before
+ * the SIMD gemm, the folded clipping and the one-record dense kernels (src/wasm/simd-gemm.ts,
+ * clip-kernel.ts, dense-kernel.ts), for before/after figures from one checkout.
  */
 import * as tf from '@tensorflow/tfjs';
 import { initNodeBackend } from '../node/backend-node';
@@ -14,6 +18,9 @@ import { resolveConfig, type TrainInput } from '../agents/dqn/config';
 import { DqnTrainer } from '../agents/dqn/loop';
 import { make } from '../envs/registry';
 import type { BackendPreference } from '../src/backend';
+import { setSimdGemm } from '../src/wasm/batch-mat-mul';
+import { setDenseKernels } from '../src/wasm/dense-kernel';
+import { setFoldedClipping } from '../src/wasm/clip-kernel';
 
 interface Setting {
   name: string;
@@ -47,8 +54,11 @@ function time<T extends object>(obj: T, key: keyof T & string, label: string, ac
   };
 }
 
-export async function runThroughput(options: { steps?: number; settings?: string[]; backend?: string }): Promise<void> {
+export async function runThroughput(options: { steps?: number; settings?: string[]; backend?: string; before?: boolean }): Promise<void> {
   const info = await initNodeBackend((options.backend ?? 'auto') as BackendPreference, { quiet: true });
+  setSimdGemm(!options.before);
+  setFoldedClipping(!options.before);
+  setDenseKernels(!options.before);
   const chosen = SETTINGS.filter((s) => !options.settings || options.settings.includes(s.name));
   const results: string[] = [];
   for (const setting of chosen) {
@@ -89,7 +99,7 @@ export async function runThroughput(options: { steps?: number; settings?: string
     const sps = steps / seconds;
     trainer.dispose();
     const totalMs = seconds * 1000;
-    console.log(`\n${setting.name}: ${config.env}, preset ${config.preset}, trainFrequency ${config.trainFrequency}, batch ${config.batchSize}, ${steps} steps while learning on ${info.name}`);
+    console.log(`\n${setting.name}${options.before ? ' (before)' : ''}: ${config.env}, preset ${config.preset}, trainFrequency ${config.trainFrequency}, batch ${config.batchSize}, ${steps} steps while learning on ${info.name}`);
     // On a shared machine wall time counts other processes' turns; this process's own CPU time
     // (one thread does the work: tfjs-wasm has no threads in Node) is the steadier figure.
     const cpuSps = steps / cpuSeconds;
@@ -102,7 +112,7 @@ export async function runThroughput(options: { steps?: number; settings?: string
       console.log(`  | ${label} | ${calls} | ${(ms / Math.max(1, calls)).toFixed(4)} | ${(ms / steps).toFixed(4)} | ${((100 * ms) / totalMs).toFixed(1)}% |`);
     }
     console.log(`  | rest of the loop (callbacks, schedules, bookkeeping) | | | ${((totalMs - accounted) / steps).toFixed(4)} | ${((100 * (totalMs - accounted)) / totalMs).toFixed(1)}% |`);
-    results.push(`${setting.name}: ${Math.round(sps)} steps/s wall, ${Math.round(cpuSps)} per CPU second (target ${setting.target})`);
+    results.push(`${setting.name}${options.before ? ' (before)' : ''}: ${Math.round(sps)} steps/s wall, ${Math.round(cpuSps)} per CPU second (target ${setting.target})`);
   }
   console.log(`\n${results.join('\n')}`);
 }

@@ -14,7 +14,7 @@
  *               normalised training return per frame and at equal compute time (each config's frames per
  *               CPU second, measured by the report; --steps N frames each, default 3000); prints the winner
  *   cartpole    [--seeds 5] [--steps 50000] [--out DIR]  the cartpole preset alone, sequential runs, no sweep
- *   throughput  [--steps N] [--settings cartpole,minatar,minatar-tf4] [--backend B]  whole-loop steps/s while learning, with a phase breakdown (bench/dqn-throughput.ts)
+ *   throughput  [--steps N] [--settings cartpole,minatar,minatar-tf4] [--backend B] [--before]  whole-loop steps/s while learning, with a phase breakdown (bench/dqn-throughput.ts)
  * Figures are printed; run directories are kept under --out. The sweep modes are resumable: run the
  * same command again after Ctrl-C or a crash (docs/benchmarks.md).
  */
@@ -49,6 +49,7 @@ const { positionals, values } = parseArgs({
     'report-only': { type: 'boolean', default: false },
     backend: { type: 'string', default: 'auto' },
     settings: { type: 'string' },
+    before: { type: 'boolean' },
   },
 });
 const mode = positionals[0] ?? 'cartpole';
@@ -354,7 +355,7 @@ async function minatarTuning(): Promise<void> {
 }
 
 async function throughput(): Promise<void> {
-  await runThroughput({ steps: values.steps ? Number(values.steps) : undefined, settings: values.settings?.split(','), backend: values.backend });
+  await runThroughput({ steps: values.steps ? Number(values.steps) : undefined, settings: values.settings?.split(','), backend: values.backend, before: values.before === true });
 }
 
 const modes: Record<string, () => Promise<void>> = { classic, minatar, 'minatar-tuning': minatarTuning, cartpole, throughput };

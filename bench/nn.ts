@@ -309,9 +309,9 @@ export function fastUpdate(net: NetCase, online: tf.LayersModel, target: tf.Laye
  * pass of lean-net.ts (or autodiff without the spec), with the flat weights read back for the JS
  * forward. The rows the figures of the speed targets come from.
  */
-function dqnLearner(net: NetCase, online: tf.LayersModel, target: tf.LayersModel, optimizer: tf.Optimizer, explicit: boolean): UpdateFn {
+export function dqnLearner(net: NetCase, online: tf.LayersModel, target: tf.LayersModel, optimizer: tf.Optimizer, explicit: boolean, maxGradNorm: number | null = null): UpdateFn {
   const weightsOut = new Float32Array(online.trainableWeights.reduce((n, w) => n + w.shape.reduce<number>((a, b) => a * (b ?? 1), 1), 0));
-  const learner = new Learner(online, target, optimizer, net.actions, { doubleDqn: false, loss: 'huber', huberDelta: 1, maxGradNorm: null, tau: 1 }, weightsOut, explicit ? net.spec : null);
+  const learner = new Learner(online, target, optimizer, net.actions, { doubleDqn: false, loss: 'huber', huberDelta: 1, maxGradNorm, tau: 1 }, weightsOut, explicit ? net.spec : null);
   const indices = new Int32Array(net.batch);
   return (b) => learner.update({ size: net.batch, ...b, indices }).loss;
 }
@@ -322,9 +322,9 @@ type Variant = {
   phases?: boolean;
 };
 
-const ADAM = { type: 'adam', learningRate: 1e-3 } as const;
+export const ADAM = { type: 'adam', learningRate: 1e-3 } as const;
 /** The MinAtar paper's optimiser (Young & Tian 2019). */
-const CENTERED_RMSPROP = { type: 'rmsprop', learningRate: 2.5e-4, decay: 0.95, momentum: 0, epsilon: 0.01, centered: true } as const;
+export const CENTERED_RMSPROP = { type: 'rmsprop', learningRate: 2.5e-4, decay: 0.95, momentum: 0, epsilon: 0.01, centered: true } as const;
 const DQN_OPTS: UpdateOptions = { doubleDqn: false, maxGradNorm: null };
 
 function variants(stock: boolean): Variant[] {

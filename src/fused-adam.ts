@@ -5,6 +5,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { ADAM_KERNEL, type AdamKernelAttrs } from './wasm/adam-kernel';
+import { clipScaleTensor, foldedClipping } from './wasm/clip-kernel';
+import { clipByGlobalNorm } from './clip-gradients';
 
 interface AdamInternals {
   accumulatedFirstMoment: ({ originalName: string; variable: tf.Variable } | undefined)[];
@@ -26,6 +28,25 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
   }
 
   override applyGradients(variableGradients: Parameters<tf.Optimizer['applyGradients']>[0]): void {
+    this.applyScaled(variableGradients, null);
+  }
+
+  /**
+   * applyGradients(clipByGlobalNorm(grads, maxNorm).grads) — on a backend with the fused kernels,
+   * as one KeikoClipScale kernel whose factor the update kernels apply to the gradients.
+   */
+  applyClippedGradients(variableGradients: tf.NamedTensorMap, maxNorm: number): void {
+    if (!FusedAdamOptimizer.fusedOnCurrentBackend() || !foldedClipping()) {
+      // Clip in tfjs ops; applyScaled still runs the fused update where the kernel exists.
+      tf.tidy(() => this.applyScaled(clipByGlobalNorm(variableGradients, maxNorm).grads, null));
+      return;
+    }
+    const scale = clipScaleTensor(Object.values(variableGradients), maxNorm);
+    this.applyScaled(variableGradients, scale);
+    scale.dispose();
+  }
+
+  private applyScaled(variableGradients: Parameters<tf.Optimizer['applyGradients']>[0], scale: tf.Scalar | null): void {
     if (!FusedAdamOptimizer.fusedOnCurrentBackend()) {
       super.applyGradients(variableGradients as Parameters<tf.AdamOptimizer['applyGradients']>[0]);
       return;
@@ -54,7 +75,8 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
         if (gradient == null) return;
         const m = self.accumulatedFirstMoment[i]!.variable;
         const v = self.accumulatedSecondMoment[i]!.variable;
-        const [x2, m2, v2] = tf.engine().runKernel(ADAM_KERNEL, { x: value, m, v, g: gradient }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+        const inputs: tf.NamedTensorMap = scale ? { x: value, m, v, g: gradient, scale } : { x: value, m, v, g: gradient };
+        const [x2, m2, v2] = tf.engine().runKernel(ADAM_KERNEL, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
         m.assign(m2);
         v.assign(v2);
         value.assign(x2);

@@ -7,6 +7,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { RMSPROP_KERNEL, type RMSPropKernelAttrs } from './wasm/rmsprop-kernel';
+import { clipScaleTensor, foldedClipping } from './wasm/clip-kernel';
+import { clipByGlobalNorm } from './clip-gradients';
 
 type Slot = { originalName: string; variable: tf.Variable };
 type VariableGradients = tf.NamedTensorMap | { name: string; tensor: tf.Tensor }[];
@@ -30,6 +32,24 @@ export class FusedRMSPropOptimizer extends tf.RMSPropOptimizer {
   }
 
   override applyGradients(variableGradients: VariableGradients): void {
+    this.applyScaled(variableGradients, null);
+  }
+
+  /**
+   * applyGradients(clipByGlobalNorm(grads, maxNorm).grads) — on a backend with the fused kernels,
+   * as one KeikoClipScale kernel whose factor the update kernels apply to the gradients.
+   */
+  applyClippedGradients(variableGradients: tf.NamedTensorMap, maxNorm: number): void {
+    if (!FusedRMSPropOptimizer.fusedOnCurrentBackend() || !foldedClipping()) {
+      tf.tidy(() => this.applyScaled(clipByGlobalNorm(variableGradients, maxNorm).grads, null));
+      return;
+    }
+    const scale = clipScaleTensor(Object.values(variableGradients), maxNorm);
+    this.applyScaled(variableGradients, scale);
+    scale.dispose();
+  }
+
+  private applyScaled(variableGradients: VariableGradients, scale: tf.Scalar | null): void {
     const self = this as unknown as RMSPropInternals;
     const fused = FusedRMSPropOptimizer.fusedOnCurrentBackend();
     if (!fused && !self.centered) {
@@ -55,6 +75,7 @@ export class FusedRMSPropOptimizer extends tf.RMSPropOptimizer {
         let next: tf.Tensor[];
         if (fused) {
           const inputs: tf.NamedTensorMap = mg ? { x: value, ms, mom, g, mg } : { x: value, ms, mom, g };
+          if (scale) inputs.scale = scale;
           next = tf.engine().runKernel(RMSPROP_KERNEL, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
         } else {
           // Centered on a backend without the kernel: the same formula in tfjs ops.

@@ -123,3 +123,42 @@ describe('explicit backward pass = autodiff', () => {
     }
   });
 });
+
+describe('explicit update on wasm and cpu with Keiko kernels (SIMD gemm, KeikoDense/KeikoDenseGrad, folded clipping)', () => {
+  const nets = [
+    { name: 'MLP 4→32→32→2', spec: [{ type: 'dense', units: 32, activation: 'relu' }, { type: 'dense', units: 32, activation: 'relu' }, { type: 'dense', units: 2 }] as NetworkSpec, shape: [4], n: 2 },
+    { name: 'CNN 6×6×3→conv16→dense32→3', spec: [{ type: 'conv2d', filters: 16, kernelSize: 3, activation: 'relu' }, { type: 'flatten' }, { type: 'dense', units: 32, activation: 'relu' }, { type: 'dense', units: 3 }] as NetworkSpec, shape: [6, 6, 3], n: 3 },
+  ];
+  for (const backend of ['wasm', 'cpu'] as const) {
+    for (const c of nets) {
+      it(`${backend}: ${c.name}, Adam, clipped: same weights as autodiff, and weightsOut holds them`, async () => {
+        const { initBackend } = await import('../src/backend');
+        const { createOptimizer } = await import('../src/optimizers');
+        await initBackend(backend, { quiet: true });
+        try {
+          const size = buildModel(c.spec, c.shape, { seed: 1 }).countParams();
+          const make = (explicit: boolean) => {
+            const online = buildModel(c.spec, c.shape, { seed: 1 });
+            const target = buildModel(c.spec, c.shape, { seed: 2 });
+            const out = new Float32Array(size);
+            const learner = new Learner(online, target, createOptimizer({ type: 'adam', learningRate: 0.01 }), c.n, { doubleDqn: false, loss: 'huber', huberDelta: 1, maxGradNorm: 0.5, tau: 1 }, out, explicit ? c.spec : null);
+            return { online, learner, out };
+          };
+          const a = make(true);
+          const b = make(false);
+          for (let step = 0; step < 4; step++) {
+            const batch = batchFor(c.shape, c.n, 8, 30 + step);
+            const ra = a.learner.update(batch);
+            const rb = b.learner.update(batch);
+            expect(ra.loss).toBeCloseTo(rb.loss, 4);
+            const flat = Float32Array.from(a.online.getWeights().flatMap((w) => Array.from(w.dataSync())));
+            expect(Array.from(a.out)).toEqual(Array.from(flat));
+            b.out.forEach((v, i) => expect(a.out[i]).toBeCloseTo(v, 4));
+          }
+        } finally {
+          await tf.setBackend('cpu');
+        }
+      });
+    }
+  }
+});

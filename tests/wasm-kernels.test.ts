@@ -10,6 +10,11 @@ import { Random } from '../src/random';
 import { FusedAdamOptimizer } from '../src/fused-adam';
 import { FusedRMSPropOptimizer } from '../src/fused-rmsprop';
 import { backendMemory, simdOptimiserFor } from '../src/wasm/simd-optim';
+import { gemmReference, runGemm, simdGemmFor, GEMM_BIAS, GEMM_RELU } from '../src/wasm/simd-gemm';
+import { setSimdGemm } from '../src/wasm/batch-mat-mul';
+import { clipScaleTensor, setFoldedClipping } from '../src/wasm/clip-kernel';
+import { denseBackwardKernel, denseForwardKernel } from '../src/wasm/dense-kernel';
+import { clipByGlobalNorm } from '../src/clip-gradients';
 
 type Spec = { shape: number[]; values: Float32Array };
 
@@ -69,6 +74,10 @@ describe('Conv2DBackpropFilter on wasm', () => {
     { x: [4, 5, 5, 6], f: [1, 1, 6, 2], strides: 1, pad: 'valid' },
     { x: [32, 10, 10, 4], f: [3, 3, 4, 16], strides: 1, pad: 'valid' },
     { x: [2, 8, 8, 3], f: [8, 8, 3, 2], strides: 4, pad: 'valid' },
+    // Output channels a multiple of 16: the wasm im2col + SIMD gemm path, padding included.
+    { x: [3, 7, 7, 2], f: [3, 3, 2, 16], strides: 2, pad: 'same' },
+    { x: [1, 9, 8, 5], f: [5, 4, 5, 32], strides: [2, 3], pad: 'same' },
+    { x: [4, 10, 10, 7], f: [3, 3, 7, 16], strides: 1, pad: 'valid' },
   ];
   for (const c of cases) {
     it(`x ${c.x} filter ${c.f} strides ${c.strides} ${c.pad}`, async () => {
@@ -182,6 +191,62 @@ describe('BatchMatMul / _FusedMatMul plans on wasm (transposes to let XNNPACK pa
       ]);
     });
   }
+});
+
+describe('SIMD gemm for fresh right-hand operands (simd-gemm.ts)', () => {
+  it('equals the float32 reference loop exactly, on the wasm backend memory (2×16 tiles, left-over rows and columns, Aᵀ, bias, ReLU)', async () => {
+    await initBackend('wasm', { quiet: true });
+    const backend = tf.backend() as unknown as { typedArrayFromHeap(t: tf.TensorInfo): Float32Array };
+    const g = simdGemmFor(backendMemory(tf.backend()));
+    expect(g).not.toBeNull();
+    for (const [m, n, k, transposeA, flags] of [[2, 16, 1, false, 0], [37, 32, 19, false, GEMM_BIAS], [13, 16, 33, true, GEMM_BIAS | GEMM_RELU], [32, 128, 1024, false, GEMM_RELU], [5, 22, 7, false, GEMM_BIAS | GEMM_RELU], [3, 6, 9, true, GEMM_BIAS]] as const) {
+      const a = randn(transposeA ? [k, m] : [m, k], 80);
+      const b = randn([k, n], 81);
+      const bias = randn([n], 82);
+      const [ta, tb, tbias, tc] = [tf.tensor(a.values, a.shape), tf.tensor(b.values, b.shape), tf.tensor(bias.values), tf.zeros([m, n])];
+      const at = (t: tf.Tensor) => backend.typedArrayFromHeap(t).byteOffset;
+      runGemm(g!, at(ta), at(tb), at(tc), at(tbias), m, n, k, transposeA ? 4 : 4 * k, transposeA ? 4 * m : 4, flags);
+      const want = new Float32Array(m * n);
+      gemmReference(a.values, b.values, want, flags & GEMM_BIAS ? bias.values : null, m, n, k, transposeA, (flags & GEMM_RELU) !== 0);
+      expect(Array.from(tc.dataSync())).toEqual(Array.from(want));
+      tf.dispose([ta, tb, tbias, tc]);
+    }
+  });
+
+  // Shapes the gemm takes and ones it leaves to XNNPACK ([40, 300]·[300, 20]: too many scalar
+  // columns); each right operand used three times: twice by the gemm, then packed by XNNPACK as
+  // a weight that stays. Small Bᵀ (a Q head in dx = dy·Wᵀ) is transposed for the gemm.
+  const cases: Array<[number[], number[], boolean, boolean]> = [
+    [[37, 24], [24, 16], false, false],
+    [[19, 12], [19, 16], true, false],
+    [[20, 12], [12, 8], false, false],
+    [[64, 4], [4, 128], false, false],
+    [[30, 128], [128, 6], false, false],
+    [[32, 128], [32, 6], true, false],
+    [[32, 6], [128, 6], false, true],
+    [[40, 300], [300, 20], false, false],
+  ];
+  for (const [sa, sb, ta, tb] of cases) {
+    it(`[${sa}]${ta ? 'ᵀ' : ''} · [${sb}] matches cpu on first, second and third use, and with the gemm off`, async () => {
+      const uses = (x: tf.Tensor, y: tf.Tensor) => {
+        const w = tf.add(y, 0);
+        return [tf.matMul(x, w, ta, tb), tf.matMul(x, w, ta, tb), tf.matMul(x, w, ta, tb)];
+      };
+      await compare([randn(sa, 83), randn(sb, 84)], uses);
+      setSimdGemm(false);
+      try {
+        await compare([randn(sa, 83), randn(sb, 84)], uses);
+      } finally {
+        setSimdGemm(true);
+      }
+    });
+  }
+  it('fused matMul + bias + relu through the gemm (rows not a multiple of 4) matches cpu', async () => {
+    await compare([randn([33, 40], 85), randn([40, 32], 86), randn([32], 87)], (x, w, b) => [
+      tf.fused.matMul({ a: x as tf.Tensor2D, b: tf.add(w, 0) as tf.Tensor2D, bias: b, activation: 'relu' }),
+      tf.fused.matMul({ a: x as tf.Tensor2D, b: tf.add(w, 0) as tf.Tensor2D, bias: b, activation: 'linear' }),
+    ]);
+  });
 });
 
 describe('Transpose and Sum on wasm (SIMD for last-two-axes swaps and leading-axis sums)', () => {
@@ -420,6 +485,118 @@ describe('FusedAdamOptimizer', () => {
       reference.dispose(); fused.dispose(); restored.dispose();
     }
   });
+});
+
+describe('KeikoDense (one-record dense forward for the explicit-backward nets)', () => {
+  for (const [sx, sw] of [[[32, 1024], [1024, 128]], [[64, 4], [4, 128]], [[64, 128], [128, 2]], [[7, 5], [5, 3]]] as const) {
+    it(`[${sx}]·[${sw}] + bias, relu and linear: wasm vs cpu, and equal to tf.fused.matMul on each`, async () => {
+      const ops = (x: tf.Tensor, w: tf.Tensor, b: tf.Tensor) => {
+        const fresh = tf.add(w, 0) as tf.Tensor2D;
+        return [
+          denseForwardKernel(x as tf.Tensor2D, fresh, b, 'relu'),
+          denseForwardKernel(x as tf.Tensor2D, fresh, undefined, 'linear'),
+          ...[0, 1, 2].map(() => denseForwardKernel(x as tf.Tensor2D, w as tf.Tensor2D, b, 'linear')),
+          tf.fused.matMul({ a: x as tf.Tensor2D, b: w as tf.Tensor2D, bias: b, activation: 'relu' }),
+        ];
+      };
+      const inputs = [randn([...sx], 120), randn([...sw], 121), randn([sw[1]], 122)];
+      await compare(inputs, ops);
+      for (const backend of ['cpu', 'wasm'] as const) {
+        const out = await on(backend, inputs, ops);
+        expect(out[0].length).toBe(sx[0] * sw[1]);
+        const relu = out[4].map((v) => Math.max(v, 0));
+        expect(relError(out[0], out[5])).toBeLessThan(1e-6);
+        expect(relError(relu, out[5])).toBeLessThan(1e-6);
+      }
+    });
+  }
+});
+
+describe('KeikoDenseGrad (a dense layer\'s backward pass as one kernel record)', () => {
+  for (const [m, k, n] of [[64, 128, 128], [32, 1024, 128], [64, 128, 2], [7, 5, 3]] as const) {
+    for (const activation of ['relu', 'linear'] as const) {
+      it(`[${m},${k}]·[${k},${n}] ${activation}: dW, db, dx equal tfjs autodiff on wasm and cpu`, async () => {
+        const ops = (x: tf.Tensor, w: tf.Tensor, b: tf.Tensor, dy: tf.Tensor) => {
+          const f = (xx: tf.Tensor, ww: tf.Tensor, bb: tf.Tensor) => tf.sum(tf.mul(tf.fused.matMul({ a: xx as tf.Tensor2D, b: ww as tf.Tensor2D, bias: bb, activation }), dy)) as tf.Scalar;
+          const [gx, gw, gb] = tf.grads(f)([x, w, b]);
+          const y = tf.fused.matMul({ a: x as tf.Tensor2D, b: tf.add(w, 0) as tf.Tensor2D, bias: b, activation }) as tf.Tensor2D;
+          const fused = denseBackwardKernel(dy as tf.Tensor2D, x as tf.Tensor2D, tf.add(w, 0) as tf.Tensor2D, y, { activation, withDx: true, withBias: true })!;
+          const noDx = denseBackwardKernel(dy as tf.Tensor2D, x as tf.Tensor2D, w as tf.Tensor2D, y, { activation, withDx: false, withBias: false })!;
+          expect(fused.length).toBe(3);
+          expect(noDx.length).toBe(1);
+          return [gw, gb, gx, ...fused, noDx[0]];
+        };
+        const inputs = [randn([m, k], 130), randn([k, n], 131), randn([n], 132), randn([m, n], 133)];
+        await compare(inputs, ops);
+        for (const backend of ['cpu', 'wasm'] as const) {
+          const [gw, gb, gx, dw, db, dx, dwOnly] = await on(backend, inputs, ops);
+          expect(relError(dw, gw)).toBeLessThan(1e-5);
+          expect(relError(db, gb)).toBeLessThan(1e-5);
+          expect(relError(dx, gx)).toBeLessThan(1e-5);
+          expect(relError(dwOnly, gw)).toBeLessThan(1e-5);
+        }
+      });
+    }
+  }
+});
+
+describe('gradient clipping folded into the fused optimisers (KeikoClipScale + the kernels\' scale input)', () => {
+  // Sizes with 0–3 elements past the SIMD groups; scaled so one case clips and one does not.
+  const shapes = [[1027], [6, 3], [5], [2, 2, 3]];
+  for (const [what, gain, maxNorm] of [['clipping', 3, 1.5], ['within the norm', 0.01, 100]] as const) {
+    it(`KeikoClipScale equals tfjs's maxNorm / max(‖g‖, maxNorm) on wasm and cpu (${what})`, async () => {
+      for (const backend of ['wasm', 'cpu'] as const) {
+        await initBackend(backend, { quiet: true });
+        const [got, want] = tf.tidy(() => {
+          const gs = shapes.map((sh, i) => tf.tensor(randn(sh, 90 + i, gain).values, sh));
+          const norm = tf.sqrt(tf.addN(gs.map((g) => tf.sum(tf.square(g)))));
+          return [clipScaleTensor(gs, maxNorm).dataSync()[0], tf.div(maxNorm, tf.maximum(norm, maxNorm)).dataSync()[0]];
+        });
+        expect(Math.abs(got - want)).toBeLessThanOrEqual(1e-6 * Math.abs(want));
+        if (what === 'clipping') expect(got).toBeLessThan(0.9);
+        else expect(got).toBe(1);
+      }
+    });
+  }
+  it('with folding off (benchmarks) clipping runs in tfjs ops and the update stays fused', async () => {
+    await initBackend('wasm', { quiet: true });
+    const v = tf.variable(tf.ones([4, 4]));
+    const opt = new FusedAdamOptimizer(0.01);
+    setFoldedClipping(false);
+    try {
+      const names = (await tf.profile(() => tf.tidy(() => opt.applyClippedGradients({ [v.name]: tf.fill([4, 4], 3) }, 1)))).kernels.map((k) => k.name);
+      expect(names).toContain('KeikoAdamUpdate');
+      expect(names).not.toContain('KeikoClipScale');
+    } finally {
+      setFoldedClipping(true);
+    }
+    tf.dispose(v);
+    opt.dispose();
+  });
+  const optimisers = [
+    ['Adam', () => new FusedAdamOptimizer(0.05, 0.8, 0.95, 1e-6)],
+    ['centered RMSProp', () => new FusedRMSPropOptimizer(0.01, 0.9, 0.3, 1e-6, true)],
+    ['RMSProp', () => new FusedRMSPropOptimizer(0.01, 0.9, 0, 1e-6, false)],
+  ] as const;
+  for (const [name, make] of optimisers) {
+    it(`${name}: applyClippedGradients equals applyGradients(clipByGlobalNorm(…)) for 4 steps on wasm and cpu`, async () => {
+      for (const backend of ['wasm', 'cpu'] as const) {
+        await initBackend(backend, { quiet: true });
+        const vars = shapes.map((sh, i) => [tf.variable(tf.tensor(randn(sh, 100 + i).values, sh)), tf.variable(tf.tensor(randn(sh, 100 + i).values, sh))]);
+        const [folded, reference] = [make(), make()];
+        for (let step = 0; step < 4; step++) {
+          tf.tidy(() => {
+            const grads = shapes.map((sh, i) => tf.tensor(randn(sh, 110 + 10 * step + i, 2).values, sh));
+            folded.applyClippedGradients(Object.fromEntries(vars.map(([a], i) => [a.name, grads[i]])), 1.5);
+            reference.applyGradients(clipByGlobalNorm(Object.fromEntries(vars.map(([, b], i) => [b.name, grads[i]])), 1.5).grads);
+          });
+          for (const [a, b] of vars) expect(relError(a.dataSync(), b.dataSync())).toBeLessThan(1e-5);
+        }
+        tf.dispose(vars.flat());
+        folded.dispose(); reference.dispose();
+      }
+    });
+  }
 });
 
 describe('optimiser kernels: WebAssembly SIMD on wasm vs the JS loop on cpu', () => {

@@ -10,6 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ActivationSpec, NetworkSpec } from '../../src/layers';
+import { denseBackwardKernel, denseForwardKernel } from '../../src/wasm/dense-kernel';
 
 type Act = 'linear' | 'relu' | 'tanh' | 'sigmoid';
 
@@ -54,7 +55,8 @@ function activationOf(a: ActivationSpec | undefined): Act | null {
 
 /** One dense layer as a fused op (tanh after the bias add: tfjs does not fuse it). */
 function denseForward(h: tf.Tensor2D, d: DenseHead): tf.Tensor2D {
-  const y = tf.fused.matMul({ a: h, b: d.kernel as tf.Tensor2D, bias: d.bias ?? undefined, activation: d.act === 'tanh' ? 'linear' : d.act }) as tf.Tensor2D;
+  const bias = d.bias ?? undefined;
+  const y: tf.Tensor2D = d.act === 'sigmoid' ? (tf.fused.matMul({ a: h, b: d.kernel as tf.Tensor2D, bias, activation: 'sigmoid' }) as tf.Tensor2D) : denseForwardKernel(h, d.kernel as tf.Tensor2D, bias, d.act === 'relu' ? 'relu' : 'linear');
   return d.act === 'tanh' ? (tf.tanh(y) as tf.Tensor2D) : y;
 }
 
@@ -143,9 +145,9 @@ export function compileLeanNet(spec: NetworkSpec, model: tf.LayersModel): LeanNe
         const fused = op.act === 'tanh' ? 'linear' : op.act;
         h =
           op.kind === 'dense'
-            ? tf.fused.matMul({ a: h as tf.Tensor2D, b: op.kernel as tf.Tensor2D, bias: op.bias ?? undefined, activation: fused })
+            ? denseForward(h as tf.Tensor2D, op)
             : tf.fused.conv2d({ x: h as tf.Tensor4D, filter: op.kernel as tf.Tensor4D, strides: op.strides, pad: op.pad, bias: op.bias ?? undefined, activation: fused });
-        if (op.act === 'tanh') h = tf.tanh(h);
+        if (op.kind === 'conv' && op.act === 'tanh') h = tf.tanh(h);
       }
       cache?.outputs.push(h);
     }
@@ -186,6 +188,17 @@ export function compileLeanNet(spec: NetworkSpec, model: tf.LayersModel): LeanNe
         }
         if (dx) dy = dx;
         continue;
+      }
+      if (op.kind === 'dense' && (op.act === 'relu' || op.act === 'linear')) {
+        const fused = denseBackwardKernel(dy as tf.Tensor2D, x as tf.Tensor2D, op.kernel as tf.Tensor2D, cache.outputs[k] as tf.Tensor2D, {
+          activation: op.act, withDx: k > firstWeighted, withBias: op.bias !== null,
+        });
+        if (fused) {
+          grads[index.get(op.kernel)!] = fused[0];
+          if (op.bias) grads[index.get(op.bias)!] = fused[1];
+          if (k > firstWeighted) dy = fused[op.bias ? 2 : 1];
+          continue;
+        }
       }
       const dz = throughActivation(dy, cache.outputs[k], op.act);
       if (op.kind === 'dense') {

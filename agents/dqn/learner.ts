@@ -2,7 +2,8 @@
  * The DQN update step: one tf.tidy per gradient step. The sampled batch is uploaded with one
  * tf.tensor per array; the target y = R + discount · Q⁻(s', a*) (tdTargetTensor, targets.ts) is
  * computed in the same tidy, outside the gradient; the loss (Huber or MSE, weighted by the
- * importance weights) is minimised with global-norm gradient clipping. One dataSync per update
+ * importance weights) is minimised with global-norm gradient clipping (folded into the fused
+ * optimisers' kernels where they run). One dataSync per update
  * reads back the loss, mean Q, the TD errors (for priorities) and, when the policy acts with the
  * JS forward, the new weights.
  */
@@ -14,6 +15,24 @@ import type { NetworkSpec } from '../../src/layers';
 import { compileLeanNet, newLeanCache, type LeanNet } from './lean-net';
 import { tdTargetTensor } from './targets';
 import { compileTfForward, type TfForward } from './tf-forward';
+
+/** Whether tensor reads are plain memory copies (wasm, cpu): then one read per tensor beats a concat. */
+const readsInPlace = (): boolean => {
+  const b = tf.getBackend();
+  return b === 'wasm' || b === 'cpu';
+};
+
+/** An optimiser that clips by global norm itself (FusedAdamOptimizer, FusedRMSPropOptimizer). */
+interface ClippingOptimizer {
+  applyClippedGradients(grads: tf.NamedTensorMap, maxNorm: number): void;
+}
+
+/** One optimiser step on `grads`, clipped to global norm `maxNorm` unless null. */
+function applyGradients(optimizer: tf.Optimizer, grads: tf.NamedTensorMap, maxNorm: number | null): void {
+  if (maxNorm === null) optimizer.applyGradients(grads);
+  else if (typeof (optimizer as Partial<ClippingOptimizer>).applyClippedGradients === 'function') (optimizer as unknown as ClippingOptimizer).applyClippedGradients(grads, maxNorm);
+  else optimizer.applyGradients(clipByGlobalNorm(grads, maxNorm).grads);
+}
 
 export interface LearnerOptions {
   doubleDqn: boolean;
@@ -41,6 +60,12 @@ export class Learner {
   private readonly targetForward: (x: tf.Tensor) => tf.Tensor2D;
   readonly obsShape: number[];
   private readonly lean: { online: LeanNet; target: LeanNet } | null;
+  /**
+   * Benchmarks: when set, each explicit update writes the ms since its start at the end of its
+   * phases (upload, target fwd, online fwd, backward, optimiser, read-back). wasm and cpu run
+   * kernels synchronously inside the op call, so a clock read between ops is an honest split.
+   */
+  phaseMarks: Float64Array | null = null;
   /** −w/B (Huber) or −2w/B (MSE) per sample: ∂loss/∂Q(s,a) = scale · ℓ′ factor, filled in JS. */
   private gradScale = new Float32Array(0);
 
@@ -101,29 +126,54 @@ export class Learner {
     if (this.gradScale.length !== B) this.gradScale = new Float32Array(B);
     const factor = opts.loss === 'huber' ? -1 / B : -2 / B;
     for (let i = 0; i < B; i++) this.gradScale[i] = factor * batch.weights[i];
+    const marks = this.phaseMarks;
+    const t0 = marks ? performance.now() : 0;
+    const mark = (i: number) => {
+      if (marks) marks[i] = performance.now() - t0;
+    };
     const packed = tf.tidy(() => {
       const obs = tf.tensor(batch.obs, [B, ...this.obsShape]);
       const nextObs = tf.tensor(batch.nextObs, [B, ...this.obsShape]);
       const actionMask = tf.tensor2d(mask, [B, n]);
+      const rewards = tf.tensor1d(batch.rewards);
+      const discounts = tf.tensor1d(batch.discounts);
+      const gradScale = tf.tensor1d(this.gradScale);
+      mark(0);
       // y = R + discount · Q⁻(s', a*): the target network evaluates, and selects unless Double DQN.
       const nextQOnline = opts.doubleDqn ? lean.online.forward(nextObs) : null;
-      const y = tdTargetTensor(tf.tensor1d(batch.rewards), tf.tensor1d(batch.discounts), lean.target.forward(nextObs), nextQOnline);
+      const y = tdTargetTensor(rewards, discounts, lean.target.forward(nextObs), nextQOnline);
+      mark(1);
       const cache = newLeanCache();
       const q = lean.online.forward(obs, cache);
       const qa = tf.sum(tf.mul(q, actionMask), 1);
       const td = tf.sub(y, qa);
-      const dLoss = tf.mul(opts.loss === 'huber' ? tf.clipByValue(td, -opts.huberDelta, opts.huberDelta) : td, tf.tensor1d(this.gradScale));
+      mark(2);
+      const dLoss = tf.mul(opts.loss === 'huber' ? tf.clipByValue(td, -opts.huberDelta, opts.huberDelta) : td, gradScale);
       const grads = lean.online.backward(tf.mul(actionMask, tf.reshape(dLoss, [B, 1])) as tf.Tensor2D, cache);
       const named = Object.fromEntries(lean.online.variables.map((v, i) => [v.name, grads[i]]));
-      this.optimizer.applyGradients(opts.maxGradNorm === null ? named : clipByGlobalNorm(named, opts.maxGradNorm).grads);
-      // One host read: TD errors, Q(s,a) and, for the JS forward, the new weights.
+      mark(3);
+      applyGradients(this.optimizer, named, opts.maxGradNorm);
+      mark(4);
+      // One host read: TD errors, Q(s,a) and, for the JS forward, the new weights — except on
+      // the in-process backends, where a read is a memory copy and the concat a second one.
       const parts: tf.Tensor[] = [td, qa];
-      if (this.weightsOut) for (const v of lean.online.variables) parts.push(tf.reshape(v, [-1]));
+      if (this.weightsOut && !readsInPlace()) for (const v of lean.online.variables) parts.push(tf.reshape(v, [-1]));
       return tf.concat(parts);
     });
     const data = packed.dataSync() as Float32Array;
     packed.dispose();
-    if (this.weightsOut) this.weightsOut.set(data.subarray(2 * B, 2 * B + this.weightsSize));
+    if (this.weightsOut) {
+      if (readsInPlace()) {
+        let at = 0;
+        for (const v of lean.online.variables) {
+          this.weightsOut.set(v.dataSync() as Float32Array, at);
+          at += v.size;
+        }
+      } else {
+        this.weightsOut.set(data.subarray(2 * B, 2 * B + this.weightsSize));
+      }
+    }
+    mark(5);
     const tdErrors = data.subarray(0, B);
     let loss = 0;
     let qSum = 0;
@@ -163,8 +213,7 @@ export class Learner {
         const perSample = opts.loss === 'huber' ? huber(y, qa, { reduction: 'none', delta: opts.huberDelta }) : mse(y, qa, { reduction: 'none' });
         return tf.mean(tf.mul(perSample, weights)) as tf.Scalar;
       }, this.variables);
-      const applied = opts.maxGradNorm === null ? grads : clipByGlobalNorm(grads, opts.maxGradNorm).grads;
-      this.optimizer.applyGradients(applied);
+      applyGradients(this.optimizer, grads, opts.maxGradNorm);
       const parts: tf.Tensor[] = [tf.reshape(value, [1]), tf.reshape(kept.qMean!, [1]), kept.td!];
       if (this.weightsOut) for (const v of this.variables) parts.push(tf.reshape(v, [-1]));
       const out = tf.concat(parts);

@@ -1,12 +1,13 @@
 /**
  * KeikoAdamUpdate: one Adam step for one variable in a single kernel (wasm and cpu), instead of
- * the ~12 kernels tfjs's AdamOptimizer dispatches per variable. Inputs x, m, v, g; outputs the new
- * x, m, v. The per-op dispatch overhead dominates small DQN nets, so this is most of the win.
+ * the ~12 kernels tfjs's AdamOptimizer dispatches per variable. Inputs x, m, v, g and optionally
+ * scale (a scalar the gradient is multiplied by first: the global-norm clip factor of
+ * KeikoClipScale, so clipping costs no kernel per variable); outputs the new x, m, v. The per-op dispatch overhead dominates small DQN nets, so this is most of the win.
  * On wasm the loop runs as WebAssembly SIMD over the backend's memory (simd-optim.ts), with this
  * JS loop as the fallback and for the 0–3 trailing elements.
  */
 import * as tf from '@tensorflow/tfjs';
-import { allocate, read, type KernelBackend, type TensorInfo } from './heap';
+import { allocate, gradientScale, read, type KernelBackend, type TensorInfo } from './heap';
 import { backendMemory, simdOptimiserFor } from './simd-optim';
 
 export const ADAM_KERNEL = 'KeikoAdamUpdate';
@@ -24,7 +25,7 @@ export interface AdamKernelAttrs {
 /** m ← β1·m + (1−β1)·g; v ← β2·v + (1−β2)·g²; x ← x − lr·(m/c1)/(√(v/c2) + ε), as tf.train.adam. */
 export function adamStep(
   x: Float32Array, m: Float32Array, v: Float32Array, g: Float32Array,
-  xOut: Float32Array, mOut: Float32Array, vOut: Float32Array, a: AdamKernelAttrs, from = 0,
+  xOut: Float32Array, mOut: Float32Array, vOut: Float32Array, a: AdamKernelAttrs, from = 0, gScale = 1,
 ): void {
   const { beta1, beta2, epsilon } = a;
   const k1 = 1 - beta1;
@@ -34,7 +35,7 @@ export function adamStep(
   const invSqrtC2 = 1 / Math.sqrt(a.biasCorrection2);
   const n = xOut.length;
   for (let i = from; i < n; i++) {
-    const gi = g[i];
+    const gi = gScale === 1 ? g[i] : Math.fround(g[i] * gScale);
     const mi = m[i] * beta1 + gi * k1;
     const vi = v[i] * beta2 + gi * gi * k2;
     mOut[i] = mi;
@@ -45,7 +46,7 @@ export function adamStep(
 
 function adamKernel(backendName: KernelBackend) {
   return (args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: unknown }): TensorInfo[] => {
-    const { x, m, v, g } = args.inputs as Record<'x' | 'm' | 'v' | 'g', TensorInfo>;
+    const { x, m, v, g, scale } = args.inputs as Record<'x' | 'm' | 'v' | 'g', TensorInfo> & { scale?: TensorInfo };
     const xo = allocate(backendName, args.backend, x.shape.slice()).info;
     const mo = allocate(backendName, args.backend, x.shape.slice()).info;
     const vo = allocate(backendName, args.backend, x.shape.slice()).info;
@@ -54,6 +55,7 @@ function adamKernel(backendName: KernelBackend) {
     }
     const r = (t: TensorInfo) => read(backendName, args.backend, t) as Float32Array;
     const a = args.attrs as AdamKernelAttrs;
+    const gScale = gradientScale(ADAM_KERNEL, backendName, args.backend, scale);
     const views = [r(x), r(m), r(v), r(g), r(xo), r(mo), r(vo)] as const;
     const simd = backendName === 'wasm' ? simdOptimiserFor(backendMemory(args.backend)) : null;
     let done = 0;
@@ -61,10 +63,10 @@ function adamKernel(backendName: KernelBackend) {
       const groups = views[0].length >> 2;
       const [px, pm, pv, pg, pxo, pmo, pvo] = views.map((t) => t.byteOffset);
       simd.adam(px, pm, pv, pg, pxo, pmo, pvo, groups,
-        a.learningRate / a.biasCorrection1, a.beta1, 1 - a.beta1, a.beta2, 1 - a.beta2, 1 / Math.sqrt(a.biasCorrection2), a.epsilon);
+        a.learningRate / a.biasCorrection1, a.beta1, 1 - a.beta1, a.beta2, 1 - a.beta2, 1 / Math.sqrt(a.biasCorrection2), a.epsilon, gScale);
       done = groups * 4;
     }
-    adamStep(...views, a, done);
+    adamStep(...views, a, done, gScale);
     return [xo, mo, vo];
   };
 }

@@ -13,9 +13,15 @@
  * with the Transpose kernel, whichever moves and packs the fewest elements (weights 1 and 6); a
  * right-hand tensor already seen is assumed cached (free). Batched products (batch > 1) and the
  * fused variants with transposes or other activations keep the old plan / the stock kernel.
+ *
+ * Fresh right-hand operands (the online weights after every optimiser step, activation
+ * gradients in dW = xᵀ·dy, small Wᵀ in dx = dy·Wᵀ) skip XNNPACK: the SIMD gemm of simd-gemm.ts
+ * reads them in place. A weight used a third time is one that stays; XNNPACK packs it once.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { TensorInfo, WasmBackendLike } from './heap';
+import { backendMemory } from './simd-optim';
+import { GEMM_BIAS, GEMM_RELU, gemmFits, runGemm, simdGemmFor } from './simd-gemm';
 
 type Args = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs: tf.BatchMatMulAttrs };
 type FusedArgs = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs: tf.BatchMatMulAttrs & { activation?: string } };
@@ -41,6 +47,63 @@ const size = (t: TensorInfo) => t.shape.reduce((p, d) => p * d, 1);
 const rows = (t: TensorInfo) => t.shape[t.shape.length - 2];
 const cols = (t: TensorInfo) => t.shape[t.shape.length - 1];
 const transposeCost = (t: TensorInfo) => (rows(t) % 4 === 0 && cols(t) % 4 === 0 ? TRANSPOSE_COST : SLOW_TRANSPOSE_COST) * size(t);
+
+/** Whether fresh right-hand operands go to the SIMD gemm (simd-gemm.ts); off only to measure the XNNPACK plans. */
+let gemmEnabled = true;
+
+/** Benchmarks only: route products as before the SIMD gemm (false) or through it (true, the default). */
+export function setSimdGemm(enabled: boolean): void {
+  gemmEnabled = enabled;
+}
+
+/** Whether the SIMD gemm takes the products it fits (see setSimdGemm). */
+export const simdGemmEnabled = (): boolean => gemmEnabled;
+
+/**
+ * op(A)·B (+ bias, ReLU) by the SIMD gemm, for a batch-1 float32 product whose right-hand operand
+ * B is used untransposed and is not a weight XNNPACK already packed; null when it does not apply.
+ */
+function gemmProduct(backend: WasmBackendLike, a: TensorInfo, b: TensorInfo, transposeA: boolean, bias: TensorInfo | undefined, relu: boolean): TensorInfo | null {
+  if (a.dtype !== 'float32' || b.dtype !== 'float32') return null;
+  const m = transposeA ? cols(a) : rows(a);
+  const k = transposeA ? rows(a) : cols(a);
+  const n = cols(b);
+  if (!gemmFits(m, n, k) || (bias && (bias.dtype !== 'float32' || size(bias) !== n))) return null;
+  const g = simdGemmFor(backendMemory(backend));
+  if (!g) return null;
+  const lead = (a.shape.length >= b.shape.length ? a : b).shape.slice(0, -2);
+  const out = backend.makeOutput([...lead, m, n], 'float32');
+  // Views after the allocation (it may grow the memory).
+  const at = (t: TensorInfo) => backend.typedArrayFromHeap(t).byteOffset;
+  const aRow = transposeA ? 4 : 4 * k;
+  const aCol = transposeA ? 4 * m : 4;
+  runGemm(g, at(a), at(b), at(out), bias ? at(bias) : 0, m, n, k, aRow, aCol, (bias ? GEMM_BIAS : 0) | (relu ? GEMM_RELU : 0));
+  return out;
+}
+
+/**
+ * Bᵀ up to this many elements is transposed for the gemm rather than planned around (measured:
+ * 30% faster for a 128×128 weight, 15% slower for the 1024×128 one, whose plan packs only dy).
+ */
+const SMALL_RIGHT = 16384;
+
+/** Times each right-hand operand went to the gemm. */
+const gemmUses = new WeakMap<object, number>();
+
+/**
+ * Whether B should go to the gemm: not packed by XNNPACK yet, and used fewer than twice before.
+ * The online weights are used once or twice per update (twice with Double DQN) and then
+ * replaced; a third use marks a weight that stays (the target network's), worth packing once.
+ */
+function gemmWanted(b: TensorInfo): boolean {
+  return gemmEnabled && !seenRight.has(b.dataId) && (gemmUses.get(b.dataId) ?? 0) < 2;
+}
+
+function countGemmUse(b: TensorInfo): void {
+  const uses = (gemmUses.get(b.dataId) ?? 0) + 1;
+  gemmUses.set(b.dataId, uses);
+  if (uses >= 2) plannedRight.add(b.dataId);
+}
 
 interface Plan {
   viaOutput: boolean;
@@ -92,7 +155,7 @@ function helpers(stock: tf.KernelConfig, backend: unknown) {
     if (right !== b) dispose(right);
     return out;
   };
-  return { product };
+  return { product, transpose };
 }
 
 export function batchMatMulWasmConfig(stock: tf.KernelConfig | undefined): tf.KernelConfig {
@@ -107,6 +170,22 @@ export function batchMatMulWasmConfig(stock: tf.KernelConfig | undefined): tf.Ke
       const batch = size(a) / (rows(a) * cols(a));
       const h = helpers(stock, args.backend);
       if (batch === 1 && size(b) === rows(b) * cols(b) && a.dtype === 'float32' && b.dtype === 'float32') {
+        // A fresh B read in place beats packing it (or transposing around it).
+        if (!transposeB && gemmWanted(b)) {
+          const out = gemmProduct(args.backend as WasmBackendLike, a, b, transposeA, undefined, false);
+          if (out) {
+            countGemmUse(b);
+            return out;
+          }
+        }
+        // A small Bᵀ (dx = dy·Wᵀ for all but big weights): transposing it for the gemm is
+        // cheaper than an XNNPACK operator set-up around it.
+        if (transposeB && gemmEnabled && size(b) <= SMALL_RIGHT) {
+          const bt = h.transpose(b);
+          const out = gemmProduct(args.backend as WasmBackendLike, a, bt, transposeA, undefined, false);
+          (args.backend as WasmBackendLike).disposeData(bt.dataId);
+          if (out) return out;
+        }
         return h.product(a, b, transposeA, transposeB, plan(a, b, transposeA, transposeB).viaOutput);
       }
       if (!transposeA && !transposeB) return stock.kernelFunc(args as unknown as KernelArgs);
@@ -140,6 +219,13 @@ export function fusedMatMulWasmConfig(stock: tf.KernelConfig | undefined): tf.Ke
         return stock.kernelFunc(args as unknown as KernelArgs);
       }
       if (bias && size(bias) !== cols(b)) return stock.kernelFunc(args as unknown as KernelArgs);
+      if (gemmWanted(b)) {
+        const out = gemmProduct(args.backend as WasmBackendLike, a, b, false, bias, activation === 'relu');
+        if (out) {
+          countGemmUse(b);
+          return out;
+        }
+      }
       if (!plan(a, b, false, false).viaOutput) {
         seenRight.add(b.dataId);
         return stock.kernelFunc(args as unknown as KernelArgs);

@@ -6,10 +6,15 @@
  * to the backend's own BatchMatMul, which is XNNPACK-fast. One JS pass, one matmul, no transposes.
  * (XNNPACK packs the right-hand operand on every call, so it must be the small one: dy, not the
  * patches — the untransposed [M, K] layout with colsᵀ·dy measured 2× slower for that reason.)
+ * Where the SIMD gemm runs (simd-gemm.ts, output channels a multiple of 16) the patches are
+ * written by its wasm im2col as rows and the gemm reads them transposed: no packing, no JS pass.
  */
 import * as tf from '@tensorflow/tfjs';
 import { allocate, read, type TensorInfo, type WasmBackendLike } from './heap';
 import { convGradInfo, matMul, type ConvGradAttrs } from './conv-common';
+import { GEMM_COLS, runGemm, simdGemmFor } from './simd-gemm';
+import { backendMemory } from './simd-optim';
+import { simdGemmEnabled } from './batch-mat-mul';
 
 /** Fills colsT ([K, M], row-major) with the transposed im2col of x (NHWC), zero where padded. */
 export function im2colTransposed(
@@ -75,6 +80,18 @@ function conv2DBackpropFilter(args: { inputs: tf.NamedTensorInfoMap; backend: un
   const info = convGradInfo('Conv2DBackpropFilter', attrs, x.shape, attrs.filterShape);
   const k = info.filterHeight * info.filterWidth * info.inChannels;
   const m = info.batchSize * info.outHeight * info.outWidth;
+  const g = simdGemmEnabled() ? simdGemmFor(backendMemory(backend)) : null;
+  if (g && info.outChannels % GEMM_COLS === 0) {
+    // Patches as rows ([M, K], in wasm), then dW = colsᵀ·dy by the gemm with A read transposed.
+    const cols = backend.makeOutput([m, k], 'float32');
+    const out = backend.makeOutput(attrs.filterShape.slice(), 'float32');
+    const at = (t: TensorInfo) => backend.typedArrayFromHeap(t).byteOffset;
+    g.im2col(at(x), at(cols), info.batchSize, info.inHeight, info.inWidth, info.inChannels, info.outHeight, info.outWidth, info.filterHeight, info.filterWidth,
+      info.strideHeight, info.strideWidth, info.padInfo.top, info.padInfo.left, info.dilationHeight, info.dilationWidth);
+    runGemm(g, at(cols), at(dy), at(out), 0, k, info.outChannels, m, 4, 4 * k, 0);
+    backend.disposeData(cols.dataId);
+    return out;
+  }
   const cols = allocate('wasm', backend, [k, m]);
   im2colTransposed(read('wasm', backend, x), read('wasm', backend, cols.info) as Float32Array, info);
   // The small operand (dy) is the one XNNPACK packs; see the header.

@@ -47,3 +47,15 @@ export function read(backendName: KernelBackend, backend: unknown, info: TensorI
 export function view(backendName: KernelBackend, backend: unknown, info: TensorInfo): Float32Array {
   return read(backendName, backend, info) as Float32Array;
 }
+
+/**
+ * The value of an optimiser kernel's optional `scale` input (a float32 scalar: the gradient's
+ * clip factor), or 1 without one. Kernels on wasm and cpu run synchronously, so it is read here.
+ */
+export function gradientScale(kernelName: string, backendName: KernelBackend, backend: unknown, scale: TensorInfo | undefined): number {
+  if (!scale) return 1;
+  if (scale.dtype !== 'float32' || scale.shape.reduce((a, b) => a * b, 1) !== 1) {
+    throw new Error(`${kernelName}: scale must be a float32 scalar, got ${scale.dtype} [${scale.shape.join(', ')}]`);
+  }
+  return read(backendName, backend, scale)[0];
+}

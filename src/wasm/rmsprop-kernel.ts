@@ -1,14 +1,15 @@
 /**
  * KeikoRMSPropUpdate: one RMSProp step (plain or centered, any momentum) for one variable in a
  * single kernel (wasm and cpu), instead of the ~10–14 kernels of tfjs's RMSPropOptimizer. Inputs
- * x, ms, mom, g and (centered) mg; outputs the new x, ms, mom and (centered) mg:
+ * x, ms, mom, g, (centered) mg and optionally scale (a scalar the gradient is multiplied by first,
+ * the global-norm clip factor of KeikoClipScale); outputs the new x, ms, mom and (centered) mg:
  *   ms ← ρ·ms + (1−ρ)·g²;  mg ← ρ·mg + (1−ρ)·g;
  *   mom ← μ·mom + lr·g / sqrt(ms − mg² + ε)   (plain: sqrt(ms + ε));  x ← x − mom
  * (the formula of src/optimizers.ts: ε inside the sqrt, after subtracting mg²). On wasm the loop
  * is WebAssembly SIMD over the backend's memory (simd-optim.ts); JS does the 0–3 trailing elements.
  */
 import * as tf from '@tensorflow/tfjs';
-import { allocate, read, type KernelBackend, type TensorInfo } from './heap';
+import { allocate, gradientScale, read, type KernelBackend, type TensorInfo } from './heap';
 import { backendMemory, simdOptimiserFor } from './simd-optim';
 
 export const RMSPROP_KERNEL = 'KeikoRMSPropUpdate';
@@ -25,13 +26,13 @@ export interface RMSPropKernelAttrs {
 export function rmspropStep(
   x: Float32Array, ms: Float32Array, mom: Float32Array, mg: Float32Array | null, g: Float32Array,
   xOut: Float32Array, msOut: Float32Array, momOut: Float32Array, mgOut: Float32Array | null,
-  a: RMSPropKernelAttrs, from = 0,
+  a: RMSPropKernelAttrs, from = 0, gScale = 1,
 ): void {
   const { decay, momentum, epsilon, learningRate } = a;
   const k = 1 - decay;
   const n = xOut.length;
   for (let i = from; i < n; i++) {
-    const gi = g[i];
+    const gi = gScale === 1 ? g[i] : Math.fround(g[i] * gScale);
     const msi = ms[i] * decay + gi * gi * k;
     msOut[i] = msi;
     let denom: number;
@@ -51,7 +52,8 @@ export function rmspropStep(
 function rmspropKernel(backendName: KernelBackend) {
   return (args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: unknown }): TensorInfo[] => {
     const a = args.attrs as unknown as RMSPropKernelAttrs;
-    const { x, ms, mom, g } = args.inputs as Record<'x' | 'ms' | 'mom' | 'g', TensorInfo>;
+    const { x, ms, mom, g, scale } = args.inputs as Record<'x' | 'ms' | 'mom' | 'g', TensorInfo> & { scale?: TensorInfo };
+    const gScale = gradientScale(RMSPROP_KERNEL, backendName, args.backend, scale);
     const mg = a.centered ? (args.inputs as { mg?: TensorInfo }).mg : undefined;
     if (a.centered && !mg) throw new Error(`${RMSPROP_KERNEL}: centered needs the mg input`);
     for (const [name, t] of [['x', x], ['ms', ms], ['mom', mom], ['g', g], ['mg', mg ?? x]] as const) {
@@ -74,10 +76,10 @@ function rmspropKernel(backendName: KernelBackend) {
       // Plain RMSProp never touches the mg pointers; pass x's so they are valid addresses.
       fn(vx.byteOffset, vms.byteOffset, vmom.byteOffset, (vmg ?? vx).byteOffset, vg.byteOffset,
         xo.byteOffset, mso.byteOffset, momo.byteOffset, (mgo ?? xo).byteOffset, groups,
-        a.decay, 1 - a.decay, a.learningRate, a.momentum, a.epsilon);
+        a.decay, 1 - a.decay, a.learningRate, a.momentum, a.epsilon, gScale);
       done = groups * 4;
     }
-    rmspropStep(vx, vms, vmom, vmg, vg, xo, mso, momo, mgo, a, done);
+    rmspropStep(vx, vms, vmom, vmg, vg, xo, mso, momo, mgo, a, done, gScale);
     return outs;
   };
 }

@@ -1,5 +1,6 @@
 /**
- * Element-wise optimiser steps (Adam, RMSProp plain and centered), column sums and 2-D transposes as a tiny WebAssembly SIMD
+ * Element-wise optimiser steps (Adam, RMSProp plain and centered), column sums, 2-D transposes and
+ * sums of squares as a tiny WebAssembly SIMD
  * module that works directly on the wasm backend's memory (it imports the backend's
  * WebAssembly.Memory, so tensors are addressed by their heap offsets and nothing is copied).
  *
@@ -68,13 +69,14 @@ function loopFunction(f: Loop): { type: number[]; code: number[] } {
   return { type, code: [...uleb(code.length), ...code] };
 }
 
-// Adam: pointers x, m, v, g, xo, mo, vo; scalars stepScale, β1, 1−β1, β2, 1−β2, 1/√c2, ε.
+// Adam: pointers x, m, v, g, xo, mo, vo; scalars stepScale, β1, 1−β1, β2, 1−β2, 1/√c2, ε, gScale.
+// gScale multiplies the gradient first (the global-norm clip factor; 1 without clipping).
 const adam = loopFunction({
-  pointers: 7, scalars: 7, vectors: 3,
+  pointers: 7, scalars: 8, vectors: 3,
   body: ({ load, store, s, v }) => {
     const [G, M, V] = [v(0), v(1), v(2)];
     return [
-      ...set(G, load(3)),
+      ...set(G, mul(load(3), get(s(7)))),
       ...set(M, add(mul(load(1), get(s(1))), mul(get(G), get(s(2))))),
       ...set(V, add(mul(load(2), get(s(3))), mul(mul(get(G), get(G)), get(s(4))))),
       ...store(5, get(M)),
@@ -84,14 +86,14 @@ const adam = loopFunction({
   },
 });
 
-// RMSProp: pointers x, ms, mom, mg, g, xo, mso, momo, mgo; scalars ρ, 1−ρ, lr, μ, ε.
+// RMSProp: pointers x, ms, mom, mg, g, xo, mso, momo, mgo; scalars ρ, 1−ρ, lr, μ, ε, gScale.
 const rmsprop = (centered: boolean) => loopFunction({
-  pointers: 9, scalars: 5, vectors: 4,
+  pointers: 9, scalars: 6, vectors: 4,
   body: ({ load, store, s, v }) => {
     const [G, MS, MG, MOM] = [v(0), v(1), v(2), v(3)];
     const denom = centered ? sqrt(add(sub(get(MS), mul(get(MG), get(MG))), get(s(4)))) : sqrt(add(get(MS), get(s(4))));
     return [
-      ...set(G, load(4)),
+      ...set(G, mul(load(4), get(s(5)))),
       ...set(MS, add(mul(load(1), get(s(0))), mul(mul(get(G), get(G)), get(s(1))))),
       ...store(6, get(MS)),
       ...(centered ? [...set(MG, add(mul(load(3), get(s(0))), mul(get(G), get(s(1))))), ...store(8, get(MG))] : []),
@@ -183,9 +185,36 @@ function transposeFunction(): { type: number[]; code: number[] } {
   return { type, code: [...uleb(code.length), ...code] };
 }
 
-const FUNCS = [['adam', adam], ['rmsprop', rmsprop(false)], ['rmspropCentered', rmsprop(true)], ['colsum', colsumFunction()], ['transpose', transposeFunction()]] as const;
+/**
+ * sumSquares(src, groups) → Σ src[i]² over groups·4 float32 values, in four lanes (each lane sums
+ * every fourth element), then the lanes added: the squared norm behind global-norm clipping.
+ */
+function sumSquaresFunction(): { type: number[]; code: number[] } {
+  const [src, groups] = [0, 1];
+  const [o, end] = [2, 3];
+  const [acc, x] = [4, 5];
+  const lane = (i: number): Code => [...get(acc), ...simd(0x1f), i]; // f32x4.extract_lane
+  const type = [0x60, ...vec([[I32], [I32]]), ...vec([[F32]])];
+  const locals = vec([[...uleb(2), I32], [...uleb(2), V128]]);
+  const code = [
+    ...locals,
+    ...set(end, [...get(groups), 0x41, 4, 0x74]),
+    ...set(acc, [0x43, 0, 0, 0, 0, ...simd(0x13)]),
+    0x02, 0x40, 0x03, 0x40,
+    ...get(o), ...get(end), 0x4f, 0x0d, 1,
+    ...set(x, [...get(src), ...get(o), 0x6a, ...simd(0x00), 0x00, 0x00]),
+    ...set(acc, add(get(acc), mul(get(x), get(x)))),
+    ...set(o, [...get(o), 0x41, 16, 0x6a]),
+    0x0c, 0, 0x0b, 0x0b,
+    ...lane(0), ...lane(1), 0x92, ...lane(2), 0x92, ...lane(3), 0x92, // f32.add
+    0x0b,
+  ];
+  return { type, code: [...uleb(code.length), ...code] };
+}
 
-/** The module's bytes: imports env.memory, exports adam, rmsprop, rmspropCentered, colsum, transpose. */
+const FUNCS = [['adam', adam], ['rmsprop', rmsprop(false)], ['rmspropCentered', rmsprop(true)], ['colsum', colsumFunction()], ['transpose', transposeFunction()], ['sumSquares', sumSquaresFunction()]] as const;
+
+/** The module's bytes: imports env.memory, exports adam, rmsprop, rmspropCentered, colsum, transpose, sumSquares. */
 export function optimiserModuleBytes(): Uint8Array<ArrayBuffer> {
   const bytes = [
     ...MODULE_HEADER,
@@ -200,13 +229,14 @@ export function optimiserModuleBytes(): Uint8Array<ArrayBuffer> {
 
 export interface SimdOptimiser {
   adam(x: number, m: number, v: number, g: number, xo: number, mo: number, vo: number, groups: number,
-    stepScale: number, beta1: number, k1: number, beta2: number, k2: number, invSqrtC2: number, epsilon: number): void;
+    stepScale: number, beta1: number, k1: number, beta2: number, k2: number, invSqrtC2: number, epsilon: number, gScale: number): void;
   rmsprop(x: number, ms: number, mom: number, mg: number, g: number, xo: number, mso: number, momo: number, mgo: number, groups: number,
-    decay: number, k: number, lr: number, momentum: number, epsilon: number): void;
+    decay: number, k: number, lr: number, momentum: number, epsilon: number, gScale: number): void;
   rmspropCentered(x: number, ms: number, mom: number, mg: number, g: number, xo: number, mso: number, momo: number, mgo: number, groups: number,
-    decay: number, k: number, lr: number, momentum: number, epsilon: number): void;
+    decay: number, k: number, lr: number, momentum: number, epsilon: number, gScale: number): void;
   colsum(src: number, dst: number, rows: number, rowBytes: number): void;
   transpose(src: number, dst: number, rows: number, cols: number): void;
+  sumSquares(src: number, groups: number): number;
 }
 
 const instances = new WeakMap<WebAssembly.Memory, SimdOptimiser | null>();
