@@ -284,10 +284,30 @@ export function serializeModel(model: tf.LayersModel, options: SerializeOptions 
   return artifacts;
 }
 
+/**
+ * Every `units` / `filters` in a spec, with its path. Each such layer owns at least that many
+ * parameters (its bias, or a kernel with that many columns), so none can exceed the number of
+ * values the weights file holds: checking that before building keeps a damaged or hostile spec
+ * (`units: 1e9`) from allocating gigabytes of weights only to fail the shape check afterwards.
+ */
+function layerSizes(v: unknown, path: string, out: { path: string; size: number }[] = []): { path: string; size: number }[] {
+  if (Array.isArray(v)) v.forEach((x, i) => layerSizes(x, `${path}[${i}]`, out));
+  else if (v !== null && typeof v === 'object') {
+    for (const [k, x] of Object.entries(v)) {
+      if ((k === 'units' || k === 'filters') && typeof x === 'number') out.push({ path: `${path}.${k}`, size: x });
+      else layerSizes(x, `${path}.${k}`, out);
+    }
+  }
+  return out;
+}
+
 /** Artifacts → a rebuilt model with its weights (and the optimiser with its state, if saved). */
 export function deserializeModel(artifacts: ModelArtifacts): LoadedModel {
   const spec = artifacts.spec;
   checkBlob(MODEL_FILES.weights, artifacts.weightsManifest, artifacts.weights);
+  const savedValues = artifacts.weightsManifest.tensors.reduce((n, e) => n + e.shape.reduce((a, b) => a * b, 1), 0);
+  const tooLarge = layerSizes(spec.spec, 'spec').find((l) => l.size > savedValues);
+  if (tooLarge) throw new ModelLoadError(MODEL_FILES.spec, `${tooLarge.path}: ${tooLarge.size} is more than the ${savedValues} values ${MODEL_FILES.weights} holds`);
   let model: tf.LayersModel;
   try {
     model = buildModel(spec.spec, spec.inputShape, { seed: spec.seed, ...(spec.name !== undefined ? { name: spec.name } : {}) });

@@ -87,7 +87,7 @@ describe('fuzz: checkpoint files', () => {
     }, 20);
   });
 
-  it('random bytes, truncations and bit flips are refused cleanly (300 cases)', async () => {
+  it('random bytes, truncations and bit flips are refused cleanly (1,500 cases)', async () => {
     const damage = fc.oneof(
       fc.uint8Array({ maxLength: 64 }).map((b) => ({ kind: 'random', bytes: b })),
       fc.double({ min: 0, max: 0.9999, noNaN: true }).map((at) => ({ kind: 'truncate', bytes: good.subarray(0, Math.floor(at * good.length)) })),
@@ -100,10 +100,10 @@ describe('fuzz: checkpoint files', () => {
     await runAsyncProperty('checkpoint (bytes)', damage, async ({ bytes }) => {
       const err = await tryBytes(bytes);
       if (err) checkError(err);
-    }, 300);
+    }, 1500);
   });
 
-  it('mutated JSON headers are a SnapshotError/CheckpointError naming the field (300 cases)', async () => {
+  it('mutated JSON headers are a SnapshotError/CheckpointError naming the field (1,500 cases)', async () => {
     const { snapshot, extra } = decodeSnapshot(new Uint8Array(good));
     const paths: (string | number)[][] = [];
     const walk = (v: unknown, p: (string | number)[]) => {
@@ -134,7 +134,7 @@ describe('fuzz: checkpoint files', () => {
       }
       const err = await tryBytes(encodeSnapshot(snap, extra));
       if (err) checkError(err);
-    }, 300);
+    }, 1500);
     // Restoring the good one afterwards still works (the failed restores left nothing broken).
     expect(await tryBytes(good)).toBeNull();
     expect(readdirSync(root).filter((f) => f.endsWith('.bin'))).toEqual([]);
