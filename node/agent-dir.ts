@@ -23,7 +23,6 @@ import {
   type SaveAgentInfo,
 } from '../agents/dqn/agent-store';
 import type { DqnConfig } from '../agents/dqn/config';
-import { getModelSpec } from '../src/layers';
 import { MODEL_FILES } from '../src/model-io';
 import type { BackendPreference } from '../src/backend';
 import { atomicWriteJson } from './atomic';
@@ -77,26 +76,7 @@ export async function loadAgent(dir: string, options: LoadAgentOptions = {}): Pr
   const { agent: file, config } = readAgentFile(dir);
   if (options.backend) await initNodeBackend(options.backend, { quiet: true });
   else await tf.ready();
-  const loaded = loadModelDir(dir);
-  let agent: DqnAgent | null = null;
-  try {
-    const specFile = join(dir, MODEL_FILES.spec);
-    if (loaded.inputShape.join(',') !== file.obsShape.join(',')) {
-      throw new AgentLoadError(specFile, `inputShape: [${loaded.inputShape.join(', ')}] differs from agent.json's obsShape [${file.obsShape.join(', ')}]`);
-    }
-    agent = new DqnAgent(config, file.obsShape, file.nActions);
-    // Both specs as the layer stack normalised them (defaults filled in).
-    if (JSON.stringify(getModelSpec(agent.online)?.spec) !== JSON.stringify(loaded.spec)) {
-      throw new AgentLoadError(specFile, `spec: the network does not match the one agent.json describes (config.network, config.dueling, obsShape, nActions)`);
-    }
-    agent.setWeights(loaded.model.getWeights());
-    const result = agent;
-    agent = null;
-    return result;
-  } finally {
-    agent?.dispose();
-    loaded.model.dispose();
-  }
+  return DqnAgent.fromSaved({ agent: file, config }, loadModelDir(dir), join(dir, MODEL_FILES.spec));
 }
 
 /** The Node agent store: locations are directories. */

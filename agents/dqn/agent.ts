@@ -16,7 +16,9 @@ import type { NetworkSpec } from '../../src/layers';
 import { compileFastForward, type FastForward } from '../../src/fast-forward';
 import type { DqnConfig } from './config';
 import type { Env } from '../../envs/core';
-import { getAgentStore, NoAgentStoreError, type SaveAgentInfo } from './agent-store';
+import { AgentLoadError, getAgentStore, NoAgentStoreError, type AgentFile, type SaveAgentInfo } from './agent-store';
+import { getModelSpec } from '../../src/layers';
+import type { LoadedModel } from '../../src/model-io';
 import { evaluate as runEvaluation, type EvalResult } from './evaluate';
 import { Learner, type UpdateResult } from './learner';
 import { buildQNetwork, qNetworkSpec } from './network';
@@ -166,6 +168,33 @@ export class DqnAgent implements Stateful {
     const store = getAgentStore();
     if (!store) throw new NoAgentStoreError('DqnAgent.load');
     return store.load(location);
+  }
+
+  /**
+   * The agent an agent directory describes: its parsed agent.json and its loaded model directory
+   * (what every agent store reads, from disk or over HTTP). `specFile` names spec.json in errors.
+   * The loaded model is disposed; the network must be the one agent.json's config builds.
+   */
+  static fromSaved(saved: { agent: AgentFile; config: DqnConfig }, loaded: LoadedModel, specFile: string): DqnAgent {
+    const { agent: file, config } = saved;
+    let agent: DqnAgent | null = null;
+    try {
+      if (loaded.inputShape.join(',') !== file.obsShape.join(',')) {
+        throw new AgentLoadError(specFile, `inputShape: [${loaded.inputShape.join(', ')}] differs from agent.json's obsShape [${file.obsShape.join(', ')}]`);
+      }
+      agent = new DqnAgent(config, file.obsShape, file.nActions);
+      // Both specs as the layer stack normalised them (defaults filled in).
+      if (JSON.stringify(getModelSpec(agent.online)?.spec) !== JSON.stringify(loaded.spec)) {
+        throw new AgentLoadError(specFile, 'spec: the network does not match the one agent.json describes (config.network, config.dueling, obsShape, nActions)');
+      }
+      agent.setWeights(loaded.model.getWeights());
+      const result = agent;
+      agent = null;
+      return result;
+    } finally {
+      agent?.dispose();
+      loaded.model.dispose();
+    }
   }
 
   /** Set the online weights (model.weights order) and copy them into the target network and the JS forward. */

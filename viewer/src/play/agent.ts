@@ -7,8 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { DqnAgent } from '../../../agents/dqn/agent';
-import { AGENT_FILE, AgentLoadError, parseAgentFile } from '../../../agents/dqn/agent-store';
-import { getModelSpec } from '../../../src/layers';
+import { AGENT_FILE, parseAgentFile } from '../../../agents/dqn/agent-store';
 import {
   MODEL_FILES,
   ModelLoadError,
@@ -74,23 +73,7 @@ export async function loadAgentFrom(dir: string, files: AgentFiles): Promise<Dqn
       weights,
     }),
   );
-  let agent: DqnAgent | null = null;
-  try {
-    if (loaded.inputShape.join(',') !== file.obsShape.join(',')) {
-      throw new AgentLoadError(`${dir}/${MODEL_FILES.spec}`, `inputShape: [${loaded.inputShape.join(', ')}] differs from agent.json's obsShape [${file.obsShape.join(', ')}]`);
-    }
-    agent = new DqnAgent(config, file.obsShape, file.nActions);
-    if (JSON.stringify(getModelSpec(agent.online)?.spec) !== JSON.stringify(loaded.spec)) {
-      throw new AgentLoadError(`${dir}/${MODEL_FILES.spec}`, 'spec: the network does not match the one agent.json describes');
-    }
-    agent.setWeights(loaded.model.getWeights());
-    const result = agent;
-    agent = null;
-    return result;
-  } finally {
-    agent?.dispose();
-    loaded.model.dispose();
-  }
+  return DqnAgent.fromSaved({ agent: file, config }, loaded, `${dir}/${MODEL_FILES.spec}`);
 }
 
 export interface GreedyEpisode {
