@@ -12,7 +12,7 @@
  *   minatar-tuning [--workers 2] [--out runs/bench-minatar-tuning] [--report-only]
  *               sweeps/minatar-tuning.yaml (random search, 3 games × 2 seeds × 200k frames) and its ranking:
  *               normalised training return per frame and at equal compute time (each config's frames per
- *               CPU second, measured by the report; --steps N frames each, default 3000); prints the winner
+ *               CPU second, measured by the report; --steps N frames each, default 10000); prints the winner
  *   cartpole    [--seeds 5] [--steps 50000] [--out DIR]  the cartpole preset alone, sequential runs, no sweep
  *   throughput  [--steps N] [--settings cartpole,minatar,minatar-tf4] [--backend B] [--before]  whole-loop steps/s while learning, with a phase breakdown (bench/dqn-throughput.ts)
  * Figures are printed; run directories are kept under --out. The sweep modes are resumable: run the
@@ -302,7 +302,7 @@ async function minatarTuning(): Promise<void> {
   }
   // Per config, its speed: frames per CPU second, measured here on the first game of the sweep.
   await initNodeBackend(values.backend as 'auto', { quiet: true });
-  const speedFrames = Number(values.steps ?? 3_000);
+  const speedFrames = Number(values.steps ?? 10_000);
   const fps = new Map<string, number>();
   for (const [key, g] of byConfig) {
     fps.set(key, await cpuFramesPerSecond(g.config, speedFrames));
