@@ -11,7 +11,7 @@
 
 import { initNodeBackend } from './backend-node';
 import { make } from '../envs/registry';
-import { ConfigError, resolveConfig, type DqnConfig, type TrainInput } from '../agents/dqn/config';
+import { checkEnvConfig, ConfigError, resolveConfig, type DqnConfig, type TrainInput } from '../agents/dqn/config';
 import type { Callback } from '../agents/dqn/callbacks';
 import type { LoopSummary, TrainEvent } from '../agents/dqn/events';
 import { DqnTrainer } from '../agents/dqn/loop';
@@ -48,15 +48,6 @@ export interface RunSummary extends LoopSummary {
   error?: string;
 }
 
-/** Make the env early so a bad id or option is a config problem, not a crash mid-run. */
-function checkEnv(config: DqnConfig): void {
-  try {
-    make(config.env, config.envOptions).close();
-  } catch (err) {
-    const path = /option|stickyAction|difficulty/i.test(String((err as Error).message)) ? 'envOptions' : 'env';
-    throw new ConfigError([{ path, message: (err as Error).message }]);
-  }
-}
 
 /** What a run will do, before it starts: its config, the checkpoint to continue, the changes a resume makes. */
 export interface ResolvedRun {
@@ -112,7 +103,7 @@ export function resolveRun(input: TrainInput, options: Pick<RunTrainingOptions, 
 export async function runTraining(input: TrainInput, options: RunTrainingOptions): Promise<RunSummary> {
   const runDir = new RunDir(options.outDir);
   const { config, checkpoints, changes } = resolveRun(input, options);
-  checkEnv(config);
+  checkEnvConfig(config);
   const backend = await initNodeBackend(config.backend, { quiet: options.quiet });
   const resolved: DqnConfig = { ...config, backend: backend.name === 'webgl' ? 'auto' : backend.name };
   const writer = new RunDirWriter(runDir, { seed: resolved.seed, backend: backend.name, outDir: options.outDir });

@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { closestMatch } from '../../src/did-you-mean';
+import { make } from '../../envs/registry';
 
 export const BACKENDS = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
 export const OPTIMIZERS = ['sgd', 'momentum', 'adagrad', 'rmsprop', 'adam', 'adamax', 'adadelta'] as const;
@@ -340,4 +341,14 @@ export function resolveConfig(input: unknown): DqnConfig {
   if (!full.success) problems.push(...problemsOf(full.error));
   if (problems.length > 0) throw new ConfigError(problems);
   return full.data!;
+}
+
+/** Make the env once, so a bad id or option is a ConfigError naming its field, not a crash mid-run. */
+export function checkEnvConfig(config: DqnConfig): void {
+  try {
+    make(config.env, config.envOptions).close();
+  } catch (err) {
+    const path = /option|stickyAction|difficulty/i.test(String((err as Error).message)) ? 'envOptions' : 'env';
+    throw new ConfigError([{ path, message: (err as Error).message }]);
+  }
 }

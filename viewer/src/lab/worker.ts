@@ -8,7 +8,7 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import { StopOnRewardThreshold, type Callback, type StepContext } from '../../../agents/dqn/callbacks';
-import { ConfigError, resolveConfig, type DqnConfig } from '../../../agents/dqn/config';
+import { checkEnvConfig, ConfigError, resolveConfig, type DqnConfig } from '../../../agents/dqn/config';
 import { evaluate } from '../../../agents/dqn/evaluate';
 import { isMetricLine, type TrainEvent } from '../../../agents/dqn/events';
 import { DqnTrainer } from '../../../agents/dqn/loop';
@@ -106,20 +106,11 @@ function runName(config: DqnConfig): string {
   return `lab-${config.env.replace(/[^A-Za-z0-9-]+/g, '-')}-seed${config.seed}-${stamp}`;
 }
 
-/** Make the env once, so a bad id or option is a config problem named by its field. */
-function checkEnv(config: DqnConfig): void {
-  try {
-    make(config.env, config.envOptions).close();
-  } catch (err) {
-    const path = /option|stickyAction|difficulty/i.test(String((err as Error).message)) ? 'envOptions' : 'env';
-    throw new ConfigError([{ path, message: (err as Error).message }]);
-  }
-}
 
 async function start(msg: StartMessage): Promise<void> {
   if (trainer) throw new Error('this worker already trained a run; start a new worker');
   const requested = resolveConfig(msg.input);
-  checkEnv(requested);
+  checkEnvConfig(requested);
   if (msg.stopAtReturn !== null && !Number.isFinite(msg.stopAtReturn)) throw new ConfigError([{ path: 'stopAtReturn', message: 'must be a finite number' }]);
   const backend = await chooseLabBackend(msg.backend, msg.wasmPath);
   // config.json records the backend that ran ('auto' for webgl, which `keiko train` cannot pick).
