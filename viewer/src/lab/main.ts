@@ -9,6 +9,7 @@ import type { MetricLine } from '../../../agents/dqn/events';
 import { listEnvs } from '../../../envs/registry';
 import { compileFastForward, type FastForward } from '../../../src/fast-forward';
 import { renderChart } from '../chart';
+import { download } from '../export';
 import { appendMetrics, downsample, emptySeries, movingAverage } from '../metrics';
 import { createStage, FrameRenderer } from '../render';
 import { NUMBER_FIELDS, parseForm, presetValues, type FormValues, type Problem } from './form';
@@ -209,7 +210,7 @@ function onWorkerMessage(msg: WorkerToPage): void {
       break;
     }
     case 'zip':
-      download(msg.fileName, msg.bytes);
+      download(new Blob([msg.bytes as Uint8Array<ArrayBuffer>], { type: 'application/zip' }), msg.fileName);
       break;
     case 'error':
       if (msg.problems) showProblems(msg.problems);
@@ -227,16 +228,6 @@ function addEval(step: number, mean: number, std: number): void {
   li.scrollIntoView({ block: 'nearest' });
 }
 
-function download(fileName: string, bytes: Uint8Array): void {
-  const url = URL.createObjectURL(new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'application/zip' }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = fileName;
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 60_000);
-}
 
 // ----------------------------------------------------------------------------------- drawing
 

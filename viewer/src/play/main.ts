@@ -7,6 +7,7 @@
 import type { DqnAgent } from '../../../agents/dqn/agent';
 import { listEnvs, type MakeOptions } from '../../../envs/registry';
 import type { RunListing } from '../api-types';
+import { download } from '../export';
 import { channelColor, createStage, cssColor, FrameRenderer } from '../render';
 import { actionOfKey, controlLegend, controlsFor, PLAY_RATES, type ControlMap, type PlayMode } from './controls';
 import { PlayedEpisode, playReplayName, type PlayedState } from './episode';
@@ -224,14 +225,7 @@ function playAgent(): void {
 function saveReplay(): void {
   const ep = state.episode;
   if (!ep || ep.steps === 0) return;
-  const blob = new Blob([JSON.stringify(ep.toReplay())], { type: 'application/json' });
-  const a = document.createElement('a');
-  a.href = URL.createObjectURL(blob);
-  a.download = playReplayName(ep.envId, ep.seed);
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+  download(new Blob([JSON.stringify(ep.toReplay())], { type: 'application/json' }), playReplayName(ep.envId, ep.seed));
 }
 
 // ---------------------------------------------------------------- keys and the real-time loop
