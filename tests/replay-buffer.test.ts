@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Random } from '../src/random';
 import { ReplayBuffer } from '../agents/dqn/replay-buffer';
 import { PrioritizedReplayBuffer } from '../agents/dqn/prioritized-replay';
-import { SumTree, MinTree } from '../agents/dqn/sum-tree';
+import { SumTree } from '../agents/dqn/sum-tree';
 import { NStepAccumulator } from '../agents/dqn/n-step';
 
 const obsOf = (v: number) => [v, v + 0.5];
@@ -123,11 +123,6 @@ describe('SumTree', () => {
     t.set(2, 0);
     expect(t.total).toBe(12);
     expect(t.find(3)).toBe(3);
-    const m = new MinTree(5);
-    [4, 2, 7].forEach((p, i) => m.set(i, p));
-    expect(m.min).toBe(2);
-    m.set(1, 9);
-    expect(m.min).toBe(4);
   });
 });
 
@@ -162,18 +157,27 @@ describe('PrioritizedReplayBuffer', () => {
     expect(chi2).toBeLessThan(16.3); // 3 dof, 99.9th percentile
   });
 
-  it('importance weights are (N·P(i))^−β normalised by the maximum, with β annealed', () => {
+  it('importance weights are (N·P(i))^−β normalised by the batch maximum, with β annealed', () => {
     const b = filled(1);
     const P = [0.1, 0.2, 0.3, 0.4];
     for (const step of [0, 50, 100]) {
       const beta = Math.min(1, 0.4 + (0.6 * step) / 100);
-      const batch = b.sample(16, new Random(step + 1), step);
-      const wMax = (4 * 0.1) ** -beta;
-      for (let j = 0; j < 16; j++) {
-        const i = batch.indices[j];
-        expect(batch.weights[j]).toBeCloseTo((4 * P[i]) ** -beta / wMax, 5);
+      for (const size of [16, 2]) {
+        const batch = b.sample(size, new Random(step + size), step);
+        const indices = Array.from(batch.indices);
+        const wMax = Math.max(...indices.map((i) => (4 * P[i]) ** -beta));
+        indices.forEach((i, j) => expect(batch.weights[j]).toBeCloseTo((4 * P[i]) ** -beta / wMax, 5));
+        expect(Math.max(...batch.weights.subarray(0, size))).toBeCloseTo(1, 10);
       }
     }
+  });
+
+  it('one near-zero priority does not shrink the other weights', () => {
+    const b = filled(1);
+    b.updatePriorities(Int32Array.from([0]), [1e-9]);
+    const batch = b.sample(8, new Random(3), 100);
+    expect(Math.max(...batch.weights.subarray(0, 8))).toBe(1);
+    for (const w of batch.weights.subarray(0, 8)) expect(w).toBeGreaterThan(0.4);
   });
 
   it('priorities are |δ| + ε', () => {

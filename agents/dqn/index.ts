@@ -29,7 +29,7 @@ export { evaluate, type EvalResult } from './evaluate';
 export { ReplayBuffer, type ReplayBatch } from './replay-buffer';
 export { PrioritizedReplayBuffer } from './prioritized-replay';
 export { NStepAccumulator } from './n-step';
-export { SumTree, MinTree } from './sum-tree';
+export { SumTree } from './sum-tree';
 export { tdTargets, tdTargetTensor, nStepReturn, clipReward, huber } from './targets';
 export { epsilonAt, betaAt, linearAt } from '../../src/schedules';
 export { epsilonGreedy, argmax } from './policy';

@@ -55,32 +55,3 @@ export class SumTree {
     return Math.min(node - (this.leaves - 1), this.capacity - 1);
   }
 }
-
-/** A min tree with the same layout: O(1) minimum over the leaves (empty leaves are +∞). */
-export class MinTree {
-  readonly capacity: number;
-  private readonly leaves: number;
-  readonly tree: Float64Array;
-
-  constructor(capacity: number) {
-    this.capacity = capacity;
-    const leaves = leafCount(capacity);
-    this.leaves = leaves;
-    this.tree = new Float64Array(2 * leaves - 1).fill(Infinity);
-  }
-
-  get min(): number {
-    return this.tree[0];
-  }
-
-  set(index: number, value: number): void {
-    let node = this.leaves - 1 + index;
-    this.tree[node] = value;
-    while (node > 0) {
-      node = (node - 1) >> 1;
-      const l = this.tree[2 * node + 1];
-      const r = this.tree[2 * node + 2];
-      this.tree[node] = l < r ? l : r;
-    }
-  }
-}
