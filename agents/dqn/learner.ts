@@ -15,12 +15,24 @@ import type { NetworkSpec } from '../../src/layers';
 import { compileLeanNet, newLeanCache, type LeanNet } from './lean-net';
 import { tdTargetTensor } from './targets';
 import { compileTfForward, type TfForward } from './tf-forward';
+import { tensorValuesView } from '../../src/wasm/heap';
 
-/** Whether tensor reads are plain memory copies (wasm, cpu): then one read per tensor beats a concat. */
+/** Whether tensors can be read where they lie (wasm, cpu): then a copy per tensor beats a concat. */
 const readsInPlace = (): boolean => {
   const b = tf.getBackend();
   return b === 'wasm' || b === 'cpu';
 };
+
+/** Copies each variable's values into `out`, back to back, straight from the backend's memory. */
+function copyInPlace(variables: readonly tf.Variable[], out: Float32Array): void {
+  const backendName = tf.getBackend();
+  const backend = tf.backend();
+  let at = 0;
+  for (const v of variables) {
+    out.set(tensorValuesView(backendName, backend, v) ?? (v.dataSync() as Float32Array), at);
+    at += v.size;
+  }
+}
 
 /** An optimiser that clips by global norm itself (FusedAdamOptimizer, FusedRMSPropOptimizer). */
 interface ClippingOptimizer {
@@ -164,11 +176,7 @@ export class Learner {
     packed.dispose();
     if (this.weightsOut) {
       if (readsInPlace()) {
-        let at = 0;
-        for (const v of lean.online.variables) {
-          this.weightsOut.set(v.dataSync() as Float32Array, at);
-          at += v.size;
-        }
+        copyInPlace(lean.online.variables, this.weightsOut);
       } else {
         this.weightsOut.set(data.subarray(2 * B, 2 * B + this.weightsSize));
       }

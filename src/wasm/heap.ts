@@ -59,3 +59,14 @@ export function gradientScale(kernelName: string, backendName: KernelBackend, ba
   }
   return read(backendName, backend, scale)[0];
 }
+
+/**
+ * A float32 tensor's values without the copy `dataSync` makes (on wasm it slices the heap into a
+ * new buffer): a view of the wasm heap or the cpu backend's own array, or null on other backends.
+ * Valid until the tensor is disposed or a later allocation grows the wasm memory: copy it at once.
+ */
+export function tensorValuesView(backendName: string, backend: unknown, t: tf.Tensor): Float32Array | null {
+  if (t.dtype !== 'float32' || (backendName !== 'wasm' && backendName !== 'cpu')) return null;
+  const values = read(backendName, backend, { dataId: t.dataId, shape: t.shape, dtype: 'float32' });
+  return values instanceof Float32Array ? values : null;
+}
