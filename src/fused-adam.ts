@@ -48,6 +48,7 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
 
   private applyScaled(variableGradients: Parameters<tf.Optimizer['applyGradients']>[0], scale: tf.Scalar | null): void {
     if (!FusedAdamOptimizer.fusedOnCurrentBackend()) {
+      this.syncBiasCorrection();
       super.applyGradients(variableGradients as Parameters<tf.AdamOptimizer['applyGradients']>[0]);
       return;
     }
@@ -83,11 +84,19 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
       });
     });
     (this as unknown as { incrementIterations(): void }).incrementIterations();
-    // Keep tfjs's own bias-correction accumulators in step, so falling back or saving stays coherent.
-    const accBeta = this as unknown as { accBeta1: tf.Variable; accBeta2: tf.Variable };
+  }
+
+  /**
+   * tfjs's update reads its bias-correction accumulators (β^t as variables); the fused path
+   * leaves them alone (two fewer uploads and assigns per step), so set them from the step count
+   * before tfjs's update runs. setWeights sets them from the step count too.
+   */
+  private syncBiasCorrection(): void {
+    const self = this as unknown as AdamInternals & { accBeta1: tf.Variable; accBeta2: tf.Variable };
+    const t = this.iterations + 1;
     tf.tidy(() => {
-      accBeta.accBeta1.assign(tf.scalar(Math.pow(self.beta1, t + 1)));
-      accBeta.accBeta2.assign(tf.scalar(Math.pow(self.beta2, t + 1)));
+      self.accBeta1.assign(tf.scalar(Math.pow(self.beta1, t)));
+      self.accBeta2.assign(tf.scalar(Math.pow(self.beta2, t)));
     });
   }
 }

@@ -47,9 +47,10 @@ export function adamStep(
 function adamKernel(backendName: KernelBackend) {
   return (args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: unknown }): TensorInfo[] => {
     const { x, m, v, g, scale } = args.inputs as Record<'x' | 'm' | 'v' | 'g', TensorInfo> & { scale?: TensorInfo };
-    const xo = allocate(backendName, args.backend, x.shape.slice()).info;
-    const mo = allocate(backendName, args.backend, x.shape.slice()).info;
-    const vo = allocate(backendName, args.backend, x.shape.slice()).info;
+    // adamStep (and the SIMD loop before it) writes every element of the three outputs.
+    const xo = allocate(backendName, args.backend, x.shape.slice(), false).info;
+    const mo = allocate(backendName, args.backend, x.shape.slice(), false).info;
+    const vo = allocate(backendName, args.backend, x.shape.slice(), false).info;
     for (const [name, t] of [['x', x], ['m', m], ['v', v], ['g', g]] as const) {
       if (t.dtype !== 'float32') throw new Error(`${ADAM_KERNEL}: ${name} must be float32, got ${t.dtype}`);
     }

@@ -23,14 +23,17 @@ export interface CpuBackendLike {
 
 export type KernelBackend = 'wasm' | 'cpu';
 
-/** Allocates an output tensor and returns it with a writable float32 view (zero-filled). */
-export function allocate(backendName: KernelBackend, backend: unknown, shape: number[]): { info: TensorInfo; out: Float32Array } {
+/**
+ * Allocates an output tensor and returns it with a writable float32 view, zero-filled unless
+ * `zero` is false (for kernels that write every element: the fill is a pass over the memory).
+ */
+export function allocate(backendName: KernelBackend, backend: unknown, shape: number[], zero = true): { info: TensorInfo; out: Float32Array } {
   const size = shape.reduce((a, b) => a * b, 1);
   if (backendName === 'wasm') {
     const wasm = backend as WasmBackendLike;
     const info = wasm.makeOutput(shape, 'float32');
     const out = wasm.typedArrayFromHeap(info) as Float32Array;
-    out.fill(0);
+    if (zero) out.fill(0);
     return { info, out };
   }
   const values = new Float32Array(size);

@@ -60,8 +60,8 @@ function rmspropKernel(backendName: KernelBackend) {
       if (t.dtype !== 'float32') throw new Error(`${RMSPROP_KERNEL}: ${name} must be float32, got ${t.dtype}`);
     }
     const shape = x.shape.slice();
-    const outs = [allocate(backendName, args.backend, shape).info, allocate(backendName, args.backend, shape).info, allocate(backendName, args.backend, shape).info];
-    if (mg) outs.push(allocate(backendName, args.backend, shape).info);
+    const outs = [allocate(backendName, args.backend, shape, false).info, allocate(backendName, args.backend, shape, false).info, allocate(backendName, args.backend, shape, false).info];
+    if (mg) outs.push(allocate(backendName, args.backend, shape, false).info);
     // Views after every allocation (wasm memory may have grown).
     const r = (t: TensorInfo) => read(backendName, args.backend, t) as Float32Array;
     const [vx, vms, vmom, vg] = [r(x), r(ms), r(mom), r(g)];
