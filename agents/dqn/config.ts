@@ -236,6 +236,11 @@ export const PRESET_VALUES: Record<PresetName, Partial<DqnConfig>> = {
     evalEpsilon: 0,
     evalInterval: 5_000,
     evalEpisodes: 10,
+    // Not in rl-zoo: 3-step returns. With rl-zoo's 1-step targets 3 of 5 seeds ended ≥ −110 at
+    // 120k (finals −108, −102, −166, −97, −118; seed 2 reached the flag only at 90k); n-step
+    // returns carry the flag's value back three states per update (sweeps/mountaincar-tuning.yaml:
+    // seed 2 then ends at −98; docs/benchmarks.md has the 5-seed table).
+    nStep: 3,
   },
   minatar: {
     // Young & Tian 2019 (MinAtar paper), DQN hyperparameters: batch 32, replay 100k, target

@@ -96,7 +96,7 @@ function denseGradKernel(backendName: 'wasm' | 'cpu') {
     const view = (t: TensorInfo, shape: number[]): TensorInfo => ({ dataId: t.dataId, shape, dtype: t.dtype });
     let dz = dy;
     if (activation === 'relu') {
-      dz = allocate(backendName, backend, [m, n]).info;
+      dz = allocate(backendName, backend, [m, n], false).info; // every element is written below
       const [vz, vdy, vy] = [read(backendName, backend, dz) as Float32Array, read(backendName, backend, dy), read(backendName, backend, y!)];
       for (let i = 0; i < vz.length; i++) vz[i] = vy[i] > 0 ? vdy[i] : 0;
     }
