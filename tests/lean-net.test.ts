@@ -159,6 +159,41 @@ describe('explicit update on wasm and cpu with Keiko kernels (SIMD gemm, KeikoDe
           await tf.setBackend('cpu');
         }
       });
+      it(`${backend}: ${c.name}, Double DQN, MSE: the fused TD kernel and its tfjs-ops fallback give the same update`, async () => {
+        const { initBackend } = await import('../src/backend');
+        const { createOptimizer } = await import('../src/optimizers');
+        const { TD_GRAD_KERNEL } = await import('../src/wasm/td-kernel');
+        await initBackend(backend, { quiet: true });
+        const kernel = tf.getKernel(TD_GRAD_KERNEL, backend)!;
+        expect(kernel).toBeDefined();
+        try {
+          const make = () => {
+            const online = buildModel(c.spec, c.shape, { seed: 1 });
+            const target = buildModel(c.spec, c.shape, { seed: 2 });
+            const learner = new Learner(online, target, createOptimizer({ type: 'rmsprop', learningRate: 0.01 }), c.n, { doubleDqn: true, loss: 'mse', huberDelta: 1, maxGradNorm: null, tau: 1 }, null, c.spec);
+            return { online, learner };
+          };
+          const fused = make();
+          const ops = make();
+          for (let step = 0; step < 3; step++) {
+            const batch = batchFor(c.shape, c.n, 8, 50 + step);
+            const rf = fused.learner.update(batch);
+            const tdFused = Array.from(rf.tdErrors);
+            tf.unregisterKernel(TD_GRAD_KERNEL, backend);
+            const ro = ops.learner.update(batch);
+            tf.registerKernel(kernel);
+            expect(rf.loss).toBeGreaterThan(0);
+            expect(rf.loss).toBeCloseTo(ro.loss, 5);
+            expect(rf.qMean).toBeCloseTo(ro.qMean, 5);
+            tdFused.forEach((d, i) => expect(d).toBeCloseTo(ro.tdErrors[i], 5));
+            const [wf, wo] = [fused.online, ops.online].map((m) => m.getWeights().flatMap((w) => Array.from(w.dataSync())));
+            wf.forEach((v, i) => expect(v).toBeCloseTo(wo[i], 5));
+          }
+        } finally {
+          if (!tf.getKernel(TD_GRAD_KERNEL, backend)) tf.registerKernel(kernel);
+          await tf.setBackend('cpu');
+        }
+      });
     }
   }
 });

@@ -16,6 +16,9 @@ import { setSimdGemm } from '../src/wasm/batch-mat-mul';
 import { clipScaleTensor, setFoldedClipping } from '../src/wasm/clip-kernel';
 import { denseBackwardKernel, denseForwardKernel } from '../src/wasm/dense-kernel';
 import { clipByGlobalNorm } from '../src/clip-gradients';
+import { tdGradKernel } from '../src/wasm/td-kernel';
+import { convBackwardKernel } from '../src/wasm/conv-grad-kernel';
+import { tdTargets } from '../agents/dqn/targets';
 
 type Spec = { shape: number[]; values: Float32Array };
 
@@ -625,6 +628,19 @@ describe('optimiser kernels: WebAssembly SIMD on wasm vs the JS loop on cpu', ()
     await initBackend('wasm', { quiet: true });
     expect(simdOptimiserFor(backendMemory(tf.backend()))).not.toBeNull();
   });
+  it('reluMask: dy where y > 0, else 0 (zeros, −0, NaN and negatives masked), with the JS tail', async () => {
+    await initBackend('wasm', { quiet: true });
+    const y = tf.tensor(Float32Array.from({ length: n }, (_, i) => [0, -0, NaN, -1e-30, 1e-30, 2, -3][i % 7]));
+    const dy = tf.tensor(randn([n], 44).values);
+    const dz = tf.engine().runKernel('KeikoDenseGrad', { dy: tf.reshape(dy, [n, 1]), x: tf.ones([n, 1]), w: tf.ones([1, 1]), y: tf.reshape(y, [n, 1]) }, { activation: 'relu', withDx: false, withBias: true }) as tf.Tensor[];
+    // db = Σ dz: compare with the same sum over the elements whose y > 0.
+    const [yv, dyv] = [y.dataSync(), dy.dataSync()];
+    let expected = 0;
+    for (let i = 0; i < n; i++) if (yv[i] > 0) expected += dyv[i];
+    expect(dz[1].dataSync()[0]).toBeCloseTo(expected, 3);
+    expect(dz[0].dataSync()[0]).toBeCloseTo(expected, 3); // dW = xᵀ·dz with x = 1
+    tf.dispose([y, dy, ...dz]);
+  });
   it('KeikoAdamUpdate', async () => {
     const attrs = { learningRate: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, biasCorrection1: 0.271, biasCorrection2: 0.003 };
     await compare([state(40), state(41), state(42, true), state(43)], (x, m, v, g) =>
@@ -666,4 +682,80 @@ describe('FusedRMSPropOptimizer', () => {
       reference.dispose(); fused.dispose();
     }
   });
+});
+
+describe('KeikoTdGrad (the TD loss gradient as one kernel)', () => {
+  const B = 9;
+  const n = 4;
+  const rng = new Random(41);
+  const q = Float32Array.from({ length: B * n }, () => rng.normal() * 2);
+  const nextT = Float32Array.from({ length: B * n }, () => rng.normal() * 2);
+  const nextO = Float32Array.from({ length: B * n }, () => rng.normal() * 2);
+  // Ties: row 0 of the selecting nets has two equal maxima (the first must win).
+  nextT[1] = nextT[3] = 5;
+  nextO[2] = nextO[3] = 4;
+  const actions = Int32Array.from({ length: B }, (_, i) => i % n);
+  const rewards = Float32Array.from({ length: B }, (_, i) => (i % 3) - 1);
+  const discounts = Float32Array.from({ length: B }, (_, i) => (i === 4 ? 0 : 0.99 ** (1 + (i % 3))));
+  const scale = Float32Array.from({ length: B }, () => -rng.random() / B);
+  for (const backend of ['wasm', 'cpu'] as const) {
+    for (const double of [false, true]) {
+      for (const loss of ['huber', 'mse'] as const) {
+        it(`${backend}, ${double ? 'Double DQN' : 'DQN'}, ${loss}: dQ, td and Q(s,a) equal the oracle (tdTargets)`, async () => {
+          await initBackend(backend, { quiet: true });
+          const t = (v: Float32Array | Int32Array, shape: number[]) => tf.tensor(v, shape, v instanceof Int32Array ? 'int32' : 'float32');
+          const out = tdGradKernel(
+            { q: t(q, [B, n]) as tf.Tensor2D, nextQTarget: t(nextT, [B, n]) as tf.Tensor2D, nextQOnline: double ? (t(nextO, [B, n]) as tf.Tensor2D) : null, actions: t(actions, [B]) as tf.Tensor1D, rewards: t(rewards, [B]) as tf.Tensor1D, discounts: t(discounts, [B]) as tf.Tensor1D, scale: t(scale, [B]) as tf.Tensor1D },
+            { loss, huberDelta: 1 },
+          );
+          expect(out).not.toBeNull();
+          const [dQ, td, qa] = out!.map((x) => x.dataSync());
+          const y = tdTargets(rewards, discounts, nextT, double ? nextO : null, n);
+          for (let i = 0; i < B; i++) {
+            const qi = q[i * n + actions[i]];
+            expect(qa[i]).toBe(qi);
+            expect(td[i]).toBeCloseTo(y[i] - qi, 5);
+            const g = loss === 'huber' ? Math.max(-1, Math.min(1, y[i] - qi)) : y[i] - qi;
+            for (let a = 0; a < n; a++) expect(dQ[i * n + a]).toBeCloseTo(a === actions[i] ? g * scale[i] : 0, 6);
+          }
+          // The tie in row 0: DQN takes max = 5; Double DQN evaluates action 2 (the first maximum of the online net).
+          expect(y[0]).toBeCloseTo(rewards[0] + discounts[0] * (double ? nextT[2] : 5), 5);
+          tf.dispose(out!);
+        });
+      }
+    }
+  }
+});
+
+describe('KeikoConvGrad (a conv layer\'s gradients as one kernel)', () => {
+  const cases = [
+    { name: 'valid, stride 1, relu, 8 channels', pad: 'valid', strides: [1, 1], act: 'relu', co: 8 },
+    { name: 'same, stride 2, linear, 5 channels', pad: 'same', strides: [2, 2], act: 'linear', co: 5 },
+  ] as const;
+  for (const backend of ['wasm', 'cpu'] as const) {
+    for (const c of cases) {
+      it(`${backend}, ${c.name}: dW, db and dx equal tf.grads of the same layer`, async () => {
+        await initBackend(backend, { quiet: true });
+        const x = tf.tensor(randn([2, 6, 7, 3], 60).values, [2, 6, 7, 3]) as tf.Tensor4D;
+        const f = tf.tensor(randn([3, 3, 3, c.co], 61).values, [3, 3, 3, c.co]) as tf.Tensor4D;
+        const b = tf.tensor(randn([c.co], 62).values, [c.co]) as tf.Tensor1D;
+        const layer = (xi: tf.Tensor, fi: tf.Tensor, bi: tf.Tensor) => {
+          const z = tf.add(tf.conv2d(xi as tf.Tensor4D, fi as tf.Tensor4D, [...c.strides] as [number, number], c.pad), bi);
+          return c.act === 'relu' ? tf.relu(z) : z;
+        };
+        const y = layer(x, f, b) as tf.Tensor4D;
+        const dy = tf.tensor(randn(y.shape, 63).values, y.shape) as tf.Tensor4D;
+        const ref = tf.grads((xi: tf.Tensor, fi: tf.Tensor, bi: tf.Tensor) => tf.sum(tf.mul(layer(xi, fi, bi), dy)))([x, f, b]);
+        const got = convBackwardKernel(dy, x, f, c.act === 'relu' ? y : null, { activation: c.act, withBias: true, withDx: true, strides: [...c.strides] as [number, number], pad: c.pad });
+        expect(got).not.toBeNull();
+        const [dW, db, dx] = got!;
+        expect(dW.shape).toEqual(f.shape);
+        expect(dx.shape).toEqual(x.shape);
+        expect(relError(dW.dataSync(), ref[1].dataSync())).toBeLessThan(1e-5);
+        expect(relError(db.dataSync(), ref[2].dataSync())).toBeLessThan(1e-5);
+        expect(relError(dx.dataSync(), ref[0].dataSync())).toBeLessThan(1e-5);
+        tf.dispose([x, f, b, y, dy, ...ref, ...got!]);
+      });
+    }
+  }
 });

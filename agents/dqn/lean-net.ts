@@ -11,6 +11,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ActivationSpec, NetworkSpec } from '../../src/layers';
 import { denseBackwardKernel, denseForwardKernel } from '../../src/wasm/dense-kernel';
+import { convBackwardKernel } from '../../src/wasm/conv-grad-kernel';
 
 type Act = 'linear' | 'relu' | 'tanh' | 'sigmoid';
 
@@ -192,6 +193,17 @@ export function compileLeanNet(spec: NetworkSpec, model: tf.LayersModel): LeanNe
       if (op.kind === 'dense' && (op.act === 'relu' || op.act === 'linear')) {
         const fused = denseBackwardKernel(dy as tf.Tensor2D, x as tf.Tensor2D, op.kernel as tf.Tensor2D, cache.outputs[k] as tf.Tensor2D, {
           activation: op.act, withDx: k > firstWeighted, withBias: op.bias !== null,
+        });
+        if (fused) {
+          grads[index.get(op.kernel)!] = fused[0];
+          if (op.bias) grads[index.get(op.bias)!] = fused[1];
+          if (k > firstWeighted) dy = fused[op.bias ? 2 : 1];
+          continue;
+        }
+      }
+      if (op.kind === 'conv' && (op.act === 'relu' || op.act === 'linear')) {
+        const fused = convBackwardKernel(dy as tf.Tensor4D, x as tf.Tensor4D, op.kernel as tf.Tensor4D, cache.outputs[k] as tf.Tensor4D, {
+          activation: op.act, withBias: op.bias !== null, withDx: k > firstWeighted, strides: op.strides, pad: op.pad,
         });
         if (fused) {
           grads[index.get(op.kernel)!] = fused[0];

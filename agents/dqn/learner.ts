@@ -16,6 +16,7 @@ import { compileLeanNet, newLeanCache, type LeanNet } from './lean-net';
 import { tdTargetTensor } from './targets';
 import { compileTfForward, type TfForward } from './tf-forward';
 import { tensorValuesView } from '../../src/wasm/heap';
+import { tdGradKernel, tdGradOnCurrentBackend } from '../../src/wasm/td-kernel';
 
 /** Whether tensors can be read where they lie (wasm, cpu): then a copy per tensor beats a concat. */
 const readsInPlace = (): boolean => {
@@ -23,15 +24,19 @@ const readsInPlace = (): boolean => {
   return b === 'wasm' || b === 'cpu';
 };
 
-/** Copies each variable's values into `out`, back to back, straight from the backend's memory. */
-function copyInPlace(variables: readonly tf.Variable[], out: Float32Array): void {
+/**
+ * Copies tensors' values straight from the backend's memory: with one `out`, all of them back to
+ * back; with one `out` per tensor, each into its own.
+ */
+function copyInPlace(tensors: readonly tf.Tensor[], ...outs: Float32Array[]): void {
   const backendName = tf.getBackend();
   const backend = tf.backend();
   let at = 0;
-  for (const v of variables) {
-    out.set(tensorValuesView(backendName, backend, v) ?? (v.dataSync() as Float32Array), at);
-    at += v.size;
-  }
+  tensors.forEach((t, i) => {
+    const out = outs.length === 1 ? outs[0] : outs[i];
+    out.set(tensorValuesView(backendName, backend, t) ?? (t.dataSync() as Float32Array), outs.length === 1 ? at : 0);
+    at += t.size;
+  });
 }
 
 /** An optimiser that clips by global norm itself (FusedAdamOptimizer, FusedRMSPropOptimizer). */
@@ -80,6 +85,9 @@ export class Learner {
   phaseMarks: Float64Array | null = null;
   /** −w/B (Huber) or −2w/B (MSE) per sample: ∂loss/∂Q(s,a) = scale · ℓ′ factor, filled in JS. */
   private gradScale = new Float32Array(0);
+  /** The last update's TD errors and Q(s, a), read back into arrays reused across updates. */
+  private tdErrors = new Float32Array(0);
+  private qTaken = new Float32Array(0);
 
   constructor(
     readonly online: tf.LayersModel,
@@ -134,55 +142,65 @@ export class Learner {
     const B = batch.size;
     const n = this.nActions;
     const opts = this.options;
-    const mask = this.fillMask(batch);
-    if (this.gradScale.length !== B) this.gradScale = new Float32Array(B);
+    if (this.gradScale.length !== B) {
+      this.gradScale = new Float32Array(B);
+      this.tdErrors = new Float32Array(B);
+      this.qTaken = new Float32Array(B);
+    }
     const factor = opts.loss === 'huber' ? -1 / B : -2 / B;
     for (let i = 0; i < B; i++) this.gradScale[i] = factor * batch.weights[i];
+    const fusedTd = tdGradOnCurrentBackend();
+    const inPlace = readsInPlace();
     const marks = this.phaseMarks;
     const t0 = marks ? performance.now() : 0;
     const mark = (i: number) => {
       if (marks) marks[i] = performance.now() - t0;
     };
-    const packed = tf.tidy(() => {
+    const kept = tf.tidy(() => {
       const obs = tf.tensor(batch.obs, [B, ...this.obsShape]);
       const nextObs = tf.tensor(batch.nextObs, [B, ...this.obsShape]);
-      const actionMask = tf.tensor2d(mask, [B, n]);
       const rewards = tf.tensor1d(batch.rewards);
       const discounts = tf.tensor1d(batch.discounts);
       const gradScale = tf.tensor1d(this.gradScale);
+      // The fused TD kernel takes the actions; the tfjs ops take them as a one-hot mask.
+      const actions = fusedTd ? tf.tensor1d(batch.actions, 'int32') : tf.tensor2d(this.fillMask(batch), [B, n]);
       mark(0);
-      // y = R + discount · Q⁻(s', a*): the target network evaluates, and selects unless Double DQN.
+      // Q⁻(s', ·) evaluates a*; the online net selects it with Double DQN.
+      const nextQTarget = lean.target.forward(nextObs);
       const nextQOnline = opts.doubleDqn ? lean.online.forward(nextObs) : null;
-      const y = tdTargetTensor(rewards, discounts, lean.target.forward(nextObs), nextQOnline);
       mark(1);
       const cache = newLeanCache();
       const q = lean.online.forward(obs, cache);
-      const qa = tf.sum(tf.mul(q, actionMask), 1);
-      const td = tf.sub(y, qa);
+      // y = R + discount · Q⁻(s', a*); td = y − Q(s, a); dQ = ∂loss/∂Q(s, ·).
+      const [dQ, td, qa] =
+        (fusedTd ? tdGradKernel({ q, nextQTarget, nextQOnline, actions: actions as tf.Tensor1D, rewards, discounts, scale: gradScale }, { loss: opts.loss, huberDelta: opts.huberDelta }) : null) ??
+        this.tdGradOps(q, nextQTarget, nextQOnline, actions as tf.Tensor2D, rewards, discounts, gradScale);
       mark(2);
-      const dLoss = tf.mul(opts.loss === 'huber' ? tf.clipByValue(td, -opts.huberDelta, opts.huberDelta) : td, gradScale);
-      const grads = lean.online.backward(tf.mul(actionMask, tf.reshape(dLoss, [B, 1])) as tf.Tensor2D, cache);
+      const grads = lean.online.backward(dQ, cache);
       const named = Object.fromEntries(lean.online.variables.map((v, i) => [v.name, grads[i]]));
       mark(3);
       applyGradients(this.optimizer, named, opts.maxGradNorm);
       mark(4);
-      // One host read: TD errors, Q(s,a) and, for the JS forward, the new weights — except on
-      // the in-process backends, where a read is a memory copy and the concat a second one.
+      // In-process backends: read td, Q(s,a) and the new weights where they lie. Others: one
+      // host read of them concatenated.
+      if (inPlace) return [td, qa];
       const parts: tf.Tensor[] = [td, qa];
-      if (this.weightsOut && !readsInPlace()) for (const v of lean.online.variables) parts.push(tf.reshape(v, [-1]));
-      return tf.concat(parts);
+      if (this.weightsOut) for (const v of lean.online.variables) parts.push(tf.reshape(v, [-1]));
+      return [tf.concat(parts)];
     });
-    const data = packed.dataSync() as Float32Array;
-    packed.dispose();
-    if (this.weightsOut) {
-      if (readsInPlace()) {
-        copyInPlace(lean.online.variables, this.weightsOut);
-      } else {
-        this.weightsOut.set(data.subarray(2 * B, 2 * B + this.weightsSize));
-      }
+    const tdErrors = this.tdErrors;
+    const qTaken = this.qTaken;
+    if (inPlace) {
+      copyInPlace([kept[0], kept[1]], tdErrors, qTaken);
+      if (this.weightsOut) copyInPlace(lean.online.variables, this.weightsOut);
+    } else {
+      const data = kept[0].dataSync() as Float32Array;
+      tdErrors.set(data.subarray(0, B));
+      qTaken.set(data.subarray(B, 2 * B));
+      if (this.weightsOut) this.weightsOut.set(data.subarray(2 * B, 2 * B + this.weightsSize));
     }
+    tf.dispose(kept);
     mark(5);
-    const tdErrors = data.subarray(0, B);
     let loss = 0;
     let qSum = 0;
     const delta = opts.huberDelta;
@@ -190,9 +208,19 @@ export class Learner {
       const d = tdErrors[i];
       const a = Math.abs(d);
       loss += batch.weights[i] * (opts.loss === 'huber' ? (a <= delta ? 0.5 * d * d : delta * (a - 0.5 * delta)) : d * d);
-      qSum += data[B + i];
+      qSum += qTaken[i];
     }
     return { loss: loss / B, qMean: qSum / B, tdErrors };
+  }
+
+  /** KeikoTdGrad's maths in tfjs ops (backends without the kernel): [dQ, td, qa]. */
+  private tdGradOps(q: tf.Tensor2D, nextQTarget: tf.Tensor2D, nextQOnline: tf.Tensor2D | null, actionMask: tf.Tensor2D, rewards: tf.Tensor1D, discounts: tf.Tensor1D, gradScale: tf.Tensor1D): [tf.Tensor2D, tf.Tensor1D, tf.Tensor1D] {
+    const opts = this.options;
+    const y = tdTargetTensor(rewards, discounts, nextQTarget, nextQOnline);
+    const qa = tf.sum(tf.mul(q, actionMask), 1) as tf.Tensor1D;
+    const td = tf.sub(y, qa) as tf.Tensor1D;
+    const dLoss = tf.mul(opts.loss === 'huber' ? tf.clipByValue(td, -opts.huberDelta, opts.huberDelta) : td, gradScale);
+    return [tf.mul(actionMask, tf.reshape(dLoss, [q.shape[0], 1])) as tf.Tensor2D, td, qa];
   }
 
   private updateAutodiff(batch: ReplayBatch): UpdateResult {

@@ -17,10 +17,16 @@ export const DENSE_KERNEL = 'KeikoDense';
 
 let enabled = true;
 
-/** Benchmarks only: run the lean nets' dense layers through tfjs ops as before (false) or these kernels (true, the default). */
+/**
+ * Benchmarks only: run the lean nets' layers and TD loss through tfjs ops as before (false) or
+ * Keiko's fused kernels — KeikoDense, KeikoDenseGrad, KeikoConvGrad, KeikoTdGrad — (true, the default).
+ */
 export function setDenseKernels(on: boolean): void {
   enabled = on;
 }
+
+/** Whether the fused layer kernels run where registered (see setDenseKernels). */
+export const denseKernelsEnabled = (): boolean => enabled;
 
 export interface DenseKernelAttrs {
   activation: 'linear' | 'relu';
@@ -94,30 +100,43 @@ function denseGradKernel(backendName: 'wasm' | 'cpu') {
     const matMul = tf.getKernel('BatchMatMul', backendName)!;
     const backend = args.backend;
     const view = (t: TensorInfo, shape: number[]): TensorInfo => ({ dataId: t.dataId, shape, dtype: t.dtype });
-    let dz = dy;
-    if (activation === 'relu') {
-      dz = allocate(backendName, backend, [m, n], false).info; // every element is written below
-      const [vz, vdy, vy] = [read(backendName, backend, dz) as Float32Array, read(backendName, backend, dy), read(backendName, backend, y!)];
-      for (let i = 0; i < vz.length; i++) vz[i] = vy[i] > 0 ? vdy[i] : 0;
-    }
+    const dz = activation === 'relu' ? reluGrad(backendName, backend, dy, y!) : dy;
     const product = (a: TensorInfo, aShape: number[], b: TensorInfo, bShape: number[], transposeA: boolean, transposeB: boolean): TensorInfo =>
       matMul.kernelFunc({ inputs: { a: view(a, aShape), b: view(b, bShape) }, backend: backend as tf.KernelBackend, attrs: { transposeA, transposeB } } as unknown as Parameters<tf.KernelFunc>[0]) as TensorInfo;
     const outs: TensorInfo[] = [view(product(x, [1, m, k], dz, [1, m, n], true, false), [k, n])];
-    if (withBias) {
-      const db = allocate(backendName, backend, [n]).info;
-      const [vdb, vz] = [read(backendName, backend, db) as Float32Array, read(backendName, backend, dz) as Float32Array];
-      const simd = backendName === 'wasm' && n % 4 === 0 ? simdOptimiserFor(backendMemory(backend)) : null;
-      if (simd) simd.colsum(vz.byteOffset, vdb.byteOffset, m, n * 4);
-      else for (let r = 0, o = 0; r < m; r++) for (let j = 0; j < n; j++, o++) vdb[j] += vz[o];
-      outs.push(db);
-    }
+    if (withBias) outs.push(columnSums(backendName, backend, dz, m, n));
     if (withDx) outs.push(view(product(dz, [1, m, n], w, [1, k, n], false, true), [m, k]));
     if (dz !== dy) disposeInfo(backendName, backend, dz);
     return outs;
   };
 }
 
-function disposeInfo(backendName: 'wasm' | 'cpu', backend: unknown, t: TensorInfo): void {
+/** dz = dy ⊙ (y > 0): a new tensor of dy's shape (y is the relu layer's output). */
+export function reluGrad(backendName: 'wasm' | 'cpu', backend: unknown, dy: TensorInfo, y: TensorInfo): TensorInfo {
+  const dz = allocate(backendName, backend, dy.shape.slice(), false).info; // every element is written below
+  const [vz, vdy, vy] = [read(backendName, backend, dz) as Float32Array, read(backendName, backend, dy) as Float32Array, read(backendName, backend, y) as Float32Array];
+  const simd = backendName === 'wasm' ? simdOptimiserFor(backendMemory(backend)) : null;
+  let done = 0;
+  if (simd) {
+    const groups = vz.length >> 2;
+    simd.reluMask(vdy.byteOffset, vy.byteOffset, vz.byteOffset, groups);
+    done = groups * 4;
+  }
+  for (let i = done; i < vz.length; i++) vz[i] = vy[i] > 0 ? vdy[i] : 0;
+  return dz;
+}
+
+/** The column sums [n] of z viewed as a row-major [m, n] matrix (a bias gradient). */
+export function columnSums(backendName: 'wasm' | 'cpu', backend: unknown, z: TensorInfo, m: number, n: number): TensorInfo {
+  const db = allocate(backendName, backend, [n]).info;
+  const [vdb, vz] = [read(backendName, backend, db) as Float32Array, read(backendName, backend, z) as Float32Array];
+  const simd = backendName === 'wasm' && n % 4 === 0 ? simdOptimiserFor(backendMemory(backend)) : null;
+  if (simd) simd.colsum(vz.byteOffset, vdb.byteOffset, m, n * 4);
+  else for (let r = 0, o = 0; r < m; r++) for (let j = 0; j < n; j++, o++) vdb[j] += vz[o];
+  return db;
+}
+
+export function disposeInfo(backendName: 'wasm' | 'cpu', backend: unknown, t: TensorInfo): void {
   (backend as { disposeData(id: object, force?: boolean): void }).disposeData(t.dataId, backendName === 'cpu' ? true : undefined);
 }
 

@@ -9,6 +9,8 @@ import { adamKernelCpu, adamKernelWasm } from './adam-kernel';
 import { rmspropKernelCpu, rmspropKernelWasm } from './rmsprop-kernel';
 import { clipScaleKernelCpu, clipScaleKernelWasm } from './clip-kernel';
 import { denseGradKernelCpu, denseGradKernelWasm, denseKernelCpu, denseKernelWasm } from './dense-kernel';
+import { tdGradKernelCpu, tdGradKernelWasm } from './td-kernel';
+import { convGradKernelCpu, convGradKernelWasm } from './conv-grad-kernel';
 import { sumWasmConfig } from './sum';
 import { transposeWasmConfig } from './transpose';
 import { batchMatMulWasmConfig, fusedMatMulWasmConfig } from './batch-mat-mul';
@@ -18,12 +20,12 @@ import { tileWasm } from './tile';
 import { maxPoolGradWasm, resizeNearestNeighborGradCpu, resizeNearestNeighborGradWasm, unsortedSegmentSumWasm } from './grad-kernels';
 
 const KERNELS: Record<'wasm' | 'cpu', Array<tf.KernelConfig | ((stock: tf.KernelConfig | undefined) => tf.KernelConfig)>> = {
-  wasm: [batchMatMulWasmConfig, conv2DBackpropFilterWasm, conv2DBackpropInputWasm, maxPoolGradWasm, unsortedSegmentSumWasm, gatherV2WasmConfig, resizeNearestNeighborGradWasm, adamKernelWasm, depthwiseBackpropFilterWasm, depthwiseBackpropInputWasm, tileWasm, rmspropKernelWasm, sumWasmConfig, transposeWasmConfig, fusedMatMulWasmConfig, clipScaleKernelWasm, denseKernelWasm, denseGradKernelWasm],
-  cpu: [resizeNearestNeighborGradCpu, adamKernelCpu, rmspropKernelCpu, clipScaleKernelCpu, denseKernelCpu, denseGradKernelCpu],
+  wasm: [batchMatMulWasmConfig, conv2DBackpropFilterWasm, conv2DBackpropInputWasm, maxPoolGradWasm, unsortedSegmentSumWasm, gatherV2WasmConfig, resizeNearestNeighborGradWasm, adamKernelWasm, depthwiseBackpropFilterWasm, depthwiseBackpropInputWasm, tileWasm, rmspropKernelWasm, sumWasmConfig, transposeWasmConfig, fusedMatMulWasmConfig, clipScaleKernelWasm, denseKernelWasm, denseGradKernelWasm, tdGradKernelWasm, convGradKernelWasm],
+  cpu: [resizeNearestNeighborGradCpu, adamKernelCpu, rmspropKernelCpu, clipScaleKernelCpu, denseKernelCpu, denseGradKernelCpu, tdGradKernelCpu, convGradKernelCpu],
 };
 const NAMES: Record<'wasm' | 'cpu', string[]> = {
-  wasm: ['BatchMatMul', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'MaxPoolGrad', 'UnsortedSegmentSum', 'GatherV2', 'ResizeNearestNeighborGrad', 'KeikoAdamUpdate', 'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput', 'Tile', 'KeikoRMSPropUpdate', 'Sum', 'Transpose', '_FusedMatMul', 'KeikoClipScale', 'KeikoDense', 'KeikoDenseGrad'],
-  cpu: ['ResizeNearestNeighborGrad', 'KeikoAdamUpdate', 'KeikoRMSPropUpdate', 'KeikoClipScale', 'KeikoDense', 'KeikoDenseGrad'],
+  wasm: ['BatchMatMul', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'MaxPoolGrad', 'UnsortedSegmentSum', 'GatherV2', 'ResizeNearestNeighborGrad', 'KeikoAdamUpdate', 'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput', 'Tile', 'KeikoRMSPropUpdate', 'Sum', 'Transpose', '_FusedMatMul', 'KeikoClipScale', 'KeikoDense', 'KeikoDenseGrad', 'KeikoTdGrad', 'KeikoConvGrad'],
+  cpu: ['ResizeNearestNeighborGrad', 'KeikoAdamUpdate', 'KeikoRMSPropUpdate', 'KeikoClipScale', 'KeikoDense', 'KeikoDenseGrad', 'KeikoTdGrad', 'KeikoConvGrad'],
 };
 
 const registered = new Set<string>();

@@ -212,9 +212,39 @@ function sumSquaresFunction(): { type: number[]; code: number[] } {
   return { type, code: [...uleb(code.length), ...code] };
 }
 
-const FUNCS = [['adam', adam], ['rmsprop', rmsprop(false)], ['rmspropCentered', rmsprop(true)], ['colsum', colsumFunction()], ['transpose', transposeFunction()], ['sumSquares', sumSquaresFunction()]] as const;
+/**
+ * reluMask(dy, y, dz, groups): dz = dy where y > 0, else 0, over groups·4 float32 values — the
+ * gradient through a ReLU, from the layer's output y. Branch-free (a lane mask ANDed with dy): a
+ * JS loop branches on every element and mispredicts on half of them.
+ */
+function reluMaskFunction(): { type: number[]; code: number[] } {
+  const [dy, y, dz, groups] = [0, 1, 2, 3];
+  const [o, end] = [4, 5];
+  const zero = 6;
+  const at = (base: number): Code => [...get(base), ...get(o), 0x6a];
+  const type = [0x60, ...vec([[I32], [I32], [I32], [I32]]), 0x00];
+  const locals = vec([[...uleb(2), I32], [...uleb(1), V128]]);
+  const code = [
+    ...locals,
+    ...set(end, [...get(groups), 0x41, 4, 0x74]), // groups << 4: bytes
+    ...set(zero, [0x43, 0, 0, 0, 0, ...simd(0x13)]),
+    0x02, 0x40, 0x03, 0x40,
+    ...get(o), ...get(end), 0x4f, 0x0d, 1,
+    ...at(dz),
+    ...at(dy), ...simd(0x00), 0x00, 0x00,
+    ...at(y), ...simd(0x00), 0x00, 0x00, ...get(zero), ...simd(0x44), // f32x4.gt(y, 0): all-ones lanes
+    ...simd(0x4e), // v128.and
+    ...simd(0x0b), 0x00, 0x00,
+    ...set(o, [...get(o), 0x41, 16, 0x6a]),
+    0x0c, 0, 0x0b, 0x0b,
+    0x0b,
+  ];
+  return { type, code: [...uleb(code.length), ...code] };
+}
 
-/** The module's bytes: imports env.memory, exports adam, rmsprop, rmspropCentered, colsum, transpose, sumSquares. */
+const FUNCS = [['adam', adam], ['rmsprop', rmsprop(false)], ['rmspropCentered', rmsprop(true)], ['colsum', colsumFunction()], ['transpose', transposeFunction()], ['sumSquares', sumSquaresFunction()], ['reluMask', reluMaskFunction()]] as const;
+
+/** The module's bytes: imports env.memory, exports adam, rmsprop, rmspropCentered, colsum, transpose, sumSquares, reluMask. */
 export function optimiserModuleBytes(): Uint8Array<ArrayBuffer> {
   const bytes = [
     ...MODULE_HEADER,
@@ -237,6 +267,7 @@ export interface SimdOptimiser {
   colsum(src: number, dst: number, rows: number, rowBytes: number): void;
   transpose(src: number, dst: number, rows: number, cols: number): void;
   sumSquares(src: number, groups: number): number;
+  reluMask(dy: number, y: number, dz: number, groups: number): void;
 }
 
 const instances = new WeakMap<WebAssembly.Memory, SimdOptimiser | null>();
