@@ -1,11 +1,11 @@
 /**
  * The DQN update step: one tf.tidy per gradient step. The sampled batch is uploaded with one
- * tf.tensor per array; the target y = R + discount · Q⁻(s', a*) (tdTargetTensor, targets.ts) is
- * computed in the same tidy, outside the gradient; the loss (Huber or MSE, weighted by the
- * importance weights) is minimised with global-norm gradient clipping (folded into the fused
- * optimisers' kernels where they run). One dataSync per update
- * reads back the loss, mean Q, the TD errors (for priorities) and, when the policy acts with the
- * JS forward, the new weights.
+ * tf.tensor per array; the target y = R + discount · Q⁻(s', a*) is computed in the same tidy,
+ * outside the gradient (one KeikoTdGrad kernel on wasm and cpu, else tdTargetTensor in targets.ts
+ * and tfjs ops); the loss (Huber or MSE, weighted by the importance weights) is minimised with
+ * global-norm gradient clipping (folded into the fused optimisers' kernels where they run). The
+ * TD errors (for priorities), Q(s,a) and, when the policy acts with the JS forward, the new
+ * weights are then read back: from the heap on wasm and cpu, else in one dataSync.
  */
 import * as tf from '@tensorflow/tfjs';
 import { huber, mse } from '../../src/losses';
