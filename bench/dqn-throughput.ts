@@ -8,9 +8,10 @@
  *   minatar          MinAtar/Breakout-v0, preset minatar (an update every frame)            target ≥ 550 frames/s
  *   minatar-tf4      the same with trainFrequency 4                                          target ≥ 2,500 frames/s
  *
- * --before routes the wasm products, gradient clipping and the lean nets' dense layers as before
- * the SIMD gemm, the folded clipping and the one-record dense kernels (src/wasm/simd-gemm.ts,
- * clip-kernel.ts, dense-kernel.ts), for before/after figures from one checkout.
+ * --before routes the wasm products, gradient clipping, the lean nets' layers and the TD loss as
+ * before the SIMD gemm, the folded clipping and the one-record kernels (src/wasm/simd-gemm.ts,
+ * clip-kernel.ts, dense-kernel.ts, conv-grad-kernel.ts, td-kernel.ts), for before/after figures
+ * from one checkout.
  */
 import * as tf from '@tensorflow/tfjs';
 import { initNodeBackend } from '../node/backend-node';

@@ -2,7 +2,7 @@
  * `npx tsx bench/update-ab.ts`: a before/after comparison of one DQN update on wasm, measured
  * interleaved in one run (blocks of updates alternate between the two settings, so both see the
  * same load on a shared machine). Before = the XNNPACK-only product plans, clipping in tfjs ops
- * and dense layers as tf.fused.matMul + ops; after = fresh right-hand operands through the SIMD
+ * and dense layers as tf.fused.matMul + ops (and the TD loss and conv backward as tfjs ops); after = fresh right-hand operands through the SIMD
  * gemm (src/wasm/simd-gemm.ts), the clip factor folded into the optimiser kernels
  * (src/wasm/clip-kernel.ts) and the one-record dense kernels (src/wasm/dense-kernel.ts). Per update and per phase:
  * median CPU time (process.cpuUsage, steadier than wall time under load) and its share of the
