@@ -5,8 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { ADAM_KERNEL, type AdamKernelAttrs } from './wasm/adam-kernel';
-import { clipScaleTensor, foldedClipping } from './wasm/clip-kernel';
-import { clipByGlobalNorm } from './clip-gradients';
+import { applyClipped } from './wasm/clip-kernel';
 
 interface AdamInternals {
   accumulatedFirstMoment: ({ originalName: string; variable: tf.Variable } | undefined)[];
@@ -36,14 +35,7 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
    * as one KeikoClipScale kernel whose factor the update kernels apply to the gradients.
    */
   applyClippedGradients(variableGradients: tf.NamedTensorMap, maxNorm: number): void {
-    if (!FusedAdamOptimizer.fusedOnCurrentBackend() || !foldedClipping()) {
-      // Clip in tfjs ops; applyScaled still runs the fused update where the kernel exists.
-      tf.tidy(() => this.applyScaled(clipByGlobalNorm(variableGradients, maxNorm).grads, null));
-      return;
-    }
-    const scale = clipScaleTensor(Object.values(variableGradients), maxNorm);
-    this.applyScaled(variableGradients, scale);
-    scale.dispose();
+    applyClipped(variableGradients, maxNorm, FusedAdamOptimizer.fusedOnCurrentBackend(), (grads, scale) => this.applyScaled(grads, scale));
   }
 
   private applyScaled(variableGradients: Parameters<tf.Optimizer['applyGradients']>[0], scale: tf.Scalar | null): void {

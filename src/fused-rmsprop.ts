@@ -7,8 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { RMSPROP_KERNEL, type RMSPropKernelAttrs } from './wasm/rmsprop-kernel';
-import { clipScaleTensor, foldedClipping } from './wasm/clip-kernel';
-import { clipByGlobalNorm } from './clip-gradients';
+import { applyClipped } from './wasm/clip-kernel';
 
 type Slot = { originalName: string; variable: tf.Variable };
 type VariableGradients = tf.NamedTensorMap | { name: string; tensor: tf.Tensor }[];
@@ -40,13 +39,7 @@ export class FusedRMSPropOptimizer extends tf.RMSPropOptimizer {
    * as one KeikoClipScale kernel whose factor the update kernels apply to the gradients.
    */
   applyClippedGradients(variableGradients: tf.NamedTensorMap, maxNorm: number): void {
-    if (!FusedRMSPropOptimizer.fusedOnCurrentBackend() || !foldedClipping()) {
-      tf.tidy(() => this.applyScaled(clipByGlobalNorm(variableGradients, maxNorm).grads, null));
-      return;
-    }
-    const scale = clipScaleTensor(Object.values(variableGradients), maxNorm);
-    this.applyScaled(variableGradients, scale);
-    scale.dispose();
+    applyClipped(variableGradients, maxNorm, FusedRMSPropOptimizer.fusedOnCurrentBackend(), (grads, scale) => this.applyScaled(grads, scale));
   }
 
   private applyScaled(variableGradients: VariableGradients, scale: tf.Scalar | null): void {

@@ -190,25 +190,17 @@ export function compileLeanNet(spec: NetworkSpec, model: tf.LayersModel): LeanNe
         if (dx) dy = dx;
         continue;
       }
-      if (op.kind === 'dense' && (op.act === 'relu' || op.act === 'linear')) {
-        const fused = denseBackwardKernel(dy as tf.Tensor2D, x as tf.Tensor2D, op.kernel as tf.Tensor2D, cache.outputs[k] as tf.Tensor2D, {
-          activation: op.act, withDx: k > firstWeighted, withBias: op.bias !== null,
-        });
+      // Relu and linear layers: one fused kernel record gives [dW, db?, dx?] where the backend has it.
+      if (op.act === 'relu' || op.act === 'linear') {
+        const flags = { activation: op.act, withBias: op.bias !== null, withDx: k > firstWeighted };
+        const fused =
+          op.kind === 'dense'
+            ? denseBackwardKernel(dy as tf.Tensor2D, x as tf.Tensor2D, op.kernel as tf.Tensor2D, cache.outputs[k] as tf.Tensor2D, flags)
+            : convBackwardKernel(dy as tf.Tensor4D, x as tf.Tensor4D, op.kernel as tf.Tensor4D, cache.outputs[k] as tf.Tensor4D, { ...flags, strides: op.strides, pad: op.pad });
         if (fused) {
           grads[index.get(op.kernel)!] = fused[0];
           if (op.bias) grads[index.get(op.bias)!] = fused[1];
-          if (k > firstWeighted) dy = fused[op.bias ? 2 : 1];
-          continue;
-        }
-      }
-      if (op.kind === 'conv' && (op.act === 'relu' || op.act === 'linear')) {
-        const fused = convBackwardKernel(dy as tf.Tensor4D, x as tf.Tensor4D, op.kernel as tf.Tensor4D, cache.outputs[k] as tf.Tensor4D, {
-          activation: op.act, withBias: op.bias !== null, withDx: k > firstWeighted, strides: op.strides, pad: op.pad,
-        });
-        if (fused) {
-          grads[index.get(op.kernel)!] = fused[0];
-          if (op.bias) grads[index.get(op.bias)!] = fused[1];
-          if (k > firstWeighted) dy = fused[op.bias ? 2 : 1];
+          if (flags.withDx) dy = fused[op.bias ? 2 : 1];
           continue;
         }
       }

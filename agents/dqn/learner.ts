@@ -24,19 +24,15 @@ const readsInPlace = (): boolean => {
   return b === 'wasm' || b === 'cpu';
 };
 
-/**
- * Copies tensors' values straight from the backend's memory: with one `out`, all of them back to
- * back; with one `out` per tensor, each into its own.
- */
-function copyInPlace(tensors: readonly tf.Tensor[], ...outs: Float32Array[]): void {
+/** Copies tensors' values into `out`, back to back, straight from the backend's memory. */
+function copyInPlace(tensors: readonly tf.Tensor[], out: Float32Array): void {
   const backendName = tf.getBackend();
   const backend = tf.backend();
   let at = 0;
-  tensors.forEach((t, i) => {
-    const out = outs.length === 1 ? outs[0] : outs[i];
-    out.set(tensorValuesView(backendName, backend, t) ?? (t.dataSync() as Float32Array), outs.length === 1 ? at : 0);
+  for (const t of tensors) {
+    out.set(tensorValuesView(backendName, backend, t) ?? (t.dataSync() as Float32Array), at);
     at += t.size;
-  });
+  }
 }
 
 /** An optimiser that clips by global norm itself (FusedAdamOptimizer, FusedRMSPropOptimizer). */
@@ -172,9 +168,9 @@ export class Learner {
       const cache = newLeanCache();
       const q = lean.online.forward(obs, cache);
       // y = R + discount · Q⁻(s', a*); td = y − Q(s, a); dQ = ∂loss/∂Q(s, ·).
-      const [dQ, td, qa] =
-        (fusedTd ? tdGradKernel({ q, nextQTarget, nextQOnline, actions: actions as tf.Tensor1D, rewards, discounts, scale: gradScale }, { loss: opts.loss, huberDelta: opts.huberDelta }) : null) ??
-        this.tdGradOps(q, nextQTarget, nextQOnline, actions as tf.Tensor2D, rewards, discounts, gradScale);
+      const [dQ, td, qa] = fusedTd
+        ? tdGradKernel({ q, nextQTarget, nextQOnline, actions: actions as tf.Tensor1D, rewards, discounts, scale: gradScale }, { loss: opts.loss, huberDelta: opts.huberDelta })!
+        : this.tdGradOps(q, nextQTarget, nextQOnline, actions as tf.Tensor2D, rewards, discounts, gradScale);
       mark(2);
       const grads = lean.online.backward(dQ, cache);
       const named = Object.fromEntries(lean.online.variables.map((v, i) => [v.name, grads[i]]));
@@ -191,7 +187,8 @@ export class Learner {
     const tdErrors = this.tdErrors;
     const qTaken = this.qTaken;
     if (inPlace) {
-      copyInPlace([kept[0], kept[1]], tdErrors, qTaken);
+      copyInPlace([kept[0]], tdErrors);
+      copyInPlace([kept[1]], qTaken);
       if (this.weightsOut) copyInPlace(lean.online.variables, this.weightsOut);
     } else {
       const data = kept[0].dataSync() as Float32Array;

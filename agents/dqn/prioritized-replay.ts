@@ -45,12 +45,8 @@ export class PrioritizedReplayBuffer extends ReplayBuffer {
 
   override add(obs: ArrayLike<number>, action: number, reward: number, discount: number, nextObs: ArrayLike<number>): number {
     const slot = super.add(obs, action, reward, discount, nextObs);
-    this.setLeaf(slot, this.maxPriority ** this.alpha);
+    this.tree.set(slot, this.maxPriority ** this.alpha);
     return slot;
-  }
-
-  private setLeaf(slot: number, value: number): void {
-    this.tree.set(slot, value);
   }
 
   override sample(batchSize: number, rng: Random, step = 0): ReplayBatch {
@@ -77,7 +73,7 @@ export class PrioritizedReplayBuffer extends ReplayBuffer {
     for (let b = 0; b < indices.length; b++) {
       const p = Math.abs(tdErrors[b]) + this.priorityEpsilon;
       if (p > this.maxPriority) this.maxPriority = p;
-      this.setLeaf(indices[b], p ** this.alpha);
+      this.tree.set(indices[b], p ** this.alpha);
     }
   }
 

@@ -10,6 +10,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { allocate, read, type KernelBackend, type TensorInfo } from './heap';
 import { backendMemory, simdOptimiserFor } from './simd-optim';
+import { clipByGlobalNorm } from '../clip-gradients';
 
 export const CLIP_SCALE_KERNEL = 'KeikoClipScale';
 
@@ -19,9 +20,6 @@ let folded = true;
 export function setFoldedClipping(enabled: boolean): void {
   folded = enabled;
 }
-
-/** Whether the fused optimisers fold clipping into their kernels (see setFoldedClipping). */
-export const foldedClipping = (): boolean => folded;
 
 export interface ClipScaleAttrs {
   maxNorm: number;
@@ -71,6 +69,25 @@ export function clipScaleTensor(grads: tf.Tensor[], maxNorm: number): tf.Scalar 
   const inputs: tf.NamedTensorMap = {};
   grads.forEach((g, i) => (inputs[`g${i}`] = g));
   return tf.engine().runKernel(CLIP_SCALE_KERNEL, inputs, { maxNorm } as unknown as tf.NamedAttrMap) as tf.Scalar;
+}
+
+/**
+ * The fused optimisers' applyClippedGradients, i.e. applyGradients(clipByGlobalNorm(grads,
+ * maxNorm).grads): where their update kernel runs (`fusedKernel`) and folding is on, one
+ * KeikoClipScale factor that `applyScaled` hands to the update kernels; else the gradients
+ * clipped in tfjs ops (applyScaled still runs the fused update where the kernel exists).
+ */
+export function applyClipped(
+  grads: tf.NamedTensorMap, maxNorm: number, fusedKernel: boolean,
+  applyScaled: (grads: tf.NamedTensorMap, scale: tf.Scalar | null) => void,
+): void {
+  if (!fusedKernel || !folded) {
+    tf.tidy(() => applyScaled(clipByGlobalNorm(grads, maxNorm).grads, null));
+    return;
+  }
+  const scale = clipScaleTensor(Object.values(grads), maxNorm);
+  applyScaled(grads, scale);
+  scale.dispose();
 }
 
 export const clipScaleKernelWasm: tf.KernelConfig = { kernelName: CLIP_SCALE_KERNEL, backendName: 'wasm', kernelFunc: clipScaleKernel('wasm') as unknown as tf.KernelFunc };

@@ -1,7 +1,8 @@
 /**
  * The WebAssembly binary encoding that Keiko's hand-assembled SIMD modules share (the acting
- * kernels in src/fast-forward.ts and the optimiser/transpose kernels in simd-optim.ts): value
- * types, LEB128 integers, vectors, names, sections, function bodies and the module header.
+ * kernels in src/fast-forward.ts, the element-wise kernels in simd-optim.ts and the gemm in
+ * simd-gemm.ts): value types, LEB128 integers, vectors, names, sections, function bodies and the
+ * module header, and the instantiation of a module on the tfjs backend's memory.
  * Modules are assembled from readable opcodes in code, so there is no binary blob to trust and
  * no file to load: they run in browsers and Node alike.
  */
@@ -49,3 +50,28 @@ export function funcBody(locals: [number, number][], body: Code): Code {
 }
 /** The module header: magic and version. */
 export const MODULE_HEADER: Code = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
+
+/**
+ * A module that imports `env.memory`, instantiated on a given WebAssembly.Memory once per memory
+ * (so it reads and writes tensors in place): null where the memory is missing or shared (the
+ * threaded tfjs build), or WebAssembly SIMD is not there (the bytes do not validate).
+ */
+export function moduleOnMemory<T>(bytes: () => Uint8Array<ArrayBuffer>): (memory: WebAssembly.Memory | undefined) => T | null {
+  const instances = new WeakMap<WebAssembly.Memory, T | null>();
+  return (memory) => {
+    if (!memory || typeof WebAssembly === 'undefined') return null;
+    if (instances.has(memory)) return instances.get(memory)!;
+    let result: T | null = null;
+    try {
+      const code = bytes();
+      const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
+      if (!shared && WebAssembly.validate(code)) {
+        result = new WebAssembly.Instance(new WebAssembly.Module(code), { env: { memory } }).exports as unknown as T;
+      }
+    } catch {
+      result = null;
+    }
+    instances.set(memory, result);
+    return result;
+  };
+}

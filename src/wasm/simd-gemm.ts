@@ -14,7 +14,7 @@
  * for the columns left over); gemmFits says when the scalar part is small enough to be worth it.
  * Arithmetic is float32 multiply then add per term, summed over k in order (like a scalar loop).
  */
-import { F32, I32, MODULE_HEADER, V128, funcBody, name, section, sleb, uleb, vec, type Code } from './encoding';
+import { F32, I32, MODULE_HEADER, V128, funcBody, name, section, sleb, uleb, vec, moduleOnMemory, type Code } from './encoding';
 
 const get = (l: number): Code => [0x20, ...uleb(l)];
 const set = (l: number, ...value: Code[]): Code => [...value.flat(), 0x21, ...uleb(l)];
@@ -217,25 +217,8 @@ export function runGemm(g: SimdGemm, a: number, b: number, c: number, bias: numb
   if (cols < n) g.gemmCols(a, b, c, bias, m, n, k, aRow, aCol, flags, cols);
 }
 
-const instances = new WeakMap<WebAssembly.Memory, SimdGemm | null>();
-
 /** The kernel bound to a backend's memory, or null where SIMD or a plain memory is missing. */
-export function simdGemmFor(memory: WebAssembly.Memory | undefined): SimdGemm | null {
-  if (!memory || typeof WebAssembly === 'undefined') return null;
-  if (instances.has(memory)) return instances.get(memory)!;
-  let result: SimdGemm | null = null;
-  try {
-    const bytes = gemmModuleBytes();
-    const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
-    if (!shared && WebAssembly.validate(bytes)) {
-      result = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports as unknown as SimdGemm;
-    }
-  } catch {
-    result = null;
-  }
-  instances.set(memory, result);
-  return result;
-}
+export const simdGemmFor = moduleOnMemory<SimdGemm>(gemmModuleBytes);
 
 /**
  * Whether runGemm should take an [m, k]·[k, n] product (else the caller keeps XNNPACK): any

@@ -13,7 +13,7 @@
  *
  * Each function handles floor(n/4)·4 elements; the caller does the remaining 0–3 in JS.
  */
-import { F32, I32, MODULE_HEADER, name, section, sleb, uleb, V128, vec, type Code } from './encoding';
+import { F32, I32, MODULE_HEADER, name, section, sleb, uleb, V128, vec, moduleOnMemory, type Code } from './encoding';
 
 // --- the kernels' code (src/wasm/encoding.ts has the binary encoding) ---------------------------
 
@@ -270,26 +270,8 @@ export interface SimdOptimiser {
   reluMask(dy: number, y: number, dz: number, groups: number): void;
 }
 
-const instances = new WeakMap<WebAssembly.Memory, SimdOptimiser | null>();
-
 /** The SIMD functions bound to a backend's memory, or null where SIMD or a plain memory is missing. */
-export function simdOptimiserFor(memory: WebAssembly.Memory | undefined): SimdOptimiser | null {
-  if (!memory || typeof WebAssembly === 'undefined') return null;
-  if (instances.has(memory)) return instances.get(memory)!;
-  let result: SimdOptimiser | null = null;
-  try {
-    const bytes = optimiserModuleBytes();
-    const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
-    if (!shared && WebAssembly.validate(bytes)) {
-      const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
-      result = instance.exports as unknown as SimdOptimiser;
-    }
-  } catch {
-    result = null;
-  }
-  instances.set(memory, result);
-  return result;
-}
+export const simdOptimiserFor = moduleOnMemory<SimdOptimiser>(optimiserModuleBytes);
 
 /** The WebAssembly.Memory of a tfjs wasm backend (Emscripten's Module.asm.memory), if reachable. */
 export function backendMemory(backend: unknown): WebAssembly.Memory | undefined {

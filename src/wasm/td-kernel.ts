@@ -35,9 +35,10 @@ export interface TdGradArrays {
 export function tdGrad(a: TdGradArrays, nActions: number, attrs: TdGradAttrs, dQ: Float32Array, td: Float32Array, qa: Float32Array): void {
   const f = Math.fround;
   const delta = attrs.huberDelta;
+  // The net whose argmax picks a*: the online one for Double DQN.
+  const select = a.nextQOnline ?? a.nextQTarget;
   for (let i = 0; i < td.length; i++) {
     const row = i * nActions;
-    const select = a.nextQOnline ?? a.nextQTarget;
     let best = 0;
     for (let k = 1; k < nActions; k++) if (select[row + k] > select[row + best]) best = k;
     const y = f(a.rewards[i] + f(a.discounts[i] * a.nextQTarget[row + best]));
