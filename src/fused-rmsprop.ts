@@ -4,6 +4,7 @@
  * per variable where the backend has it (wasm, cpu; registered by initBackend), and tfjs ops
  * elsewhere (e.g. tfjs-node). The centered variant puts ε inside the sqrt AFTER subtracting mg²,
  * sqrt(ms − mg² + ε): tfjs itself computes sqrt(ms − (mg² + ε)), NaN for a zero gradient.
+ * `epsilonOutside` gives PyTorch's denominator sqrt(ms − mg²) + ε instead (tfjs has no such option).
  */
 import * as tf from '@tensorflow/tfjs';
 import { RMSPROP_KERNEL, type RMSPropKernelAttrs } from './wasm/rmsprop-kernel';
@@ -25,6 +26,14 @@ interface RMSPropInternals {
 }
 
 export class FusedRMSPropOptimizer extends tf.RMSPropOptimizer {
+  constructor(
+    learningRate: number, decay?: number, momentum?: number, epsilon?: number, centered?: boolean,
+    /** PyTorch's sqrt(v) + ε instead of tfjs's sqrt(v + ε) (default false). */
+    readonly epsilonOutside = false,
+  ) {
+    super(learningRate, decay, momentum, epsilon, centered);
+  }
+
   /** Whether the current backend runs the fused kernel (otherwise tfjs ops run). */
   static fusedOnCurrentBackend(): boolean {
     return tf.getKernel(RMSPROP_KERNEL, tf.getBackend()) !== undefined;
@@ -45,12 +54,13 @@ export class FusedRMSPropOptimizer extends tf.RMSPropOptimizer {
   private applyScaled(variableGradients: VariableGradients, scale: tf.Scalar | null): void {
     const self = this as unknown as RMSPropInternals;
     const fused = FusedRMSPropOptimizer.fusedOnCurrentBackend();
-    if (!fused && !self.centered) {
+    if (!fused && !self.centered && !this.epsilonOutside) {
       super.applyGradients(variableGradients);
       return;
     }
     const attrs: RMSPropKernelAttrs = {
       learningRate: self.learningRate, decay: self.decay, momentum: self.momentum, epsilon: self.epsilon, centered: self.centered,
+      epsilonOutside: this.epsilonOutside,
     };
     const names = Array.isArray(variableGradients) ? variableGradients.map((v) => v.name) : Object.keys(variableGradients);
     names.forEach((name, i) => {
@@ -71,12 +81,13 @@ export class FusedRMSPropOptimizer extends tf.RMSPropOptimizer {
           if (scale) inputs.scale = scale;
           next = tf.engine().runKernel(RMSPROP_KERNEL, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
         } else {
-          // Centered on a backend without the kernel: the same formula in tfjs ops.
+          // A backend without the kernel (centered or ε outside): the same formula in tfjs ops.
           const newMs = tf.add(tf.mul(ms, self.decay), tf.mul(tf.square(g), 1 - self.decay));
-          const newMg = tf.add(tf.mul(mg!, self.decay), tf.mul(g, 1 - self.decay));
-          const denom = tf.sqrt(tf.add(tf.sub(newMs, tf.square(newMg)), self.epsilon));
+          const newMg = mg ? tf.add(tf.mul(mg, self.decay), tf.mul(g, 1 - self.decay)) : null;
+          const variance = newMg ? tf.sub(newMs, tf.square(newMg)) : newMs;
+          const denom = this.epsilonOutside ? tf.add(tf.sqrt(variance), self.epsilon) : tf.sqrt(tf.add(variance, self.epsilon));
           const newMom = tf.add(tf.mul(mom, self.momentum), tf.div(tf.mul(g, self.learningRate), denom));
-          next = [tf.sub(value, newMom), newMs, newMom, newMg];
+          next = newMg ? [tf.sub(value, newMom), newMs, newMom, newMg] : [tf.sub(value, newMom), newMs, newMom];
         }
         value.assign(next[0]);
         ms.assign(next[1]);

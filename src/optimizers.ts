@@ -9,6 +9,7 @@
  * - rmsprop:  v ← ρ·v + (1−ρ)·g²;  mom ← μ·mom + lr·g / sqrt(v + ε);  w ← w − mom  (ε INSIDE the sqrt)
  *             centered: mg ← ρ·mg + (1−ρ)·g;  mom ← μ·mom + lr·g / sqrt(v − mg² + ε)
  *             (tfjs itself computes sqrt(v − (mg² + ε)), which is NaN for a zero gradient; we fix it.)
+ *             epsilonPlacement 'outside-sqrt': PyTorch's lr·g / (sqrt(v [− mg²]) + ε) instead
  * - adam:     m ← β1·m + (1−β1)·g;  v ← β2·v + (1−β2)·g²;  w ← w − lr·m̂ / (sqrt(v̂) + ε)
  *             with m̂ = m/(1−β1^t), v̂ = v/(1−β2^t)   (ε OUTSIDE the sqrt, as in the paper)
  * - adamax:   m ← β1·m + (1−β1)·g;  u ← max(β2·u, |g|);  w ← w − lr_t/(1−β1^t) · m/(u + ε),
@@ -58,6 +59,14 @@ export const optimizerConfigSchema = z.discriminatedUnion(
       epsilon: eps.default(1e-7),
       /** Default false. */
       centered: z.boolean({ error: 'expected true or false' }).default(false),
+      /**
+       * Where ε goes in the denominator: 'inside-sqrt' sqrt(v + ε) (default; tfjs, Keras, DeepMind's
+       * DQN) or 'outside-sqrt' sqrt(v) + ε (PyTorch's torch.optim.RMSprop). With ε = 0.01 the
+       * two differ by up to 10× in step size once v ≪ ε, as it is late in DQN training.
+       */
+      epsilonPlacement: z
+        .enum(['inside-sqrt', 'outside-sqrt'], { error: "expected 'inside-sqrt' or 'outside-sqrt'" })
+        .default('inside-sqrt'),
     }),
     z.strictObject({
       type: z.literal('adam'),
@@ -314,7 +323,7 @@ export function createOptimizer(input: OptimizerConfigInput | OptimizerConfig): 
       break;
     case 'rmsprop':
       // tf.train.rmsprop's state, one fused kernel per variable where the backend has it.
-      opt = new FusedRMSPropOptimizer(c.learningRate, c.decay, c.momentum, c.epsilon, c.centered);
+      opt = new FusedRMSPropOptimizer(c.learningRate, c.decay, c.momentum, c.epsilon, c.centered, c.epsilonPlacement === 'outside-sqrt');
       break;
     case 'adam':
       // tf.train.adam's maths and state, as one fused kernel per variable where the backend has it.

@@ -21,7 +21,7 @@ describe('DQN config', () => {
     const m = resolveConfig({ env: 'MinAtar/Breakout-v1' });
     expect(m.preset).toBe('minatar');
     expect(m).toMatchObject({ batchSize: 32, bufferSize: 100_000, targetUpdateInterval: 1000, trainFrequency: 1, learningStarts: 5000, epsilonEnd: 0.1, epsilonDecaySteps: 100_000, gamma: 0.99, loss: 'huber' });
-    expect(m.optimizer).toEqual({ type: 'rmsprop', decay: 0.95, momentum: 0, epsilon: 0.01, centered: true });
+    expect(m.optimizer).toEqual({ type: 'rmsprop', decay: 0.95, momentum: 0, epsilon: 0.01, centered: true, epsilonPlacement: 'outside-sqrt' });
     // An env without a preset of its own (Acrobot-v1 has one now: see the test below).
     expect(resolveConfig({ env: 'Pendulum-v1' }).preset).toBe('default');
   });

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../src/backend';
 import { FusedRMSPropOptimizer } from '../src/fused-rmsprop';
+import { RMSPROP_KERNEL } from '../src/wasm/rmsprop-kernel';
 import { clipByGlobalNorm, createOptimizer, getOptimizerConfig, OptimizerConfigError, resolveOptimizerConfig, type OptimizerConfigInput } from '../src/optimizers';
 
 beforeAll(async () => {
@@ -54,6 +55,32 @@ function expectClose(actual: number[][], expected: number[][], tol = 1e-5): void
 
 const zeros = () => W0.map(() => 0);
 
+interface RMSPropCase {
+  learningRate: number;
+  decay: number;
+  momentum: number;
+  epsilon: number;
+  centered: boolean;
+  epsilonPlacement: 'inside-sqrt' | 'outside-sqrt';
+}
+
+/** RMSProp by its formula: tfjs's sqrt(v + ε) or PyTorch's sqrt(v) + ε, v centered or not. */
+function rmspropReference(c: RMSPropCase): number[][] {
+  const v = zeros();
+  const mg = zeros();
+  const mom = zeros();
+  return reference((w, g) =>
+    w.map((wi, i) => {
+      v[i] = c.decay * v[i]! + (1 - c.decay) * g[i]! ** 2;
+      mg[i] = c.decay * mg[i]! + (1 - c.decay) * g[i]!;
+      const variance = c.centered ? v[i]! - mg[i]! ** 2 : v[i]!;
+      const denom = c.epsilonPlacement === 'outside-sqrt' ? Math.sqrt(variance) + c.epsilon : Math.sqrt(variance + c.epsilon);
+      mom[i] = c.momentum * mom[i]! + (c.learningRate * g[i]!) / denom;
+      return wi - mom[i]!;
+    }),
+  );
+}
+
 describe('optimisers: first three updates on a quadratic match the formulas', () => {
   it('sgd', () => {
     const lr = 0.1;
@@ -87,28 +114,16 @@ describe('optimisers: first three updates on a quadratic match the formulas', ()
     expectClose(tfjsSteps({ type: 'adagrad', learningRate: lr }), ref);
   });
 
-  it('rmsprop (plain, with momentum, centered)', () => {
-    const lr = 0.01;
-    const rho = 0.9;
-    const eps = 1e-6;
-    for (const [mu, centered] of [
-      [0, false],
-      [0.5, false],
-      [0.5, true],
+  it('rmsprop (plain, with momentum, centered; ε inside or outside the sqrt)', () => {
+    for (const [mu, centered, placement] of [
+      [0, false, 'inside-sqrt'],
+      [0.5, false, 'inside-sqrt'],
+      [0.5, true, 'inside-sqrt'],
+      [0, false, 'outside-sqrt'],
+      [0.5, true, 'outside-sqrt'],
     ] as const) {
-      const v = zeros();
-      const mg = zeros();
-      const mom = zeros();
-      const ref = reference((w, g) =>
-        w.map((wi, i) => {
-          v[i] = rho * v[i]! + (1 - rho) * g[i]! ** 2;
-          mg[i] = rho * mg[i]! + (1 - rho) * g[i]!;
-          const denom = centered ? Math.sqrt(v[i]! - mg[i]! ** 2 + eps) : Math.sqrt(v[i]! + eps);
-          mom[i] = mu * mom[i]! + (lr * g[i]!) / denom;
-          return wi - mom[i]!;
-        }),
-      );
-      expectClose(tfjsSteps({ type: 'rmsprop', learningRate: lr, decay: rho, momentum: mu, epsilon: eps, centered }), ref);
+      const c = { learningRate: 0.01, decay: 0.9, momentum: mu, epsilon: 1e-6, centered, epsilonPlacement: placement };
+      expectClose(tfjsSteps({ type: 'rmsprop', ...c }), rmspropReference(c));
     }
   });
 
@@ -159,29 +174,63 @@ describe('optimisers: first three updates on a quadratic match the formulas', ()
 });
 
 describe('the fused RMSProp kernel (wasm SIMD and cpu) follows the textbook formula', () => {
-  it('plain, with momentum, centered (the MinAtar setting) — on wasm and cpu with Keiko kernels', async () => {
+  const cases: RMSPropCase[] = [
+    { learningRate: 0.01, decay: 0.9, momentum: 0, epsilon: 1e-6, centered: false, epsilonPlacement: 'inside-sqrt' },
+    { learningRate: 0.01, decay: 0.9, momentum: 0.5, epsilon: 1e-6, centered: true, epsilonPlacement: 'inside-sqrt' },
+    // The MinAtar paper's DQN (PyTorch's RMSprop): ε = 0.01 outside the sqrt, centered.
+    { learningRate: 2.5e-4, decay: 0.95, momentum: 0, epsilon: 0.01, centered: true, epsilonPlacement: 'outside-sqrt' },
+    { learningRate: 0.01, decay: 0.9, momentum: 0.5, epsilon: 1e-3, centered: false, epsilonPlacement: 'outside-sqrt' },
+  ];
+
+  it('plain, with momentum, centered, ε inside and outside — on wasm and cpu with Keiko kernels', async () => {
     for (const backend of ['wasm', 'cpu'] as const) {
       await initBackend(backend, { quiet: true });
       expect(FusedRMSPropOptimizer.fusedOnCurrentBackend()).toBe(true);
-      for (const [lr, rho, mu, eps, centered] of [
-        [0.01, 0.9, 0, 1e-6, false],
-        [0.01, 0.9, 0.5, 1e-6, true],
-        [2.5e-4, 0.95, 0, 0.01, true],
-      ] as const) {
-        const v = zeros();
-        const mg = zeros();
-        const mom = zeros();
-        const ref = reference((w, g) =>
-          w.map((wi, i) => {
-            v[i] = rho * v[i]! + (1 - rho) * g[i]! ** 2;
-            mg[i] = rho * mg[i]! + (1 - rho) * g[i]!;
-            const denom = centered ? Math.sqrt(v[i]! - mg[i]! ** 2 + eps) : Math.sqrt(v[i]! + eps);
-            mom[i] = mu * mom[i]! + (lr * g[i]!) / denom;
-            return wi - mom[i]!;
-          }),
-        );
-        expectClose(tfjsSteps({ type: 'rmsprop', learningRate: lr, decay: rho, momentum: mu, epsilon: eps, centered }), ref);
+      for (const c of cases) expectClose(tfjsSteps({ type: 'rmsprop', ...c }), rmspropReference(c));
+    }
+    await initBackend('cpu', { quiet: true });
+  });
+
+  it('the tfjs-ops path (a backend without the kernel, e.g. tfjs-node) gives the same steps', async () => {
+    await initBackend('cpu', { quiet: true });
+    const config = tf.getKernel(RMSPROP_KERNEL, 'cpu')!;
+    tf.unregisterKernel(RMSPROP_KERNEL, 'cpu');
+    try {
+      expect(FusedRMSPropOptimizer.fusedOnCurrentBackend()).toBe(false);
+      for (const c of cases) expectClose(tfjsSteps({ type: 'rmsprop', ...c }), rmspropReference(c));
+    } finally {
+      tf.registerKernel(config);
+    }
+  });
+
+  it('a 4k-element variable (SIMD body and JS tail) matches on wasm, cpu and the JS formula', async () => {
+    // 4,099 = 1,024 SIMD groups + a 3-element JS tail; one step from a shared state.
+    const n = 4099;
+    const g = Float32Array.from({ length: n }, (_, i) => Math.sin(i * 0.37) * 10 ** -(i % 5));
+    const results: number[][] = [];
+    for (const backend of ['wasm', 'cpu'] as const) {
+      await initBackend(backend, { quiet: true });
+      const c = cases[2]!;
+      const w = tf.variable(tf.zeros([n]));
+      const opt = new FusedRMSPropOptimizer(c.learningRate, c.decay, c.momentum, c.epsilon, c.centered, true);
+      for (let t = 0; t < 2; t++) opt.applyGradients({ [w.name]: tf.tensor1d(g) });
+      results.push(Array.from(w.dataSync()));
+      w.dispose();
+      opt.dispose();
+    }
+    const c = cases[2]!;
+    const k = 1 - c.decay;
+    const expected = Array.from(g, (gi) => {
+      let [v, mg, x] = [0, 0, 0];
+      for (let t = 0; t < 2; t++) {
+        v = c.decay * v + k * gi * gi;
+        mg = c.decay * mg + k * gi;
+        x -= (c.learningRate * gi) / (Math.sqrt(v - mg * mg) + c.epsilon);
       }
+      return x;
+    });
+    for (const r of results) {
+      for (let i = 0; i < n; i++) expect(Math.abs(r[i]! - expected[i]!)).toBeLessThanOrEqual(1e-6 * Math.abs(expected[i]!) + 1e-9);
     }
     await initBackend('cpu', { quiet: true });
   });

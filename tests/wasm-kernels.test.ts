@@ -646,9 +646,9 @@ describe('optimiser kernels: WebAssembly SIMD on wasm vs the JS loop on cpu', ()
     await compare([state(40), state(41), state(42, true), state(43)], (x, m, v, g) =>
       tf.engine().runKernel('KeikoAdamUpdate', { x, m, v, g }, attrs) as tf.Tensor[]);
   });
-  for (const centered of [false, true]) {
-    it(`KeikoRMSPropUpdate (${centered ? 'centered' : 'plain'}, momentum 0.3)`, async () => {
-      const attrs = { learningRate: 2.5e-4, decay: 0.95, momentum: 0.3, epsilon: 0.01, centered };
+  for (const [centered, epsilonOutside] of [[false, false], [true, false], [false, true], [true, true]] as const) {
+    it(`KeikoRMSPropUpdate (${centered ? 'centered' : 'plain'}, ε ${epsilonOutside ? 'outside' : 'inside'} the sqrt, momentum 0.3)`, async () => {
+      const attrs = { learningRate: 2.5e-4, decay: 0.95, momentum: 0.3, epsilon: 0.01, centered, epsilonOutside };
       // ms ≥ mg² as in a real run (ms is a running mean of g², mg of g).
       await compare([state(50), state(51, true), state(52), state(53)], (x, ms, mom, g) => {
         const mg = tf.mul(tf.sqrt(ms), 0.5);

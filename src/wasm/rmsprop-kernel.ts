@@ -5,7 +5,8 @@
  * the global-norm clip factor of KeikoClipScale); outputs the new x, ms, mom and (centered) mg:
  *   ms ← ρ·ms + (1−ρ)·g²;  mg ← ρ·mg + (1−ρ)·g;
  *   mom ← μ·mom + lr·g / sqrt(ms − mg² + ε)   (plain: sqrt(ms + ε));  x ← x − mom
- * (the formula of src/optimizers.ts: ε inside the sqrt, after subtracting mg²). On wasm the loop
+ * (the formula of src/optimizers.ts: ε inside the sqrt, after subtracting mg²), or with
+ * `epsilonOutside` PyTorch's denominator sqrt(ms − mg²) + ε (plain: sqrt(ms) + ε). On wasm the loop
  * is WebAssembly SIMD over the backend's memory (simd-optim.ts); JS does the 0–3 trailing elements.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -20,6 +21,8 @@ export interface RMSPropKernelAttrs {
   momentum: number;
   epsilon: number;
   centered: boolean;
+  /** PyTorch's sqrt(v) + ε instead of tfjs's sqrt(v + ε). */
+  epsilonOutside: boolean;
 }
 
 /** The update above over elements [from, n) of plain arrays (mg/mgOut unused unless centered). */
@@ -28,21 +31,20 @@ export function rmspropStep(
   xOut: Float32Array, msOut: Float32Array, momOut: Float32Array, mgOut: Float32Array | null,
   a: RMSPropKernelAttrs, from = 0, gScale = 1,
 ): void {
-  const { decay, momentum, epsilon, learningRate } = a;
+  const { decay, momentum, epsilon, learningRate, epsilonOutside } = a;
   const k = 1 - decay;
   const n = xOut.length;
   for (let i = from; i < n; i++) {
     const gi = gScale === 1 ? g[i] : Math.fround(g[i] * gScale);
     const msi = ms[i] * decay + gi * gi * k;
     msOut[i] = msi;
-    let denom: number;
+    let variance = msi;
     if (mg && mgOut) {
       const mgi = mg[i] * decay + gi * k;
       mgOut[i] = mgi;
-      denom = Math.sqrt(msi - mgi * mgi + epsilon);
-    } else {
-      denom = Math.sqrt(msi + epsilon);
+      variance = msi - mgi * mgi;
     }
+    const denom = epsilonOutside ? Math.sqrt(variance) + epsilon : Math.sqrt(variance + epsilon);
     const momi = mom[i] * momentum + (learningRate * gi) / denom;
     momOut[i] = momi;
     xOut[i] = x[i] - momi;
@@ -72,7 +74,9 @@ function rmspropKernel(backendName: KernelBackend) {
     let done = 0;
     if (simd) {
       const groups = vx.length >> 2;
-      const fn = mg ? simd.rmspropCentered : simd.rmsprop;
+      const fn = a.epsilonOutside
+        ? (mg ? simd.rmspropCenteredEpsilonOutside : simd.rmspropEpsilonOutside)
+        : (mg ? simd.rmspropCentered : simd.rmsprop);
       // Plain RMSProp never touches the mg pointers; pass x's so they are valid addresses.
       fn(vx.byteOffset, vms.byteOffset, vmom.byteOffset, (vmg ?? vx).byteOffset, vg.byteOffset,
         xo.byteOffset, mso.byteOffset, momo.byteOffset, (mgo ?? xo).byteOffset, groups,

@@ -1,5 +1,5 @@
 /**
- * Element-wise optimiser steps (Adam, RMSProp plain and centered), column sums, 2-D transposes and
+ * Element-wise optimiser steps (Adam, RMSProp plain and centered, ε inside or outside the sqrt), column sums, 2-D transposes and
  * sums of squares as a tiny WebAssembly SIMD
  * module that works directly on the wasm backend's memory (it imports the backend's
  * WebAssembly.Memory, so tensors are addressed by their heap offsets and nothing is copied).
@@ -87,11 +87,13 @@ const adam = loopFunction({
 });
 
 // RMSProp: pointers x, ms, mom, mg, g, xo, mso, momo, mgo; scalars ρ, 1−ρ, lr, μ, ε, gScale.
-const rmsprop = (centered: boolean) => loopFunction({
+// ε goes inside the sqrt (tfjs, Keras) or after it (PyTorch), as RMSPropKernelAttrs says.
+const rmsprop = (centered: boolean, epsilonOutside: boolean) => loopFunction({
   pointers: 9, scalars: 6, vectors: 4,
   body: ({ load, store, s, v }) => {
     const [G, MS, MG, MOM] = [v(0), v(1), v(2), v(3)];
-    const denom = centered ? sqrt(add(sub(get(MS), mul(get(MG), get(MG))), get(s(4)))) : sqrt(add(get(MS), get(s(4))));
+    const variance = centered ? sub(get(MS), mul(get(MG), get(MG))) : get(MS);
+    const denom = epsilonOutside ? add(sqrt(variance), get(s(4))) : sqrt(add(variance, get(s(4))));
     return [
       ...set(G, mul(load(4), get(s(5)))),
       ...set(MS, add(mul(load(1), get(s(0))), mul(mul(get(G), get(G)), get(s(1))))),
@@ -242,9 +244,12 @@ function reluMaskFunction(): { type: number[]; code: number[] } {
   return { type, code: [...uleb(code.length), ...code] };
 }
 
-const FUNCS = [['adam', adam], ['rmsprop', rmsprop(false)], ['rmspropCentered', rmsprop(true)], ['colsum', colsumFunction()], ['transpose', transposeFunction()], ['sumSquares', sumSquaresFunction()], ['reluMask', reluMaskFunction()]] as const;
+const FUNCS = [
+  ['adam', adam], ['rmsprop', rmsprop(false, false)], ['rmspropCentered', rmsprop(true, false)],
+  ['rmspropEpsilonOutside', rmsprop(false, true)], ['rmspropCenteredEpsilonOutside', rmsprop(true, true)], ['colsum', colsumFunction()], ['transpose', transposeFunction()], ['sumSquares', sumSquaresFunction()], ['reluMask', reluMaskFunction()],
+] as const;
 
-/** The module's bytes: imports env.memory, exports adam, rmsprop, rmspropCentered, colsum, transpose, sumSquares, reluMask. */
+/** The module's bytes: imports env.memory, exports the FUNCS above by name. */
 export function optimiserModuleBytes(): Uint8Array<ArrayBuffer> {
   const bytes = [
     ...MODULE_HEADER,
@@ -262,8 +267,9 @@ export interface SimdOptimiser {
     stepScale: number, beta1: number, k1: number, beta2: number, k2: number, invSqrtC2: number, epsilon: number, gScale: number): void;
   rmsprop(x: number, ms: number, mom: number, mg: number, g: number, xo: number, mso: number, momo: number, mgo: number, groups: number,
     decay: number, k: number, lr: number, momentum: number, epsilon: number, gScale: number): void;
-  rmspropCentered(x: number, ms: number, mom: number, mg: number, g: number, xo: number, mso: number, momo: number, mgo: number, groups: number,
-    decay: number, k: number, lr: number, momentum: number, epsilon: number, gScale: number): void;
+  rmspropCentered: SimdOptimiser['rmsprop'];
+  rmspropEpsilonOutside: SimdOptimiser['rmsprop'];
+  rmspropCenteredEpsilonOutside: SimdOptimiser['rmsprop'];
   colsum(src: number, dst: number, rows: number, rowBytes: number): void;
   transpose(src: number, dst: number, rows: number, cols: number): void;
   sumSquares(src: number, groups: number): number;
