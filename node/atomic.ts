@@ -1,6 +1,7 @@
 /**
- * Atomic file writes (write a temp file in the same directory, fsync, rename): a reader or a
- * crash never sees half a checkpoint, result file or model.
+ * Atomic file writes (write a temp file in the same directory, fsync, rename, fsync the
+ * directory): a reader or a crash never sees half a checkpoint, result file or model, and after
+ * a power loss the rename itself is on disk too.
  */
 import { existsSync, mkdirSync, openSync, readdirSync, writeSync, fsyncSync, closeSync, renameSync, rmSync } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
@@ -24,6 +25,20 @@ export function atomicWriteFile(path: string, data: string | Uint8Array, beforeR
   closeSync(fd);
   beforeRename?.();
   renameSync(tmp, path);
+  fsyncDirectory(dir);
+}
+
+/** Make a rename in `dir` durable. Windows cannot open a directory: there the step is skipped. */
+function fsyncDirectory(dir: string): void {
+  let fd: number | undefined;
+  try {
+    fd = openSync(dir, 'r');
+    fsyncSync(fd);
+  } catch {
+    // EISDIR/EPERM where directories cannot be opened or synced; the file itself is synced.
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
 }
 
 /** The temp-file name of atomicWriteFile: `.<name>.<pid>.<ms>.tmp`. */
