@@ -8,6 +8,7 @@
  * e.g. NFS, mounted at the same path), or under the worker's own `--out-root` (results-only: the
  * metrics come back through the queue; the run dirs stay on the worker machines).
  */
+import { assertRunConfigsCurrent } from './config-drift';
 import { createHash } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { Job, Queue, UnrecoverableError, Worker, type ConnectionOptions } from 'bullmq';
@@ -87,6 +88,7 @@ export async function runSweepQueued(sweepFile: string, options: QueuedBenchOpti
   const prepared = await prepareSweep(sweepFile, validate);
   const outDir = resolve(options.outDir);
   const log = options.log ?? (() => {});
+  assertRunConfigsCurrent(prepared.source, prepared.runs, outDir, validate);
   const { store, todo, skipped } = openSweepDir(prepared, outDir, options.retryFailed ?? true);
   const sweepId = sweepIdOf(outDir);
   const queue = new Queue<QueueJobData, RunResult>(options.queueName ?? DEFAULT_QUEUE_NAME, { connection });

@@ -9,6 +9,7 @@ import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { atomicWriteJson } from '../atomic';
+import { assertRunConfigsCurrent } from './config-drift';
 import { expandSweep, paramsLabel, validateRuns, type ConfigValidator, type SweepRun } from './expand';
 import { DEFAULT_RUNNER_MODULE, loadRunner } from './execute';
 import type { JobOutcome, JobProgress, RunJob } from './job';
@@ -236,6 +237,7 @@ export async function runSweep(sweepFile: string, options: BenchOptions): Promis
   const prepared = await prepareSweep(sweepFile, validate);
   const outDir = resolve(options.outDir);
   const log = options.log ?? (() => {});
+  assertRunConfigsCurrent(prepared.source, prepared.runs, outDir, validate);
   const { store, todo, skipped } = openSweepDir(prepared, outDir, options.retryFailed ?? true);
   const total = prepared.runs.length;
   const workers = Math.max(1, Math.min(options.workers ?? availableParallelism(), Math.max(1, todo.length)));

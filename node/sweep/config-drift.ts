@@ -1,0 +1,66 @@
+/**
+ * A sweep names a config by its training input (preset name and keys), not by the preset's
+ * values. When Keiko's presets change, the run directories already in DIR hold results and
+ * checkpoints made with the old values, and a resume continues with the run's own config.json.
+ * Before a sweep runs, compare each existing run's saved config with what the sweep resolves to
+ * now, and refuse to mix the two.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ConfigValidator, SweepRun } from './expand';
+import { SweepError } from './schema';
+
+const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
+
+/** Dotted paths where two resolved configs differ, as `path: old → new`. */
+export function configDifferences(saved: unknown, now: unknown, path = ''): string[] {
+  if (isObject(saved) && isObject(now)) {
+    const keys = [...new Set([...Object.keys(saved), ...Object.keys(now)])].sort();
+    return keys.flatMap((k) => configDifferences(saved[k], now[k], path ? `${path}.${k}` : k));
+  }
+  const show = (v: unknown) => (v === undefined ? '(not set)' : JSON.stringify(v));
+  return JSON.stringify(saved) === JSON.stringify(now) ? [] : [`${path}: ${show(saved)} → ${show(now)}`];
+}
+
+/** Resolve with the validator; null where it returns no config object (a custom runner's). */
+function resolved(validate: ConfigValidator, input: Record<string, unknown>): Record<string, unknown> | null {
+  try {
+    const out = validate(input);
+    return isObject(out) ? out : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Throw a SweepError naming every run directory under `outDir` whose config.json no longer
+ * matches the config the sweep resolves to (e.g. a preset's values changed since it ran).
+ * `backend: 'auto'` matches whatever backend the run picked.
+ */
+export function assertRunConfigsCurrent(source: string, runs: SweepRun[], outDir: string, validate: ConfigValidator): void {
+  const problems: string[] = [];
+  for (const run of runs) {
+    const file = join(outDir, run.relDir, 'config.json');
+    if (!existsSync(file)) continue;
+    let savedInput: unknown;
+    try {
+      savedInput = JSON.parse(readFileSync(file, 'utf8'));
+    } catch {
+      continue; // an unreadable config.json is the resume's to report
+    }
+    if (!isObject(savedInput)) continue;
+    // Resolve the saved config too, so keys added to the schema since take their defaults.
+    const saved = resolved(validate, savedInput);
+    const now = resolved(validate, run.config);
+    if (!saved || !now) continue;
+    if (now.backend === 'auto') delete saved.backend, delete now.backend;
+    const diff = configDifferences(saved, now);
+    if (diff.length > 0) problems.push(`${run.relDir}: ${diff.join('; ')}`);
+  }
+  if (problems.length === 0) return;
+  throw new SweepError(source, [
+    ...problems,
+    `these runs were made with other values than the sweep resolves to now (a preset changed since): ` +
+      `run the sweep into a new --out directory, or delete those run directories to rerun them`,
+  ]);
+}
