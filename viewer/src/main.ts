@@ -13,6 +13,7 @@ import { LiveConnection } from './live';
 import { appendMetrics, downsample, emptySeries, movingAverage, type RunSeries } from './metrics';
 import { Playback, SPEEDS } from './player';
 import { channelColor, createStage, cssColor, FrameRenderer } from './render';
+import { setMessage } from './messages';
 import { checkReplay } from './validate';
 
 const RUN_COLORS = ['#4cc9f0', '#f78154', '#90be6d', '#b388eb', '#f2c14e', '#ef476f', '#06d6a0', '#8ecae6'];
@@ -49,21 +50,9 @@ let renderer: FrameRenderer | null = null;
 
 // ---------------------------------------------------------------- messages
 
-function showMessage(key: string, text: string): void {
-  const box = $('messages');
-  let node = Array.from(box.children).find((c) => (c as HTMLElement).dataset.key === key) as HTMLElement | undefined;
-  if (!node) {
-    node = document.createElement('p');
-    node.className = 'message';
-    node.dataset.key = key;
-    box.appendChild(node);
-  }
-  node.textContent = text;
-}
-
-function clearMessage(key: string): void {
-  for (const c of Array.from($('messages').children)) if ((c as HTMLElement).dataset.key === key) c.remove();
-}
+/** One message per key (a file, 'live', 'export', …), replaced when the key speaks again. */
+const showMessage = (key: string, text: string): void => setMessage($('messages'), key, text);
+const clearMessage = (key: string): void => setMessage($('messages'), key, null);
 
 async function getJson<T>(url: string): Promise<T> {
   const res = await fetch(url, { cache: 'no-store' });

@@ -10,6 +10,7 @@ import { listEnvs } from '../../../envs/registry';
 import { compileFastForward, type FastForward } from '../../../src/fast-forward';
 import { renderChart } from '../chart';
 import { download } from '../export';
+import { setMessage } from '../messages';
 import { appendMetrics, downsample, emptySeries, movingAverage } from '../metrics';
 import { createStage, FrameRenderer } from '../render';
 import { NUMBER_FIELDS, parseForm, presetValues, type FormValues, type Problem } from './form';
@@ -95,12 +96,8 @@ function showProblems(problems: readonly Problem[]): void {
   );
 }
 
-function showMessage(text: string): void {
-  const div = document.createElement('div');
-  div.className = 'message';
-  div.textContent = text;
-  $('messages').appendChild(div);
-}
+/** One message per topic ('run', 'showcase', 'start'), replaced when the topic speaks again. */
+const showMessage = (topic: string, text: string): void => setMessage($('messages'), topic, text);
 
 // ----------------------------------------------------------------------------------- state
 
@@ -160,7 +157,7 @@ function start(): void {
 }
 
 function fail(message: string): void {
-  showMessage(message);
+  showMessage('run', message);
   setState(lab.ready ? 'failed' : 'idle');
 }
 
@@ -176,7 +173,7 @@ function onWorkerMessage(msg: WorkerToPage): void {
       try {
         lab.showcase = new Showcase(String(msg.config.env), msg.config.envOptions as Record<string, unknown>, msg.spec, msg.obsShape);
       } catch (err) {
-        showMessage((err as Error).message);
+        showMessage('showcase', (err as Error).message);
       }
       break;
     case 'state':
@@ -337,4 +334,4 @@ async function init(): Promise<void> {
   document.body.dataset.ready = 'true';
 }
 
-init().catch((err) => showMessage(`the lab could not start: ${(err as Error).message}`));
+init().catch((err) => showMessage('start', `the lab could not start: ${(err as Error).message}`));

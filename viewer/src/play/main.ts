@@ -8,6 +8,7 @@ import type { DqnAgent } from '../../../agents/dqn/agent';
 import { listEnvs, type MakeOptions } from '../../../envs/registry';
 import type { RunListing } from '../api-types';
 import { download } from '../export';
+import { setMessage } from '../messages';
 import { channelColor, createStage, cssColor, FrameRenderer } from '../render';
 import { actionOfKey, controlLegend, controlsFor, PLAY_RATES, type ControlMap, type PlayMode } from './controls';
 import { PlayedEpisode, playReplayName, type PlayedState } from './episode';
@@ -43,21 +44,7 @@ let renderer: FrameRenderer | null = null;
 // ---------------------------------------------------------------- messages
 
 /** One message per topic ('episode', 'agent', 'url', 'runs'); null clears it. */
-function showError(topic: string, text: string | null): void {
-  const box = $('messages');
-  let node = Array.from(box.children).find((c) => (c as HTMLElement).dataset.topic === topic) as HTMLElement | undefined;
-  if (text === null) {
-    node?.remove();
-    return;
-  }
-  if (!node) {
-    node = document.createElement('p');
-    node.className = 'message';
-    node.dataset.topic = topic;
-    box.appendChild(node);
-  }
-  node.textContent = text;
-}
+const showError = (topic: string, text: string | null): void => setMessage($('messages'), topic, text);
 
 // ---------------------------------------------------------------- episode
 
