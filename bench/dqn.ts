@@ -29,7 +29,7 @@ import { envSpec, make } from '../envs/registry';
 import { atomicWriteFile } from '../node/atomic';
 import { canonicalJson, expandSweep } from '../node/sweep/expand';
 import { MINATAR_PAPER_SOURCE, normalisedScore, paperCurveFor, referenceFor } from '../node/sweep/references';
-import { curveAt, readTrainingCurve, trainingCheckpoints } from '../node/sweep/report';
+import { curveAt, curvesSvg, readTrainingCurve, summarizeRows, trainingCheckpoints, type ConfigSummary } from '../node/sweep/report';
 import type { JobProgress } from '../node/sweep/job';
 import { runSweep } from '../node/sweep/run-sweep';
 import { loadSweepFile } from '../node/sweep/schema';
@@ -181,6 +181,46 @@ function mdTable(header: string[], rows: string[][]): string[] {
   return [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)];
 }
 
+/** Every config of the parts, summarised by the sweep report (curves included), labelled by preset. */
+function partConfigs(parts: SweepPart[]): ConfigSummary[] {
+  return parts.flatMap((part) => {
+    const rows = partRows(part);
+    if (rows.length === 0) return [];
+    const curves = new Map<string, [number, number][]>();
+    for (const { row } of rows) {
+      const curve = readTrainingCurve(isAbsolute(row.runDir) ? row.runDir : join(part.out, row.runDir));
+      if (curve.length > 0) curves.set(row.key, curve);
+    }
+    const presets = new Map(rows.map(({ row, config }) => [row.configHash, String(config.preset ?? 'default')]));
+    return summarizeRows(loadSweepFile(part.file), rows.map((r) => r.row), curves).configs.map((c) => ({
+      ...c,
+      label: [`${presets.get(c.configHash)} preset`, c.label].filter((l) => l && l !== 'base').join(' '),
+    }));
+  });
+}
+
+/** One SVG of learning curves per env under <out>/plots/ (small enough to commit under docs/). */
+function writePlots(out: string, configs: ConfigSummary[], kind: 'eval' | 'training'): string[] {
+  const files: string[] = [];
+  for (const env of [...new Set(configs.map((c) => c.env))]) {
+    const mine = configs.filter((c) => c.env === env);
+    const paper = paperCurveFor(env);
+    const svg =
+      kind === 'eval'
+        ? curvesSvg(mine, `${env}: greedy evaluation return (mean and 95% band over seeds)`)
+        : curvesSvg(mine, `${env}: training return, mean of the last 100 episodes (95% band over seeds)`, {
+            band: (c) => c.trainBand,
+            yLabel: 'training return (last 100 episodes)',
+            points: paper ? { points: paper.points, label: 'Young & Tian 2019, DQN (training return, 30 runs)' } : undefined,
+          });
+    if (!svg.startsWith('<svg')) continue;
+    const file = join(out, 'plots', `${env.replace(/\//g, '-')}.svg`);
+    atomicWriteFile(file, svg + '\n');
+    files.push(file);
+  }
+  return files;
+}
+
 async function classic(): Promise<void> {
   const workers = Number(values.workers);
   const out = values.out ?? join('runs', 'bench-classic');
@@ -218,7 +258,8 @@ async function classic(): Promise<void> {
     }
   }
   atomicWriteFile(join(out, 'classic.md'), md.join('\n'));
-  console.log(`\ntables: ${join(out, 'classic.md')}; reports: ${parts.map((p) => join(p.out, 'report.html')).join(', ')}`);
+  const plots = writePlots(out, partConfigs(parts), 'eval');
+  console.log(`\ntables: ${join(out, 'classic.md')}; plots: ${plots.join(', ') || '–'}; reports: ${parts.map((p) => join(p.out, 'report.html')).join(', ')}`);
 }
 
 /** Training return (recentReturn) of every run of the parts, by env and preset, at the given steps. */
@@ -261,13 +302,10 @@ async function minatar(): Promise<void> {
   const md = ['# MinAtar: training return (mean of the last 100 training episodes) over seeds', '', ...mdTable(header, table), ''];
   md.push(`Paper values: ${MINATAR_PAPER_SOURCE}.`, '');
   atomicWriteFile(join(out, 'minatar.md'), md.join('\n'));
-  console.log(`\ntable: ${join(out, 'minatar.md')}; reports with the curves and the paper's points: ${parts.map((p) => join(p.out, 'report.html')).join(', ')}`);
+  const plots = writePlots(out, partConfigs(parts), 'training');
+  console.log(`\ntable: ${join(out, 'minatar.md')}; plots (both presets and the paper's points): ${plots.join(', ') || '–'}; reports with the curves and the paper's points: ${parts.map((p) => join(p.out, 'report.html')).join(', ')}`);
 }
 
-/**
- * Seconds of training at each train line: Σ (Δsteps / sps) — the wall-clock axis of a run
- * (excluding evaluations and checkpoints, which differ little between configs).
- */
 /**
  * Frames per CPU second of one config while it learns: a short training of that config on one
  * game, timed with this process's CPU time from the first update on. CPU time, unlike the sweep

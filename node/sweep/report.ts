@@ -367,7 +367,8 @@ export function curvesSvg(configs: readonly ConfigSummary[], title: string, opti
     parts.push(
       `<line x1="${m.l}" y1="${py(yv).toFixed(1)}" x2="${W - m.r}" y2="${py(yv).toFixed(1)}" stroke="#ddd"/>`,
       `<text x="${m.l - 6}" y="${(py(yv) + 4).toFixed(1)}" text-anchor="end">${Number(yv.toPrecision(3))}</text>`,
-      `<text x="${px(xv).toFixed(1)}" y="${H - m.b + 16}" text-anchor="middle">${Math.round(xv)}</text>`,
+      // The last tick label ends at the axis end instead of running off the right edge.
+      `<text x="${px(xv).toFixed(1)}" y="${H - m.b + 16}" text-anchor="${i === 4 ? 'end' : 'middle'}">${Math.round(xv)}</text>`,
     );
   }
   parts.push(`<text x="${(m.l + W - m.r) / 2}" y="${H - 6}" text-anchor="middle">env steps</text>`);
