@@ -9,10 +9,12 @@
  *               the five MinAtar -v0 games × 1M frames: minatar-tuned × 3 seeds (sweeps/minatar.yaml) and
  *               minatar × 1 seed (sweeps/minatar-baseline.yaml); training return (recentReturn) at ¼, ½ and
  *               all of the frames, mean ± 95% CI over seeds, beside the paper's DQN values
- *   minatar-tuning [--workers 2] [--out runs/bench-minatar-tuning] [--report-only]
- *               sweeps/minatar-tuning.yaml (random search, 3 games × 2 seeds × 200k frames) and its ranking:
- *               normalised training return per frame and at equal compute time (each config's frames per
- *               CPU second, measured by the report; --steps N frames each, default 10000); prints the winner
+ *   minatar-tuning [--workers 2] [--out runs/bench-minatar-tuning] [--report-only] [--remeasure]
+ *               stage 1, sweeps/minatar-tuning.yaml (a factorial on Breakout and SpaceInvaders × 150k frames),
+ *               ranked by normalised training return per frame and at equal compute time (each config's
+ *               frames per CPU second, measured once by the report and kept; --steps N frames each,
+ *               default 10000); then stage 2, sweeps/minatar-tuning-asterix.yaml (Asterix × 400k), and
+ *               the config with the best worst game over both stages
  *   cartpole    [--seeds 5] [--steps 50000] [--out DIR]  the cartpole preset alone, sequential runs, no sweep
  *   throughput  [--steps N] [--settings cartpole,minatar,minatar-tf4] [--backend B] [--before]  whole-loop steps/s while learning, with a phase breakdown (bench/dqn-throughput.ts)
  * Figures are printed; run directories are kept under --out. The sweep modes are resumable: run the
@@ -26,7 +28,7 @@ import { initNodeBackend } from '../node/backend-node';
 import { resolveConfig } from '../agents/dqn/config';
 import { DqnTrainer } from '../agents/dqn/loop';
 import { envSpec, make } from '../envs/registry';
-import { atomicWriteFile } from '../node/atomic';
+import { atomicWriteFile, atomicWriteJson } from '../node/atomic';
 import { canonicalJson, expandSweep } from '../node/sweep/expand';
 import { MINATAR_PAPER_SOURCE, normalisedScore, paperCurveFor, referenceFor } from '../node/sweep/references';
 import { curveAt, curvesSvg, readTrainingCurve, summarizeRows, trainingCheckpoints, type ConfigSummary } from '../node/sweep/report';
@@ -47,6 +49,7 @@ const { positionals, values } = parseArgs({
     sweeps: { type: 'string' },
     at: { type: 'string' },
     'report-only': { type: 'boolean', default: false },
+    remeasure: { type: 'boolean', default: false },
     backend: { type: 'string', default: 'auto' },
     settings: { type: 'string' },
     before: { type: 'boolean' },
@@ -338,14 +341,20 @@ async function minatarTuning(): Promise<void> {
     if (!byConfig.has(key)) byConfig.set(key, { label: r.row.configLabel, config: r.config, runs: [] });
     byConfig.get(key)!.runs.push(r);
   }
-  // Per config, its speed: frames per CPU second, measured here on the first game of the sweep.
+  // Per config, its speed: frames per CPU second, measured on the first game of the sweep once
+  // and kept in <out>/minatar-tuning-speed.json, so --report-only prints the same ranking again
+  // (a measurement on a loaded machine can flip a tie-break); --remeasure measures again.
   await initNodeBackend(values.backend as 'auto', { quiet: true });
   const speedFrames = Number(values.steps ?? 10_000);
+  const speedFile = join(out, 'minatar-tuning-speed.json');
+  const saved: Record<string, number> = existsSync(speedFile) && !values.remeasure ? JSON.parse(readFileSync(speedFile, 'utf8')) : {};
   const fps = new Map<string, number>();
   for (const [key, g] of byConfig) {
-    fps.set(key, await cpuFramesPerSecond(g.config, speedFrames));
-    console.log(`speed of ${g.label}: ${Math.round(fps.get(key)!)} frames per CPU second (${speedFrames} frames while learning)`);
+    const known = saved[key];
+    fps.set(key, known ?? (await cpuFramesPerSecond(g.config, speedFrames)));
+    console.log(`speed of ${g.label}: ${Math.round(fps.get(key)!)} frames per CPU second (${known === undefined ? `measured now, ${speedFrames} frames while learning` : `from ${speedFile}`})`);
   }
+  atomicWriteJson(speedFile, Object.fromEntries(fps));
   // Per frame: the normalised training return at the end of the run. Per minute: at the same
   // compute time T for every config, T = the fastest config's time for the whole budget; a
   // config reaches T × its frames per second frames by then.
@@ -388,8 +397,64 @@ async function minatarTuning(): Promise<void> {
       'Winner: the best per frame; configs whose 95% interval overlaps the best one are tied, and the tie goes to the best at equal compute time.',
     '',
   );
+  console.log(`\nstage 1 winner: ${winner ? winner.label : '– (no finished runs)'}`);
+  md.push(...(await tuningStage2(part!, out, workers)));
   atomicWriteFile(join(out, 'minatar-tuning.md'), md.join('\n'));
-  console.log(`\nwinner: ${winner ? winner.label : '– (no finished runs)'}; table: ${join(out, 'minatar-tuning.md')}`);
+  console.log(`table: ${join(out, 'minatar-tuning.md')}`);
+}
+
+/** The options the two tuning stages vary; a config is identified across stages by their resolved values. */
+const TUNED_KEYS = ['doubleDqn', 'dueling', 'trainFrequency', 'nStep', 'prioritized', 'learningRate'] as const;
+const tunedKey = (config: Record<string, unknown>): string => {
+  const c = resolveConfig(config as never) as unknown as Record<string, unknown>;
+  return canonicalJson(Object.fromEntries(TUNED_KEYS.map((k) => [k, c[k]])));
+};
+
+/** Per config (tunedKey): its label and the normalised training return at the end of each game's run. */
+function scoresByGame(part: SweepPart): Map<string, { label: string; games: Map<string, number> }> {
+  const out = new Map<string, { label: string; games: Map<string, number> }>();
+  for (const { row, config } of partRows(part)) {
+    if (row.status !== 'done') continue;
+    const curve = readTrainingCurve(isAbsolute(row.runDir) ? row.runDir : join(part.out, row.runDir));
+    const end = curveAt(curve, row.steps, true);
+    if (end === null) continue;
+    const key = tunedKey(config);
+    if (!out.has(key)) out.set(key, { label: row.configLabel, games: new Map() });
+    out.get(key)!.games.set(row.env, normalisedScore(end, referenceFor(row.env)!));
+  }
+  return out;
+}
+
+/**
+ * Stage 2 (sweeps/minatar-tuning-asterix.yaml): Asterix at 400k frames, where stage 1's games
+ * rise early and Asterix late. The final pick maximises the WORST game's normalised training
+ * return over both stages (the benchmark's target covers every game); configs missing a game
+ * are listed but not ranked.
+ */
+async function tuningStage2(stage1: SweepPart, out: string, workers: number): Promise<string[]> {
+  const [part] = partsOf(['sweeps/minatar-tuning-asterix.yaml'], out);
+  if (!values['report-only']) await runParts([part!], workers);
+  const first = scoresByGame(stage1);
+  const second = scoresByGame(part!);
+  const games = [...new Set([...first.values(), ...second.values()].flatMap((c) => [...c.games.keys()]))].sort();
+  const rows = [...second].map(([key, c]) => {
+    const all = new Map([...(first.get(key)?.games ?? []), ...c.games]);
+    const worst = games.every((g) => all.has(g)) ? Math.min(...games.map((g) => all.get(g)!)) : null;
+    return { label: c.label, all, worst };
+  });
+  rows.sort((a, b) => (b.worst ?? -Infinity) - (a.worst ?? -Infinity));
+  const header = ['config (stage 2)', ...games.map((g) => `${g.replace('MinAtar/', '')} (normalised)`), 'worst game'];
+  const table = rows.map((r, i) => [
+    `${i === 0 && r.worst !== null ? '**chosen** ' : ''}${r.label}`,
+    ...games.map((g) => num(r.all.get(g), 3)),
+    r.worst === null ? '– (a game is missing)' : num(r.worst, 3),
+  ]);
+  console.log('\nstage 2 (Asterix), with each config\'s stage-1 games:');
+  for (const t of [header, ...table]) console.log(t.join('  |  '));
+  return [
+    '## Stage 2: Asterix (sweeps/minatar-tuning-asterix.yaml)', '', ...mdTable(header, table), '',
+    'Each game: normalised training return at the end of its run (stage 1: 150k frames, stage 2: 400k). Chosen: the best worst game.', '',
+  ];
 }
 
 async function throughput(): Promise<void> {
