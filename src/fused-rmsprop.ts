@@ -85,7 +85,7 @@ export class FusedRMSPropOptimizer extends tf.RMSPropOptimizer {
           const newMs = tf.add(tf.mul(ms, self.decay), tf.mul(tf.square(g), 1 - self.decay));
           const newMg = mg ? tf.add(tf.mul(mg, self.decay), tf.mul(g, 1 - self.decay)) : null;
           const variance = newMg ? tf.sub(newMs, tf.square(newMg)) : newMs;
-          const denom = this.epsilonOutside ? tf.add(tf.sqrt(variance), self.epsilon) : tf.sqrt(tf.add(variance, self.epsilon));
+          const denom = this.epsilonOutside ? tf.add(tf.sqrt(tf.relu(variance)), self.epsilon) : tf.sqrt(tf.add(variance, self.epsilon));
           const newMom = tf.add(tf.mul(mom, self.momentum), tf.div(tf.mul(g, self.learningRate), denom));
           next = newMg ? [tf.sub(value, newMom), newMs, newMom, newMg] : [tf.sub(value, newMom), newMs, newMom];
         }

@@ -9,7 +9,8 @@
  * - rmsprop:  v ← ρ·v + (1−ρ)·g²;  mom ← μ·mom + lr·g / sqrt(v + ε);  w ← w − mom  (ε INSIDE the sqrt)
  *             centered: mg ← ρ·mg + (1−ρ)·g;  mom ← μ·mom + lr·g / sqrt(v − mg² + ε)
  *             (tfjs itself computes sqrt(v − (mg² + ε)), which is NaN for a zero gradient; we fix it.)
- *             epsilonPlacement 'outside-sqrt': PyTorch's lr·g / (sqrt(v [− mg²]) + ε) instead
+ *             epsilonPlacement 'outside-sqrt': PyTorch's lr·g / (sqrt(v [− mg²]) + ε) instead, with
+ *             v − mg² clamped at 0 (a rounding-negative value gives NaN in PyTorch)
  * - adam:     m ← β1·m + (1−β1)·g;  v ← β2·v + (1−β2)·g²;  w ← w − lr·m̂ / (sqrt(v̂) + ε)
  *             with m̂ = m/(1−β1^t), v̂ = v/(1−β2^t)   (ε OUTSIDE the sqrt, as in the paper)
  * - adamax:   m ← β1·m + (1−β1)·g;  u ← max(β2·u, |g|);  w ← w − lr_t/(1−β1^t) · m/(u + ε),

@@ -203,6 +203,26 @@ describe('the fused RMSProp kernel (wasm SIMD and cpu) follows the textbook form
     }
   });
 
+  it('ε outside the sqrt clamps a rounding-negative ms − mg² at 0 instead of giving NaN (wasm SIMD, JS tail, cpu)', async () => {
+    // ms < mg² by rounding: the new ms − mg² is about −4e-5, where PyTorch's formula gives NaN.
+    const n = 7; // 4 SIMD lanes + a 3-element JS tail on wasm
+    const [lr, rho, eps] = [0.01, 0.95, 0.01];
+    const g = 0.2001;
+    const attrs = { learningRate: lr, decay: rho, momentum: 0, epsilon: eps, centered: true, epsilonOutside: true };
+    for (const backend of ['wasm', 'cpu'] as const) {
+      await initBackend(backend, { quiet: true });
+      const outs = tf.tidy(() =>
+        (tf.engine().runKernel(RMSPROP_KERNEL, {
+          x: tf.fill([n], 1), ms: tf.fill([n], 0.04), mom: tf.zeros([n]), g: tf.fill([n], g), mg: tf.fill([n], g),
+        }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[]).map((t) => Array.from(t.dataSync())),
+      );
+      const [x, ms, , mg] = outs as [number[], number[], number[], number[]];
+      expect(ms[0]! - mg[0]! ** 2).toBeLessThan(0);
+      for (const xi of x) expect(xi).toBeCloseTo(1 - (lr * g) / eps, 5);
+    }
+    await initBackend('cpu', { quiet: true });
+  });
+
   it('a 4k-element variable (SIMD body and JS tail) matches on wasm, cpu and the JS formula', async () => {
     // 4,099 = 1,024 SIMD groups + a 3-element JS tail; one step from a shared state.
     const n = 4099;

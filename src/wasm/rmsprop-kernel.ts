@@ -6,7 +6,7 @@
  *   ms ← ρ·ms + (1−ρ)·g²;  mg ← ρ·mg + (1−ρ)·g;
  *   mom ← μ·mom + lr·g / sqrt(ms − mg² + ε)   (plain: sqrt(ms + ε));  x ← x − mom
  * (the formula of src/optimizers.ts: ε inside the sqrt, after subtracting mg²), or with
- * `epsilonOutside` PyTorch's denominator sqrt(ms − mg²) + ε (plain: sqrt(ms) + ε). On wasm the loop
+ * `epsilonOutside` PyTorch's denominator sqrt(max(ms − mg², 0)) + ε (plain: sqrt(ms) + ε). On wasm the loop
  * is WebAssembly SIMD over the backend's memory (simd-optim.ts); JS does the 0–3 trailing elements.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -44,7 +44,8 @@ export function rmspropStep(
       mgOut[i] = mgi;
       variance = msi - mgi * mgi;
     }
-    const denom = epsilonOutside ? Math.sqrt(variance) + epsilon : Math.sqrt(variance + epsilon);
+    // Outside the root, a rounding-negative ms − mg² would give NaN: clamp it at 0 first.
+    const denom = epsilonOutside ? Math.sqrt(Math.max(variance, 0)) + epsilon : Math.sqrt(variance + epsilon);
     const momi = mom[i] * momentum + (learningRate * gi) / denom;
     momOut[i] = momi;
     xOut[i] = x[i] - momi;

@@ -25,6 +25,7 @@ const sub = (a: Code, b: Code): Code => [...a, ...b, ...simd(0xe5)];
 const mul = (a: Code, b: Code): Code => [...a, ...b, ...simd(0xe6)];
 const div = (a: Code, b: Code): Code => [...a, ...b, ...simd(0xe7)];
 const sqrt = (a: Code): Code => [...a, ...simd(0xe3)];
+const max = (a: Code, b: Code): Code => [...a, ...b, ...simd(0xe9)];
 const splat = (f32Local: number): Code => [...get(f32Local), ...simd(0x13)];
 
 interface Loop {
@@ -93,7 +94,9 @@ const rmsprop = (centered: boolean, epsilonOutside: boolean) => loopFunction({
   body: ({ load, store, s, v }) => {
     const [G, MS, MG, MOM] = [v(0), v(1), v(2), v(3)];
     const variance = centered ? sub(get(MS), mul(get(MG), get(MG))) : get(MS);
-    const denom = epsilonOutside ? add(sqrt(variance), get(s(4))) : sqrt(add(variance, get(s(4))));
+    // Outside the root, a rounding-negative ms − mg² would give NaN: clamp it at 0 first.
+    const zero: Code = [0x43, 0, 0, 0, 0, ...simd(0x13)];
+    const denom = epsilonOutside ? add(sqrt(max(variance, zero)), get(s(4))) : sqrt(add(variance, get(s(4))));
     return [
       ...set(G, mul(load(4), get(s(5)))),
       ...set(MS, add(mul(load(1), get(s(0))), mul(mul(get(G), get(G)), get(s(1))))),
