@@ -31,7 +31,7 @@ import { envSpec, make } from '../envs/registry';
 import { atomicWriteFile, atomicWriteJson } from '../node/atomic';
 import { canonicalJson, expandSweep } from '../node/sweep/expand';
 import { MINATAR_PAPER_SOURCE, normalisedScore, paperCurveFor, referenceFor } from '../node/sweep/references';
-import { curveAt, curvesSvg, readTrainingCurve, summarizeRows, trainingCheckpoints, type ConfigSummary } from '../node/sweep/report';
+import { curveAt, curvesSvg, readTrainingCurve, summarizeSweepDir, trainingCheckpoints, type ConfigSummary } from '../node/sweep/report';
 import type { JobProgress } from '../node/sweep/job';
 import { runSweep } from '../node/sweep/run-sweep';
 import { loadSweepFile } from '../node/sweep/schema';
@@ -189,13 +189,8 @@ function partConfigs(parts: SweepPart[]): ConfigSummary[] {
   return parts.flatMap((part) => {
     const rows = partRows(part);
     if (rows.length === 0) return [];
-    const curves = new Map<string, [number, number][]>();
-    for (const { row } of rows) {
-      const curve = readTrainingCurve(isAbsolute(row.runDir) ? row.runDir : join(part.out, row.runDir));
-      if (curve.length > 0) curves.set(row.key, curve);
-    }
     const presets = new Map(rows.map(({ row, config }) => [row.configHash, String(config.preset ?? 'default')]));
-    return summarizeRows(loadSweepFile(part.file), rows.map((r) => r.row), curves).configs.map((c) => ({
+    return summarizeSweepDir(part.out, loadSweepFile(part.file), rows.map((r) => r.row)).configs.map((c) => ({
       ...c,
       label: [`${presets.get(c.configHash)} preset`, c.label].filter((l) => l && l !== 'base').join(' '),
     }));

@@ -8,9 +8,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ConfigValidator, SweepRun } from './expand';
-import { SweepError } from './schema';
-
-const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
+import { isObject, SweepError } from './schema';
 
 /** Dotted paths where two resolved configs differ, as `path: old → new`. */
 export function configDifferences(saved: unknown, now: unknown, path = ''): string[] {

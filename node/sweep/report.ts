@@ -463,14 +463,19 @@ ${body.join('\n')}
 `;
 }
 
-/** Write DIR/report.md and DIR/report.html; returns the path of report.md. */
-export function writeReport(outDir: string, sweep: Sweep, rows: readonly RunRow[]): string {
+/** summarizeRows with each run's training curve read from its directory under DIR. */
+export function summarizeSweepDir(outDir: string, sweep: Sweep, rows: readonly RunRow[]): ReportData {
   const trainingCurves = new Map<string, Curve>();
   for (const r of rows) {
     const curve = readTrainingCurve(isAbsolute(r.runDir) ? r.runDir : join(outDir, r.runDir));
     if (curve.length > 0) trainingCurves.set(r.key, curve);
   }
-  const data = summarizeRows(sweep, rows, trainingCurves);
+  return summarizeRows(sweep, rows, trainingCurves);
+}
+
+/** Write DIR/report.md and DIR/report.html; returns the path of report.md. */
+export function writeReport(outDir: string, sweep: Sweep, rows: readonly RunRow[]): string {
+  const data = summarizeSweepDir(outDir, sweep, rows);
   const md = join(outDir, 'report.md');
   atomicWriteFile(md, renderMarkdown(data));
   atomicWriteFile(join(outDir, 'report.html'), renderHtml(data));

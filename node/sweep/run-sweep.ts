@@ -17,7 +17,7 @@ import { WorkerPool } from './pool';
 import { referenceFor } from './references';
 import { writeReport } from './report';
 import { envSpec } from '../../envs/registry';
-import { parseSweep, readSweepFile, SweepError, SWEEP_CONTROLLED_KEYS, type Sweep } from './schema';
+import { isObject, parseSweep, readSweepFile, SweepError, SWEEP_CONTROLLED_KEYS, type Sweep } from './schema';
 import { validatorIssues } from './expand';
 import { ResultsStore, type RunStatus } from './store';
 import { importedModules, importModules } from '../import-modules';
@@ -126,8 +126,6 @@ export async function prepareSweep(
   if (issues.length > 0) throw new SweepError(sweepFile, issues);
   return { sweep, runs, source: sweepFile, thresholds, imports: [...importedModules()] };
 }
-
-const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
 
 /** Best-effort checks of a sweep whose shape is invalid: env ids and the training config keys. */
 export function lintRawSweep(raw: unknown, validate: ConfigValidator, envThreshold: (id: string) => number | null): string[] {

@@ -58,6 +58,9 @@ export const distributionSchema = z
 export type Distribution = z.output<typeof distributionSchema>;
 
 /** Keys the sweep itself controls: setting them in base/grid/random would be ambiguous. */
+/** A JSON/YAML object (not an array or null): what raw sweep files and saved configs are checked with. */
+export const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
+
 export const SWEEP_CONTROLLED_KEYS = ['env', 'seed', 'steps'] as const;
 
 /** A training-config key other than the ones the sweep controls. */
