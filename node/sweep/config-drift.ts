@@ -51,7 +51,10 @@ export function assertRunConfigsCurrent(source: string, runs: SweepRun[], outDir
     const saved = resolved(validate, savedInput);
     const now = resolved(validate, run.config);
     if (!saved || !now) continue;
-    if (now.backend === 'auto') delete saved.backend, delete now.backend;
+    if (now.backend === 'auto') {
+      delete saved.backend;
+      delete now.backend;
+    }
     const diff = configDifferences(saved, now);
     if (diff.length > 0) problems.push(`${run.relDir}: ${diff.join('; ')}`);
   }
