@@ -29,10 +29,11 @@ import { resolveConfig } from '../agents/dqn/config';
 import { DqnTrainer } from '../agents/dqn/loop';
 import { envSpec, make } from '../envs/registry';
 import { atomicWriteFile, atomicWriteJson } from '../node/atomic';
-import { canonicalJson, expandSweep } from '../node/sweep/expand';
+import { canonicalJson, expandSweep, type SweepRun } from '../node/sweep/expand';
 import { MINATAR_PAPER_SOURCE, normalisedScore, paperCurveFor, referenceFor } from '../node/sweep/references';
 import { curveAt, curvesSvg, readTrainingCurve, summarizeSweepDir, trainingCheckpoints, type ConfigSummary } from '../node/sweep/report';
 import type { JobProgress } from '../node/sweep/job';
+import { WorkerPool } from '../node/sweep/pool';
 import { runSweep } from '../node/sweep/run-sweep';
 import { loadSweepFile } from '../node/sweep/schema';
 import { meanCi } from '../node/sweep/stats';
@@ -109,18 +110,17 @@ function partsOf(files: string[], out: string): SweepPart[] {
   });
 }
 
-/** Rough cost of a sweep (for scheduling): Σ over runs of steps × (1 + updates per step × batch / 32). */
-function sweepCost(file: string): number {
-  return expandSweep(loadSweepFile(file)).reduce((sum, run) => {
-    const c = resolveConfig(run.config);
-    return sum + c.steps * (1 + (c.gradientSteps / c.trainFrequency) * (c.batchSize / 32));
-  }, 0);
+/** Rough cost of one run (for scheduling): steps × (1 + updates per step × batch / 32). */
+function runCost(run: SweepRun): number {
+  const c = resolveConfig(run.config);
+  return c.steps * (1 + (c.gradientSteps / c.trainFrequency) * (c.batchSize / 32));
 }
 
 /**
- * Run the sweeps on `workers` threads in all: the costliest first, each lane (workers / lanes
- * threads) taking the next sweep when it finishes one, so two cores stay busy across sweeps of
- * different lengths. Ctrl-C checkpoints the running trainings (run the mode again to resume).
+ * Run the sweeps side by side on one pool of `workers` threads, so that no thread idles while any
+ * sweep has a run left. Once the threads are busy, a freed one takes the costliest waiting run
+ * whatever its sweep, so the long runs do not end up alone at the tail (the very first runs go to
+ * whichever sweep is ready first). Ctrl-C checkpoints the running trainings (run the mode again to resume).
  */
 async function runParts(parts: SweepPart[], workers: number): Promise<void> {
   const controller = new AbortController();
@@ -131,9 +131,6 @@ async function runParts(parts: SweepPart[], workers: number): Promise<void> {
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
-  const queue = [...parts].map((p) => ({ p, cost: sweepCost(p.file) })).sort((a, b) => b.cost - a.cost).map((x) => x.p);
-  const lanes = Math.max(1, Math.min(workers, parts.length));
-  const perLane = Math.max(1, Math.floor(workers / lanes));
   // Once a minute, where each running training is (and its last evaluation).
   const latest = new Map<string, { step: number; sps?: number; lastEval?: number }>();
   const onProgress = (p: JobProgress) => {
@@ -147,21 +144,28 @@ async function runParts(parts: SweepPart[], workers: number): Promise<void> {
     }
   }, 60_000);
   ticker.unref();
-  await Promise.all(
-    Array.from({ length: lanes }, async () => {
-      while (queue.length > 0 && !controller.signal.aborted) {
-        const part = queue.shift()!;
-        await runSweep(part.file, { outDir: part.out, workers: perLane, signal: controller.signal, onProgress, log: (l) => console.log(`[${part.name}] ${l}`) });
-      }
-    }),
-  );
-  clearInterval(ticker);
-  process.off('SIGINT', stop);
-  process.off('SIGTERM', stop);
+  const pool = new WorkerPool({ size: Math.max(1, workers), onProgress });
+  try {
+    await Promise.all(
+      parts.map((part) =>
+        runSweep(part.file, { outDir: part.out, pool, priority: runCost, signal: controller.signal, log: (l) => console.log(`[${part.name}] ${l}`) }),
+      ),
+    );
+  } finally {
+    clearInterval(ticker);
+    await pool.close();
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  }
   if (controller.signal.aborted) {
     console.log('interrupted: run the same command again to resume');
     process.exitCode = 130;
   }
+}
+
+/** A run's directory: the store keeps it relative to the sweep's output directory. */
+function runDirOf(part: SweepPart, row: RunRow): string {
+  return isAbsolute(row.runDir) ? row.runDir : join(part.out, row.runDir);
 }
 
 /** The part's rows in sweep order, with each run's training input; [] before the sweep ran. */
@@ -269,7 +273,7 @@ function trainingTable(parts: SweepPart[], at: number[]): { env: string; preset:
       const preset = String(config.preset ?? 'minatar');
       const k = `${row.env}\u0000${preset}\u0000${row.configHash}`;
       if (!groups.has(k)) groups.set(k, { env: row.env, preset, curves: [] });
-      const curve = readTrainingCurve(isAbsolute(row.runDir) ? row.runDir : join(part.out, row.runDir));
+      const curve = readTrainingCurve(runDirOf(part, row));
       if (curve.length > 0) groups.get(k)!.curves.push({ curve, finished: row.status === 'done', steps: row.steps });
     }
     for (const g of groups.values()) {
@@ -360,7 +364,7 @@ async function minatarTuning(): Promise<void> {
       const minute: number[] = [];
       for (const { row } of g.runs) {
         const ref = referenceFor(row.env)!;
-        const curve = readTrainingCurve(isAbsolute(row.runDir) ? row.runDir : join(part!.out, row.runDir));
+        const curve = readTrainingCurve(runDirOf(part!, row));
         const end = curveAt(curve, row.steps, true);
         if (end !== null) frame.push(normalisedScore(end, ref));
         const atBudget = curveAt(curve, budgetSeconds * fps.get(key)!, true);
@@ -410,7 +414,7 @@ function scoresByGame(part: SweepPart): Map<string, { label: string; games: Map<
   const out = new Map<string, { label: string; games: Map<string, number> }>();
   for (const { row, config } of partRows(part)) {
     if (row.status !== 'done') continue;
-    const curve = readTrainingCurve(isAbsolute(row.runDir) ? row.runDir : join(part.out, row.runDir));
+    const curve = readTrainingCurve(runDirOf(part, row));
     const end = curveAt(curve, row.steps, true);
     if (end === null) continue;
     const key = tunedKey(config);

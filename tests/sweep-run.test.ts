@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { runSweep } from '../node/sweep/run-sweep';
+import { WorkerPool } from '../node/sweep/pool';
+import { moduleUrl, runSweep } from '../node/sweep/run-sweep';
 import { parseCsv, ResultsStore } from '../node/sweep/store';
 import { fakeReturn, resolveConfig as fakeValidate } from './fixtures/sweeps/fake-runner';
 
@@ -128,6 +129,38 @@ grid:
     expect(byFlags(true, true).status).toBe('failed');
     expectCsvMatchesDb(out);
     expect(readFileSync(join(out, 'report.md'), 'utf8')).toContain('## Failed runs');
+  });
+
+  it('sweeps sharing one pool: a freed thread takes the highest-priority run of either sweep', async () => {
+    const dir = tmp();
+    const text = (lr: number) => `
+envs: [CartPole-v1]
+base: { fakeMsPerEval: 5, learningRate: ${lr} }
+steps: 200
+seeds: [0, 1, 2]
+`;
+    const sweepA = writeSweep(mkdtempSync(join(dir, 'a-')), text(0.001));
+    const sweepB = writeSweep(mkdtempSync(join(dir, 'b-')), text(0.002));
+    const pool = new WorkerPool({ size: 1, runnerModule: moduleUrl(FAKE_RUNNER) });
+    const finished: string[] = [];
+    const run = (file: string, name: string, priority: number) =>
+      runSweep(file, {
+        outDir: join(dir, `out-${name}`),
+        pool,
+        priority: () => priority,
+        validate: fakeValidate,
+        log: (l) => void (/^\[\d+\/\d+\] done/.test(l) && finished.push(name)),
+      });
+    try {
+      const [a, b] = await Promise.all([run(sweepA, 'A', 0), run(sweepB, 'B', 1)]);
+      expect(a.counts.done + b.counts.done).toBe(6);
+    } finally {
+      await pool.close();
+    }
+    // One thread, so runs finish in the order they start. Whichever run took the idle thread
+    // first, every later start is B's (priority 1) until B has none left.
+    expect(finished.slice(1)).toEqual([...finished.slice(1)].sort((x, y) => (x === y ? 0 : x === 'B' ? -1 : 1)));
+    expect(finished.filter((n) => n === 'B')).toHaveLength(3);
   });
 
   it('SIGKILL of the whole sweep loses no finished run; the rerun resumes the interrupted one', async () => {

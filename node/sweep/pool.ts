@@ -17,6 +17,20 @@ export interface PoolOptions {
   onProgress?: (p: JobProgress) => void;
 }
 
+export interface RunOptions {
+  /** Jobs with a higher priority start first; equal priorities keep their order (default 0). */
+  priority?: number;
+  /** Called when a worker takes the job (it may wait in the queue before that). */
+  onStart?: () => void;
+}
+
+interface Waiting {
+  job: RunJob;
+  resolve: (o: JobOutcome) => void;
+  priority: number;
+  onStart?: () => void;
+}
+
 interface Slot {
   worker: Worker;
   busy: { job: RunJob; resolve: (o: JobOutcome) => void; t0: number } | null;
@@ -25,20 +39,31 @@ interface Slot {
 
 export class WorkerPool {
   private readonly slots: Slot[] = [];
-  private readonly waiting: { job: RunJob; resolve: (o: JobOutcome) => void }[] = [];
+  private readonly waiting: Waiting[] = [];
   private closed = false;
 
   constructor(private readonly options: PoolOptions) {
     if (!(options.size >= 1)) throw new RangeError(`pool size must be >= 1, got ${options.size}`);
   }
 
-  /** Run a job on the next free worker; never rejects (failures are outcomes). */
-  run(job: RunJob): Promise<JobOutcome> {
+  /**
+   * Run a job on the next free worker, the highest priority first; never rejects (failures are
+   * outcomes). Several sweeps can share one pool, so that no thread idles while any has work.
+   */
+  run(job: RunJob, options: RunOptions = {}): Promise<JobOutcome> {
     if (this.closed) return Promise.resolve({ status: 'aborted' });
     return new Promise((resolve) => {
-      this.waiting.push({ job, resolve });
+      const priority = options.priority ?? 0;
+      const at = this.waiting.findIndex((w) => w.priority < priority);
+      const entry: Waiting = { job, resolve, priority, ...(options.onStart ? { onStart: options.onStart } : {}) };
+      if (at < 0) this.waiting.push(entry);
+      else this.waiting.splice(at, 0, entry);
       this.dispatch();
     });
+  }
+
+  get size(): number {
+    return this.options.size;
   }
 
   get busyCount(): number {
@@ -70,7 +95,8 @@ export class WorkerPool {
         slot = this.spawn();
       }
       const next = this.waiting.shift()!;
-      slot.busy = { ...next, t0: performance.now() };
+      slot.busy = { job: next.job, resolve: next.resolve, t0: performance.now() };
+      next.onStart?.();
       this.post(slot, { type: 'run', job: next.job });
     }
   }
@@ -87,7 +113,9 @@ export class WorkerPool {
         const { resolve } = slot.busy;
         slot.busy = null;
         resolve(msg.outcome);
-        this.dispatch();
+        // After the promise callbacks: the sweep whose job ended queues its next one first, so a
+        // freed thread goes to the highest priority waiting, not to whichever job queued earlier.
+        setImmediate(() => this.dispatch());
       }
     });
     let lastError: unknown = null;

@@ -39,6 +39,13 @@ export interface BenchOptions {
    */
   imports?: readonly string[];
   signal?: AbortSignal;
+  /**
+   * A pool shared with other sweeps (its runner module and progress callback are the pool's;
+   * runSweep does not close it). Default: a pool of its own with `workers` threads.
+   */
+  pool?: WorkerPool;
+  /** A run's priority in the pool: higher starts first (default 0, sweep order). */
+  priority?: (run: SweepRun) => number;
   /** Human-readable progress lines (default: none). */
   log?: (line: string) => void;
   onProgress?: (p: JobProgress) => void;
@@ -238,10 +245,12 @@ export async function runSweep(sweepFile: string, options: BenchOptions): Promis
   assertRunConfigsCurrent(prepared.source, prepared.runs, outDir, validate);
   const { store, todo, skipped } = openSweepDir(prepared, outDir, options.retryFailed ?? true);
   const total = prepared.runs.length;
-  const workers = Math.max(1, Math.min(options.workers ?? availableParallelism(), Math.max(1, todo.length)));
-  log(`sweep: ${total} runs (${skipped} already done, ${todo.length} to run) on ${workers} worker thread(s) → ${outDir}`);
+  const threads = options.pool?.size ?? options.workers ?? availableParallelism();
+  const workers = Math.max(1, Math.min(threads, Math.max(1, todo.length)));
+  const shared = options.pool ? ' (shared)' : '';
+  log(`sweep: ${total} runs (${skipped} already done, ${todo.length} to run) on ${workers} worker thread(s)${shared} → ${outDir}`);
 
-  const pool = new WorkerPool({ size: workers, runnerModule, onProgress: options.onProgress });
+  const pool = options.pool ?? new WorkerPool({ size: workers, runnerModule, onProgress: options.onProgress });
   let aborted = false;
   const onAbort = () => {
     aborted = true;
@@ -257,8 +266,10 @@ export async function runSweep(sweepFile: string, options: BenchOptions): Promis
     const lane = async () => {
       while (queue.length > 0 && !aborted) {
         const run = queue.shift()!;
-        store.markRunning(run.key);
-        const outcome = await pool.run(runJob(prepared, run, outDir));
+        const outcome = await pool.run(runJob(prepared, run, outDir), {
+          priority: options.priority?.(run) ?? 0,
+          onStart: () => store.markRunning(run.key),
+        });
         recordOutcome(store, run.key, outcome);
         options.onProgress?.({ key: run.key, step: run.steps, type: 'finished' });
         if (outcome.status === 'aborted') continue;
@@ -270,7 +281,7 @@ export async function runSweep(sweepFile: string, options: BenchOptions): Promis
     await Promise.all(Array.from({ length: workers }, lane));
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
-    await pool.close();
+    if (!options.pool) await pool.close();
   }
   const reportPath = finishSweep(prepared, store, outDir);
   const counts = store.counts(prepared.runs.map((r) => r.key));
