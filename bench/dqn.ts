@@ -148,7 +148,7 @@ async function runParts(parts: SweepPart[], workers: number): Promise<void> {
   try {
     await Promise.all(
       parts.map((part) =>
-        runSweep(part.file, { outDir: part.out, pool, priority: runCost, signal: controller.signal, log: (l) => console.log(`[${part.name}] ${l}`) }),
+        runSweep(part.file, { outDir: part.out, pool, priority: runCost, onProgress, signal: controller.signal, log: (l) => console.log(`[${part.name}] ${l}`) }),
       ),
     );
   } finally {

@@ -48,6 +48,7 @@ export interface BenchOptions {
   priority?: (run: SweepRun) => number;
   /** Human-readable progress lines (default: none). */
   log?: (line: string) => void;
+  /** Training progress and each run's 'finished' (with a shared pool, progress goes to the pool's callback; this one gets 'finished' only). */
   onProgress?: (p: JobProgress) => void;
 }
 
