@@ -1,5 +1,5 @@
 /**
- * `npm run bench:dqn -- throughput [--steps N] [--settings a,b,c] [--backend B] [--before]`: whole-loop
+ * `npm run bench:dqn -- throughput [--steps N] [--settings a,b,c] [--game Freeway] [--backend B] [--before]`: whole-loop
  * env steps per second while learning, for the settings the speed targets name, and where the
  * time goes. Each phase of the loop is timed by wrapping the trainer's own parts (act, env step,
  * store, sample, learn, target update); the learner's inner phases are bench:nn's job.
@@ -55,7 +55,7 @@ function time<T extends object>(obj: T, key: keyof T & string, label: string, ac
   };
 }
 
-export async function runThroughput(options: { steps?: number; settings?: string[]; backend?: string; before?: boolean }): Promise<void> {
+export async function runThroughput(options: { steps?: number; settings?: string[]; backend?: string; before?: boolean; minatarGame?: string }): Promise<void> {
   const info = await initNodeBackend((options.backend ?? 'auto') as BackendPreference, { quiet: true });
   setSimdGemm(!options.before);
   setFoldedClipping(!options.before);
@@ -65,7 +65,9 @@ export async function runThroughput(options: { steps?: number; settings?: string
   for (const setting of chosen) {
     const learningStarts = setting.input.learningStarts as number;
     const measured = options.steps ?? setting.steps;
-    const config = resolveConfig({ ...setting.input, steps: learningStarts + measured });
+    // --game: the MinAtar settings on another game (the observation's channel count differs).
+    const env = options.minatarGame && String(setting.input.env).startsWith('MinAtar/') ? `MinAtar/${options.minatarGame}-v0` : setting.input.env;
+    const config = resolveConfig({ ...setting.input, env, steps: learningStarts + measured });
     const timed: Timed = {};
     let t0 = 0;
     let cpu0 = process.cpuUsage();

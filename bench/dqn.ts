@@ -16,7 +16,7 @@
  *               default 10000); then stage 2, sweeps/minatar-tuning-asterix.yaml (Asterix × 400k), and
  *               the config with the best worst game over both stages
  *   cartpole    [--seeds 5] [--steps 50000] [--out DIR]  the cartpole preset alone, sequential runs, no sweep
- *   throughput  [--steps N] [--settings cartpole,minatar,minatar-tf4] [--backend B] [--before]  whole-loop steps/s while learning, with a phase breakdown (bench/dqn-throughput.ts)
+ *   throughput  [--steps N] [--settings cartpole,minatar,minatar-tf4] [--game Breakout] [--backend B] [--before]  whole-loop steps/s while learning, with a phase breakdown (bench/dqn-throughput.ts)
  * Figures are printed; run directories are kept under --out. The sweep modes are resumable: run the
  * same command again after Ctrl-C or a crash (docs/benchmarks.md).
  */
@@ -53,6 +53,7 @@ const { positionals, values } = parseArgs({
     remeasure: { type: 'boolean', default: false },
     backend: { type: 'string', default: 'auto' },
     settings: { type: 'string' },
+    game: { type: 'string' },
     before: { type: 'boolean' },
   },
 });
@@ -538,7 +539,7 @@ async function tuningStage2(stage1: SweepPart, out: string, workers: number): Pr
 }
 
 async function throughput(): Promise<void> {
-  await runThroughput({ steps: values.steps ? Number(values.steps) : undefined, settings: values.settings?.split(','), backend: values.backend, before: values.before === true });
+  await runThroughput({ steps: values.steps ? Number(values.steps) : undefined, settings: values.settings?.split(','), backend: values.backend, before: values.before === true, minatarGame: values.game });
 }
 
 const modes: Record<string, () => Promise<void>> = { classic, minatar, 'minatar-tuning': minatarTuning, cartpole, throughput };

@@ -658,6 +658,46 @@ describe('optimiser kernels: WebAssembly SIMD on wasm vs the JS loop on cpu', ()
   }
 });
 
+describe('optimiser kernels flush subnormal state to zero (wasm SIMD and JS tail, cpu)', () => {
+  // 1027 elements: SIMD groups and a 3-element JS tail. State at k·2⁻¹⁴⁹ (k = 1…10) with a zero
+  // gradient sticks there without the flush (0.95·k rounds back to k); a NaN must survive it.
+  const n = 1027;
+  const tiny = 2 ** -149;
+  const subnormal = () => Float32Array.from({ length: n }, (_, i) => (i === 5 ? NaN : (((i % 10) + 1) * tiny) * (i % 3 === 0 ? -1 : 1)));
+  const xs = () => Float32Array.from({ length: n }, (_, i) => 0.5 + i / n);
+  const run = (backend: 'wasm' | 'cpu', kernel: string, inputs: Record<string, Float32Array>, attrs: object) =>
+    on(backend, [], () => tf.engine().runKernel(kernel, Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, tf.tensor(v)])), attrs as tf.NamedAttrMap) as tf.Tensor[]);
+  const expectFlushed = (state: Float32Array) => {
+    state.forEach((v, i) => (i === 5 ? expect(v).toBeNaN() : expect(v).toBe(0)));
+  };
+  for (const backend of ['wasm', 'cpu'] as const) {
+    it(`KeikoRMSPropUpdate on ${backend} (centered, momentum 0.3): ms, mg and mom flushed, x unchanged`, async () => {
+      const attrs = { learningRate: 2.5e-4, decay: 0.95, momentum: 0.3, epsilon: 0.01, centered: true, epsilonOutside: true };
+      const x = xs();
+      const [xo, mso, momo, mgo] = await run(backend, 'KeikoRMSPropUpdate', { x, ms: subnormal(), mom: subnormal(), g: new Float32Array(n), mg: subnormal() }, attrs);
+      for (const state of [mso!, momo!, mgo!]) expectFlushed(state);
+      xo!.forEach((v, i) => (i === 5 ? expect(v).toBeNaN() : expect(v).toBe(x[i])));
+    });
+    it(`KeikoAdamUpdate on ${backend}: m and v flushed, x unchanged`, async () => {
+      const attrs = { learningRate: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, biasCorrection1: 0.271, biasCorrection2: 0.003 };
+      const x = xs();
+      const [xo, mo, vo] = await run(backend, 'KeikoAdamUpdate', { x, m: subnormal(), v: subnormal().map(Math.abs), g: new Float32Array(n) }, attrs);
+      for (const state of [mo!, vo!]) expectFlushed(state);
+      xo!.forEach((v, i) => (i === 5 ? expect(v).toBeNaN() : expect(v).toBe(x[i])));
+    });
+    it(`the flush changes no weight on ${backend}: subnormal state and zero state give the same x, bit for bit`, async () => {
+      const attrs = { learningRate: 2.5e-4, decay: 0.95, momentum: 0, epsilon: 0.01, centered: true, epsilonOutside: true };
+      const x = xs();
+      const clean = subnormal().map(() => 0);
+      // Gradients from 0 through 1e-30 (whose squares are subnormal) to 1e-3.
+      const g = Float32Array.from({ length: n }, (_, i) => [0, 1e-30, 1e-20, 1e-10, 1e-3][i % 5]! * (i % 2 ? -1 : 1));
+      const withSub = await run(backend, 'KeikoRMSPropUpdate', { x, ms: subnormal().map(Math.abs).map((v) => v || 0), mom: clean, g, mg: subnormal().map((v) => v || 0) }, attrs);
+      const withZero = await run(backend, 'KeikoRMSPropUpdate', { x, ms: clean, mom: clean, g, mg: clean }, attrs);
+      expect(Array.from(withSub[0]!)).toEqual(Array.from(withZero[0]!));
+    });
+  }
+});
+
 describe('FusedRMSPropOptimizer', () => {
   it('matches tf.train.rmsprop (plain) step for step on wasm and cpu, with the same state names', async () => {
     for (const backend of ['wasm', 'cpu'] as const) {

@@ -7,7 +7,7 @@
  * JS loop as the fallback and for the 0–3 trailing elements.
  */
 import * as tf from '@tensorflow/tfjs';
-import { allocate, gradientScale, read, type KernelBackend, type TensorInfo } from './heap';
+import { allocate, flushSubnormal, gradientScale, read, type KernelBackend, type TensorInfo } from './heap';
 import { backendMemory, simdOptimiserFor } from './simd-optim';
 
 export const ADAM_KERNEL = 'KeikoAdamUpdate';
@@ -22,7 +22,7 @@ export interface AdamKernelAttrs {
   biasCorrection2: number;
 }
 
-/** m ← β1·m + (1−β1)·g; v ← β2·v + (1−β2)·g²; x ← x − lr·(m/c1)/(√(v/c2) + ε), as tf.train.adam. */
+/** m ← β1·m + (1−β1)·g; v ← β2·v + (1−β2)·g²; x ← x − lr·(m/c1)/(√(v/c2) + ε), as tf.train.adam (m and v flushed to zero below FLT_MIN). */
 export function adamStep(
   x: Float32Array, m: Float32Array, v: Float32Array, g: Float32Array,
   xOut: Float32Array, mOut: Float32Array, vOut: Float32Array, a: AdamKernelAttrs, from = 0, gScale = 1,
@@ -36,8 +36,8 @@ export function adamStep(
   const n = xOut.length;
   for (let i = from; i < n; i++) {
     const gi = gScale === 1 ? g[i] : Math.fround(g[i] * gScale);
-    const mi = m[i] * beta1 + gi * k1;
-    const vi = v[i] * beta2 + gi * gi * k2;
+    const mi = flushSubnormal(m[i] * beta1 + gi * k1);
+    const vi = flushSubnormal(v[i] * beta2 + gi * gi * k2);
     mOut[i] = mi;
     vOut[i] = vi;
     xOut[i] = x[i] - (stepScale * mi) / (Math.sqrt(vi) * invSqrtC2 + epsilon);

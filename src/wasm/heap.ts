@@ -73,3 +73,14 @@ export function tensorValuesView(backendName: string, backend: unknown, t: tf.Te
   const values = read(backendName, backend, { dataId: t.dataId, shape: t.shape, dtype: 'float32' });
   return values instanceof Float32Array ? values : null;
 }
+
+/** The smallest normal float32. */
+export const FLT_MIN = 1.1754943508222875e-38;
+
+/**
+ * 0 where |v| < FLT_MIN, else v (NaN kept): optimiser state is flushed to zero, as the SIMD
+ * kernels do (simd-optim.ts `flush` says why).
+ */
+export function flushSubnormal(v: number): number {
+  return Math.abs(v) < FLT_MIN ? 0 : v;
+}

@@ -8,9 +8,10 @@
  * (the formula of src/optimizers.ts: ε inside the sqrt, after subtracting mg²), or with
  * `epsilonOutside` PyTorch's denominator sqrt(max(ms − mg², 0)) + ε (plain: sqrt(ms) + ε). On wasm the loop
  * is WebAssembly SIMD over the backend's memory (simd-optim.ts); JS does the 0–3 trailing elements.
+ * Both flush ms, mg and mom to zero below FLT_MIN (simd-optim.ts `flush`: subnormals stick and are slow).
  */
 import * as tf from '@tensorflow/tfjs';
-import { allocate, gradientScale, read, type KernelBackend, type TensorInfo } from './heap';
+import { allocate, flushSubnormal, gradientScale, read, type KernelBackend, type TensorInfo } from './heap';
 import { backendMemory, simdOptimiserFor } from './simd-optim';
 
 export const RMSPROP_KERNEL = 'KeikoRMSPropUpdate';
@@ -36,17 +37,17 @@ export function rmspropStep(
   const n = xOut.length;
   for (let i = from; i < n; i++) {
     const gi = gScale === 1 ? g[i] : Math.fround(g[i] * gScale);
-    const msi = ms[i] * decay + gi * gi * k;
+    const msi = flushSubnormal(ms[i] * decay + gi * gi * k);
     msOut[i] = msi;
     let variance = msi;
     if (mg && mgOut) {
-      const mgi = mg[i] * decay + gi * k;
+      const mgi = flushSubnormal(mg[i] * decay + gi * k);
       mgOut[i] = mgi;
       variance = msi - mgi * mgi;
     }
     // Outside the root, a rounding-negative ms − mg² would give NaN: clamp it at 0 first.
     const denom = epsilonOutside ? Math.sqrt(Math.max(variance, 0)) + epsilon : Math.sqrt(variance + epsilon);
-    const momi = mom[i] * momentum + (learningRate * gi) / denom;
+    const momi = flushSubnormal(mom[i] * momentum + (learningRate * gi) / denom);
     momOut[i] = momi;
     xOut[i] = x[i] - momi;
   }
