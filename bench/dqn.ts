@@ -119,9 +119,9 @@ function runCost(run: SweepRun): number {
 
 /**
  * Run the sweeps side by side on one pool of `workers` threads, so that no thread idles while any
- * sweep has a run left. Once the threads are busy, a freed one takes the costliest waiting run
- * whatever its sweep, so the long runs do not end up alone at the tail (the very first runs go to
- * whichever sweep is ready first). Ctrl-C checkpoints the running trainings (run the mode again to resume).
+ * sweep has a run left. A free thread takes the costliest waiting run whatever its sweep (the
+ * pool waits until every sweep has queued its first runs), so the long runs do not end up alone
+ * at the tail. Ctrl-C checkpoints the running trainings (run the mode again to resume).
  */
 async function runParts(parts: SweepPart[], workers: number): Promise<void> {
   const controller = new AbortController();
@@ -146,10 +146,20 @@ async function runParts(parts: SweepPart[], workers: number): Promise<void> {
   }, 60_000);
   ticker.unref();
   const pool = new WorkerPool({ size: Math.max(1, workers), onProgress });
+  // Each sweep is ready once it queued its first runs, or once it ended (done, or refused).
+  const ready = parts.map(() => {
+    let resolve = () => {};
+    const promise = new Promise<void>((r) => (resolve = r));
+    return { promise, resolve };
+  });
+  pool.holdUntil(Promise.all(ready.map((r) => r.promise)));
   try {
     await Promise.all(
-      parts.map((part) =>
-        runSweep(part.file, { outDir: part.out, pool, priority: runCost, onProgress, signal: controller.signal, log: (l) => console.log(`[${part.name}] ${l}`) }),
+      parts.map((part, i) =>
+        runSweep(part.file, {
+          outDir: part.out, pool, priority: runCost, onProgress, signal: controller.signal,
+          onReady: () => ready[i]!.resolve(), log: (l) => console.log(`[${part.name}] ${l}`),
+        }).finally(() => ready[i]!.resolve()),
       ),
     );
   } finally {

@@ -143,24 +143,28 @@ seeds: [0, 1, 2]
     const sweepB = writeSweep(mkdtempSync(join(dir, 'b-')), text(0.002));
     const pool = new WorkerPool({ size: 1, runnerModule: moduleUrl(FAKE_RUNNER) });
     const finished: string[] = [];
-    const run = (file: string, name: string, priority: number) =>
+    const run = (file: string, name: string, priority: number, onReady?: () => void) =>
       runSweep(file, {
         outDir: join(dir, `out-${name}`),
         pool,
         priority: () => priority,
         validate: fakeValidate,
+        ...(onReady ? { onReady } : {}),
         log: (l) => void (/^\[\d+\/\d+\] done/.test(l) && finished.push(name)),
       });
+    const runB = () => run(sweepB, 'B', 1, () => readyB());
+    // Held until both sweeps have queued their first runs (A, the lower priority, is ready first).
+    let readyB = () => {};
+    pool.holdUntil(new Promise<void>((r) => (readyB = r)));
     try {
-      const [a, b] = await Promise.all([run(sweepA, 'A', 0), run(sweepB, 'B', 1)]);
+      const [a, b] = await Promise.all([run(sweepA, 'A', 0), new Promise((r) => setTimeout(r, 300)).then(() => runB())]);
       expect(a.counts.done + b.counts.done).toBe(6);
     } finally {
       await pool.close();
     }
-    // One thread, so runs finish in the order they start. Whichever run took the idle thread
-    // first, every later start is B's (priority 1) until B has none left.
-    expect(finished.slice(1)).toEqual([...finished.slice(1)].sort((x, y) => (x === y ? 0 : x === 'B' ? -1 : 1)));
-    expect(finished.filter((n) => n === 'B')).toHaveLength(3);
+    // One thread, so runs finish in the order they start: all of B's (priority 1) first, though
+    // A queued first, and a freed thread goes to B's next run, not to A's waiting one.
+    expect(finished).toEqual(['B', 'B', 'B', 'A', 'A', 'A']);
   });
 
   it('SIGKILL of the whole sweep loses no finished run; the rerun resumes the interrupted one', async () => {

@@ -41,6 +41,7 @@ export class WorkerPool {
   private readonly slots: Slot[] = [];
   private readonly waiting: Waiting[] = [];
   private closed = false;
+  private held = false;
 
   constructor(private readonly options: PoolOptions) {
     if (!(options.size >= 1)) throw new RangeError(`pool size must be >= 1, got ${options.size}`);
@@ -66,6 +67,19 @@ export class WorkerPool {
     return this.options.size;
   }
 
+  /**
+   * Start no job until `ready` settles, so that sweeps sharing the pool can all queue their first
+   * runs and the highest priority starts first (not the sweep that was validated first).
+   */
+  holdUntil(ready: Promise<unknown>): void {
+    this.held = true;
+    const release = () => {
+      this.held = false;
+      this.dispatch();
+    };
+    ready.then(release, release);
+  }
+
   get busyCount(): number {
     return this.slots.filter((s) => s.busy).length;
   }
@@ -88,7 +102,7 @@ export class WorkerPool {
   }
 
   private dispatch(): void {
-    while (this.waiting.length > 0) {
+    while (this.waiting.length > 0 && !this.held) {
       let slot = this.slots.find((s) => !s.busy && !s.dead);
       if (!slot) {
         if (this.slots.filter((s) => !s.dead).length >= this.options.size) return;

@@ -46,6 +46,8 @@ export interface BenchOptions {
   pool?: WorkerPool;
   /** A run's priority in the pool: higher starts first (default 0, sweep order). */
   priority?: (run: SweepRun) => number;
+  /** Called once the sweep is validated and its unfinished runs are about to be queued. */
+  onReady?: () => void;
   /** Human-readable progress lines (default: none). */
   log?: (line: string) => void;
   /** Training progress and each run's 'finished' (with a shared pool, progress goes to the pool's callback; this one gets 'finished' only). */
@@ -279,7 +281,10 @@ export async function runSweep(sweepFile: string, options: BenchOptions): Promis
         store.exportCsv(join(outDir, 'results.csv'), prepared.runs.map((r) => r.key));
       }
     };
-    await Promise.all(Array.from({ length: workers }, lane));
+    // Each lane queues its first run before its first await, so all are queued here.
+    const lanes = Array.from({ length: workers }, lane);
+    options.onReady?.();
+    await Promise.all(lanes);
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
     if (!options.pool) await pool.close();
