@@ -10,9 +10,12 @@
  * After warm-up (the first sample once the replay buffer is full) two criteria per run:
  *   tensors   tf.memory().numTensors and numBytes identical in every sample
  *   rss       RSS at the last sample ≤ 1.05 × RSS at the first sample after warm-up
- * Prints a table per run and PASS/FAIL per criterion, writes an SVG plot (--svg).
+ * Prints a table per run (with env steps/s since the previous sample) and PASS/FAIL per criterion,
+ * and the speed after warm-up, last interval vs first (informational: the machine may be shared;
+ * a steady fall is a leak of time, as subnormal optimiser state once was), writes an SVG plot (--svg).
  *
  * Options: --cartpole-steps N (1000000), --minatar-frames N (300000), --every N (10000),
+ *          --minatar-env ID (MinAtar/Breakout-v0; Freeway's sparse rewards leave the most dead weights),
  *          --cartpole-buffer N / --minatar-buffer N (the presets' 100000; smaller buffers let a
  *          shortened run get past warm-up), --backend B (auto), --svg PATH (docs/soak.svg),
  *          --only cartpole|minatar, --keep (keep the run directories, printed).
@@ -34,6 +37,7 @@ const { values } = parseArgs({
     'minatar-frames': { type: 'string', default: '300000' },
     'cartpole-buffer': { type: 'string' },
     'minatar-buffer': { type: 'string' },
+    'minatar-env': { type: 'string', default: 'MinAtar/Breakout-v0' },
     every: { type: 'string', default: '10000' },
     backend: { type: 'string', default: 'auto' },
     svg: { type: 'string', default: 'docs/soak.svg' },
@@ -128,11 +132,12 @@ async function soak(name: string, label: string, input: TrainInput): Promise<Soa
 
 function printTable(r: SoakResult): void {
   console.log(`${r.label} (${r.backend} backend, ${r.wallSeconds.toFixed(0)} s)`);
-  console.log('     step   wall s   RSS MB  heap MB  heap total MB  external MB  wasm memory MB  numTensors    numBytes');
-  for (const s of r.samples) {
+  console.log('     step   wall s  steps/s   RSS MB  heap MB  heap total MB  external MB  wasm memory MB  numTensors    numBytes');
+  for (const [i, s] of r.samples.entries()) {
     const mark = s.step >= r.warmupStep ? ' ' : 'w';
+    const rate = i === 0 ? '' : stepsPerSecond(r.samples[i - 1]!, s).toFixed(0);
     console.log(
-      `${mark}${String(s.step).padStart(8)} ${s.seconds.toFixed(0).padStart(8)} ${(s.rss / MB).toFixed(1).padStart(8)} ${(s.heapUsed / MB).toFixed(1).padStart(8)} ${(s.heapTotal / MB).toFixed(1).padStart(14)} ${(s.external / MB).toFixed(1).padStart(12)} ${(s.wasm / MB).toFixed(1).padStart(15)} ${String(s.numTensors).padStart(11)} ${String(s.numBytes).padStart(11)}`,
+      `${mark}${String(s.step).padStart(8)} ${s.seconds.toFixed(0).padStart(8)} ${rate.padStart(8)} ${(s.rss / MB).toFixed(1).padStart(8)} ${(s.heapUsed / MB).toFixed(1).padStart(8)} ${(s.heapTotal / MB).toFixed(1).padStart(14)} ${(s.external / MB).toFixed(1).padStart(12)} ${(s.wasm / MB).toFixed(1).padStart(15)} ${String(s.numTensors).padStart(11)} ${String(s.numBytes).padStart(11)}`,
     );
   }
   console.log('(w = warm-up: the replay buffer is not full yet)');
@@ -146,9 +151,18 @@ function printTable(r: SoakResult): void {
   const maxRss = Math.max(...after.map((s) => s.rss));
   const tensorsRange = `${Math.min(...after.map((s) => s.numTensors))}–${Math.max(...after.map((s) => s.numTensors))} tensors, ${Math.min(...after.map((s) => s.numBytes))}–${Math.max(...after.map((s) => s.numBytes))} bytes`;
   console.log(`${r.tensorsOk ? 'PASS' : 'FAIL'}  tensors constant after warm-up (${after.length} samples, steps ${first.step}–${last.step}): ${tensorsRange}`);
+  if (after.length >= 3) {
+    const early = stepsPerSecond(after[0]!, after[1]!);
+    const late = stepsPerSecond(after[after.length - 2]!, last);
+    console.log(`speed after warm-up: ${early.toFixed(0)} → ${late.toFixed(0)} env steps/s (× ${(late / early).toFixed(2)}; informational)`);
+  }
   console.log(
     `${r.rssOk ? 'PASS' : 'FAIL'}  RSS growth after warm-up ${(100 * r.rssGrowth!).toFixed(1)}% ≤ 5% (${(first.rss / MB).toFixed(1)} → ${(last.rss / MB).toFixed(1)} MB; max ${(maxRss / MB).toFixed(1)} MB)`,
   );
+}
+
+function stepsPerSecond(a: Sample, b: Sample): number {
+  return (b.step - a.step) / (b.seconds - a.seconds);
 }
 
 /** Two panels side by side: RSS and heap (MB) over steps; the warm-up shaded; tensors in the caption. */
@@ -209,9 +223,9 @@ const runs: [string, string, TrainInput][] = [
   ],
   [
     'minatar',
-    `MinAtar/Breakout-v0, minatar preset`,
+    `${values['minatar-env']}, minatar preset`,
     {
-      env: 'MinAtar/Breakout-v0',
+      env: values['minatar-env'],
       preset: 'minatar',
       steps: Number(values['minatar-frames']),
       backend,
