@@ -36,7 +36,8 @@ import type { JobProgress } from '../node/sweep/job';
 import { WorkerPool } from '../node/sweep/pool';
 import { runSweep } from '../node/sweep/run-sweep';
 import { loadSweepFile } from '../node/sweep/schema';
-import { meanCi } from '../node/sweep/stats';
+import { meanCi, type MeanCi } from '../node/sweep/stats';
+import { judgeGame, judgePresets, PAPER_PRESET_SHARE, type GameResult } from '../node/sweep/minatar-targets';
 import { ResultsStore, type RunRow } from '../node/sweep/store';
 import { runThroughput } from './dqn-throughput';
 
@@ -300,79 +301,37 @@ function trainingTable(parts: SweepPart[], at: number[]): { env: string; preset:
   return out.sort((a, b) => a.env.localeCompare(b.env) || a.preset.localeCompare(b.preset));
 }
 
-/** The paper's value at `step` (a point of its curve), or null. */
-function paperAt(env: string, step: number): number | null {
-  return paperCurveFor(env)?.points.find(([s]) => s === step)?.[1] ?? null;
-}
-
-/**
- * The issue's targets for the MinAtar benchmark, per game at the sweeps' last step (1M frames):
- * `minatar` reaches 80% of the paper's 1M value on every game (the implementation is faithful);
- * `minatar-tuned` reaches the paper's 1M value on all five and its 5M value on at least three.
- * A game's verdict waits until all its planned seeds are done.
- */
+/** The targets table and the issue's three verdicts (node/sweep/minatar-targets.ts), from the finished runs. */
 function minatarVerdicts(parts: SweepPart[], steps: number): { header: string[]; rows: string[][]; summary: string[] } {
-  const header = ['game', 'preset', 'seeds done', `training return at ${steps / 1e6}M`, 'paper 1M', 'ratio', 'paper 5M', 'final greedy eval', 'verdict'];
-  const rows: string[][] = [];
-  const tally = new Map<string, { games: number; done: number; at1M: number; at5M: number }>();
+  const results: GameResult[] = [];
   for (const part of parts) {
     const planned = new Map<string, number>();
     for (const run of expandSweep(loadSweepFile(part.file))) planned.set(run.env, (planned.get(run.env) ?? 0) + 1);
-    const byEnv = new Map<string, { preset: string; returns: number[]; evals: number[] }>();
+    const byEnv = new Map<string, GameResult>();
     for (const { row, config } of partRows(part)) {
-      const g = byEnv.get(row.env) ?? { preset: String(config.preset ?? 'default'), returns: [], evals: [] };
+      const g = byEnv.get(row.env) ?? { env: row.env, preset: String(config.preset ?? 'default'), planned: planned.get(row.env) ?? 0, returns: [], evals: [] };
       byEnv.set(row.env, g);
       if (row.status !== 'done') continue;
       const value = curveAt(readTrainingCurve(runDirOf(part, row)), steps, true);
       if (value !== null) g.returns.push(value);
       if (row.finalMean !== null) g.evals.push(row.finalMean);
     }
-    for (const [env, g] of byEnv) {
-      const t = tally.get(g.preset) ?? { games: 0, done: 0, at1M: 0, at5M: 0 };
-      tally.set(g.preset, t);
-      t.games++;
-      const p1 = paperAt(env, 1_000_000);
-      const p5 = paperAt(env, 5_000_000);
-      const n = planned.get(env) ?? 0;
-      const ret = meanCi(g.returns);
-      const complete = g.returns.length >= n && n > 0 && p1 !== null && p5 !== null;
-      let verdict = `running (${g.returns.length} of ${n})`;
-      if (complete) {
-        t.done++;
-        if (ret.mean >= (g.preset === 'minatar' ? 0.8 : 1) * p1!) t.at1M++;
-        if (ret.mean >= p5!) t.at5M++;
-        verdict =
-          g.preset === 'minatar'
-            ? ret.mean >= 0.8 * p1! ? 'PASS (≥ 80% of 1M)' : `FAIL (< 80% of 1M: needs ${num(0.8 * p1!, 2)})`
-            : `${ret.mean >= p1! ? 'PASS' : 'FAIL'} (1M); ${ret.mean >= p5! ? '≥' : '<'} 5M`;
-      }
-      const evals = meanCi(g.evals);
-      rows.push([
-        env,
-        g.preset,
-        `${g.returns.length} of ${n}`,
-        ret.n === 0 ? '–' : ret.n === 1 ? num(ret.mean, 2) : `${num(ret.mean, 2)} ± ${num(ret.halfWidth, 2)}`,
-        num(p1, 1),
-        ret.n === 0 || !p1 ? '–' : `${Math.round((100 * ret.mean) / p1)}%`,
-        num(p5, 1),
-        evals.n === 0 ? '–' : evals.n === 1 ? num(evals.mean, 2) : `${num(evals.mean, 2)} ± ${num(evals.halfWidth, 2)}`,
-        verdict,
-      ]);
-    }
+    results.push(...byEnv.values());
   }
-  rows.sort((a, b) => a[0]!.localeCompare(b[0]!) || a[1]!.localeCompare(b[1]!));
-  const summary: string[] = [];
-  const paperPreset = tally.get('minatar');
-  if (paperPreset) {
-    const state = paperPreset.done < paperPreset.games ? `so far (${paperPreset.done} of ${paperPreset.games} games done)` : paperPreset.at1M === paperPreset.games ? 'PASS' : 'FAIL';
-    summary.push(`minatar ≥ 80% of the paper's 1M value on every game: ${paperPreset.at1M} of ${paperPreset.games} — ${state}`);
-  }
-  const tuned = tally.get('minatar-tuned');
-  if (tuned) {
-    const finished = tuned.done === tuned.games;
-    summary.push(`minatar-tuned ≥ the paper's 1M value on every game: ${tuned.at1M} of ${tuned.games} — ${finished ? (tuned.at1M === tuned.games ? 'PASS' : 'FAIL') : `so far (${tuned.done} of ${tuned.games} games done)`}`);
-    summary.push(`minatar-tuned ≥ the paper's 5M value on at least 3 games: ${tuned.at5M} — ${finished ? (tuned.at5M >= 3 ? 'PASS' : 'FAIL') : `so far (${tuned.done} of ${tuned.games} games done)`}`);
-  }
+  const games = results.map(judgeGame).sort((a, b) => a.env.localeCompare(b.env) || a.preset.localeCompare(b.preset));
+  const ci = (c: MeanCi) => (c.n === 0 ? '–' : c.n === 1 ? num(c.mean, 2) : `${num(c.mean, 2)} ± ${num(c.halfWidth, 2)}`);
+  const header = ['game', 'preset', 'seeds done', `training return at ${steps / 1e6}M`, 'paper 1M', 'ratio', 'paper 5M', 'final greedy eval', 'verdict'];
+  const rows = games.map((g) => {
+    const share = g.preset === 'minatar' ? `${PAPER_PRESET_SHARE * 100}% of 1M` : '1M';
+    const verdict = !g.complete
+      ? `running (${g.returns.length} of ${g.planned})`
+      : `${g.meets1M === null ? '–' : g.meets1M ? 'PASS' : 'FAIL'} (≥ ${share}); ${g.reaches5M ? '≥' : '<'} 5M`;
+    const ratio = g.trainingReturn.n === 0 || !g.paper1M ? '–' : `${Math.round((100 * g.trainingReturn.mean) / g.paper1M)}%`;
+    return [g.env, g.preset, `${g.returns.length} of ${g.planned}`, ci(g.trainingReturn), num(g.paper1M, 1), ratio, num(g.paper5M, 1), ci(g.greedyEval), verdict];
+  });
+  const summary = judgePresets(games).map(
+    (v) => `${v.preset} ${v.rule}: ${v.meeting} of ${v.games} — ${v.pass === null ? `so far (${v.judged} of ${v.games} games done)` : v.pass ? 'PASS' : 'FAIL'}`,
+  );
   return { header, rows, summary };
 }
 
