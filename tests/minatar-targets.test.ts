@@ -65,5 +65,15 @@ describe('MinAtar targets', () => {
     const pending = judgePresets(running).find((v) => v.preset === 'minatar')!;
     expect(pending.pass).toBeNull();
     expect(pending.judged).toBe(4);
+
+    // But one failing game decides an every-game rule while others still run; three games at 5M
+    // decide the at-least-three rule.
+    const early = [...three.slice(0, 3), judgeGame(result('Seaquest', 'minatar-tuned', [], 3)), judgeGame(result('SpaceInvaders', 'minatar-tuned', [1]))];
+    expect(verdicts(early)).toEqual({
+      "≥ the paper's 1M value on every game": false,
+      "≥ the paper's 5M value on at least 3 games": null,
+    });
+    const threeEarly = [...three.slice(0, 4), judgeGame(result('SpaceInvaders', 'minatar-tuned', [], 3))];
+    expect(verdicts(threeEarly)["≥ the paper's 5M value on at least 3 games"]).toBe(true);
   });
 });

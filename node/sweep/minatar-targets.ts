@@ -5,7 +5,8 @@
  *     on every game: the implementation is faithful;
  *   - the `minatar-tuned` preset reaches the paper's 1M value on every game, and its 5M value on
  *     at least TUNED_5M_GAMES games.
- * A game is judged once all its planned seeds are done; a preset once all its games are.
+ * A game is judged once all its planned seeds are done; a verdict is given once the judged games
+ * decide it (one failing game already fails an every-game rule).
  */
 import { meanCi, type MeanCi } from './stats';
 import { paperCurveFor } from './references';
@@ -43,7 +44,7 @@ export interface PresetVerdict {
   judged: number;
   /** Games that meet the rule's per-game condition so far. */
   meeting: number;
-  /** null until every game is judged. */
+  /** null while the games still running could decide it either way. */
   pass: boolean | null;
 }
 
@@ -81,7 +82,11 @@ export function judgePresets(games: readonly GameVerdict[]): PresetVerdict[] {
     if (mine.length === 0) return;
     const judged = mine.filter((g) => g.complete);
     const meeting = judged.filter(meets).length;
-    out.push({ preset, rule, games: mine.length, judged: judged.length, meeting, pass: judged.length < mine.length ? null : meeting >= needed(mine.length) });
+    // Decided as soon as the judged games settle it: enough games meet the rule, or too many fail it.
+    const need = needed(mine.length);
+    const failing = judged.length - meeting;
+    const pass = meeting >= need ? true : mine.length - failing < need ? false : null;
+    out.push({ preset, rule, games: mine.length, judged: judged.length, meeting, pass });
   };
   verdict('minatar', `≥ ${PAPER_PRESET_SHARE * 100}% of the paper's 1M value on every game`, (g) => g.meets1M === true, (n) => n);
   verdict('minatar-tuned', "≥ the paper's 1M value on every game", (g) => g.meets1M === true, (n) => n);
