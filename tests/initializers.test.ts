@@ -56,6 +56,24 @@ describe('initialiser statistics over a 400×400 layer', () => {
   it('zeros', () => {
     expect(kernel('zeros', 8).every((v) => v === 0)).toBe(true);
   });
+  it('fanInUniform (PyTorch\'s default): kernel and bias U(±1/sqrt(fan_in)), dense and conv', () => {
+    // Dense 1024 → 128 (the MinAtar net's hidden layer) and conv 3×3 over 7 channels → 16.
+    const dense = buildModel([{ type: 'dense', units: 128, kernelInitializer: 'fanInUniform', biasInitializer: 'fanInUniform', name: 'd' }], [1024], { seed: 4 });
+    const conv = buildModel([{ type: 'conv2d', filters: 16, kernelSize: 3, kernelInitializer: 'fanInUniform', biasInitializer: 'fanInUniform', name: 'c' }], [10, 10, 7], { seed: 4 });
+    for (const [model, name, fanIn] of [[dense, 'd', 1024], [conv, 'c', 63]] as const) {
+      const [w, b] = model.getLayer(name).getWeights().map((t) => t.dataSync() as Float32Array);
+      const bound = 1 / Math.sqrt(fanIn);
+      const sw = stats(w!);
+      expect(sw.maxAbs).toBeLessThanOrEqual(bound);
+      expect(sw.maxAbs).toBeGreaterThan(0.95 * bound);
+      expect(Math.abs(sw.std / (bound / Math.sqrt(3)) - 1)).toBeLessThan(0.05);
+      // The bias uses the layer's fan_in, not its own length (128 or 16).
+      const sb = stats(b!);
+      expect(sb.maxAbs).toBeLessThanOrEqual(bound);
+      expect(sb.maxAbs).toBeGreaterThan(0.5 * bound);
+      expect(b!.some((v) => v !== 0)).toBe(true);
+    }
+  });
   it('conv fans: heNormal std = sqrt(2 / (k·k·c_in))', () => {
     const model = buildModel([{ type: 'conv2d', filters: 64, kernelSize: 5, kernelInitializer: 'heNormal', name: 'c' }], [8, 8, 32], {
       seed: 3,
@@ -66,7 +84,7 @@ describe('initialiser statistics over a 400×400 layer', () => {
 });
 
 describe('initialiser seeding', () => {
-  for (const init of ['glorotNormal', 'glorotUniform', 'heNormal', 'heUniform', { type: 'normal', std: 0.01 }] as InitializerSpec[]) {
+  for (const init of ['glorotNormal', 'glorotUniform', 'heNormal', 'heUniform', 'fanInUniform', { type: 'normal', std: 0.01 }] as InitializerSpec[]) {
     it(`${JSON.stringify(init)}: same seed bitwise identical, different seed different`, () => {
       const a = makeInitializer(init, 7).apply([50, 20]).dataSync();
       const b = makeInitializer(init, 7).apply([50, 20]).dataSync();

@@ -64,6 +64,17 @@ interface Ctx {
   frozen: boolean;
 }
 
+/**
+ * A weighted layer's fan_in from its input, as its kernel's: dense = input units; conv2d = kernel
+ * area × input channels; conv2dTranspose = kernel area × filters (the kernel is [kh, kw, filters, in]).
+ */
+function fanInOf(spec: LayerSpec & { type: 'dense' | 'conv2d' | 'conv2dTranspose' }, x: Sym): number {
+  const last = x.shape[x.shape.length - 1] ?? 1;
+  if (spec.type === 'dense') return last;
+  const [kh, kw] = pair(spec.kernelSize)!;
+  return kh * kw * (spec.type === 'conv2d' ? last : spec.filters);
+}
+
 function applyLayer(spec: LayerSpec, x: Sym, path: (string | number)[], ctx: Ctx): Sym {
   const key = path.join('/');
   const trainable = (spec.trainable ?? true) && !ctx.frozen;
@@ -88,7 +99,7 @@ function applyLayer(spec: LayerSpec, x: Sym, path: (string | number)[], ctx: Ctx
         activation: tfActivation(spec.activation) as 'linear',
         useBias: spec.useBias ?? true,
         kernelInitializer: makeInitializer(spec.kernelInitializer ?? 'glorotUniform', deriveSeed(ctx.seed, `${key}/kernel`)),
-        biasInitializer: makeInitializer(spec.biasInitializer ?? 'zeros', deriveSeed(ctx.seed, `${key}/bias`)),
+        biasInitializer: makeInitializer(spec.biasInitializer ?? 'zeros', deriveSeed(ctx.seed, `${key}/bias`), fanInOf(spec, x)),
         kernelRegularizer: makeRegularizer(spec.kernelRegularizer),
         biasRegularizer: makeRegularizer(spec.biasRegularizer),
       };

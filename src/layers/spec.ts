@@ -20,6 +20,7 @@ export type InitializerSpec =
   | 'glorotNormal'
   | 'heUniform'
   | 'heNormal'
+  | 'fanInUniform'
   | 'zeros'
   | { type: 'normal'; std: number };
 
@@ -147,7 +148,7 @@ export const LAYER_TYPES = [
   'branches',
 ] as const;
 export const ACTIVATION_NAMES = ['relu', 'sigmoid', 'tanh', 'softmax', 'linear', 'swish', 'elu'] as const;
-export const INITIALIZER_NAMES = ['glorotUniform', 'glorotNormal', 'heUniform', 'heNormal', 'zeros'] as const;
+export const INITIALIZER_NAMES = ['glorotUniform', 'glorotNormal', 'heUniform', 'heNormal', 'fanInUniform', 'zeros'] as const;
 
 // ---------------------------------------------------------------------------------------------
 // Schema
