@@ -73,6 +73,7 @@ const TABLE: Record<Exclude<Key, 'batchSize' | 'bufferSize'>, { ok: fc.Arbitrary
     ok: fc.oneof(fc.constant(null), fc.array(layer, { minLength: 1, maxLength: 3 })),
     bad: fc.oneof(fc.constant([]), fc.array(fc.oneof(fc.integer(), fc.constant(null), fc.record({ units: fc.integer() }), fc.record({ type: fc.integer() })), { minLength: 1, maxLength: 3 }), fc.string(), fc.object({ maxDepth: 1 })),
   },
+  networkInit: { ok: fc.constantFrom('keras', 'pytorch'), bad: notIn(['keras', 'pytorch']), allowed: ['keras', 'pytorch'] },
   evalInterval: { ok: nonNegInt, bad: fc.oneof(fc.integer({ max: -1 }), notInt, notNumber) },
   evalEpisodes: { ok: posInt, bad: fc.oneof(fc.integer({ max: 0 }), notInt, notNumber) },
   finalEvalEpisodes: { ok: posInt, bad: fc.oneof(fc.integer({ max: 0 }), notInt, notNumber) },

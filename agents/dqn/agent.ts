@@ -72,7 +72,7 @@ export class DqnAgent implements Stateful {
 
   constructor(config: DqnConfig, readonly obsShape: readonly number[], readonly nActions: number) {
     this.config = config;
-    this.spec = qNetworkSpec(config.network as NetworkSpec | null, obsShape, nActions, config.dueling);
+    this.spec = qNetworkSpec(config.network as NetworkSpec | null, obsShape, nActions, config.dueling, config.networkInit);
     const initSeed = deriveSeed(config.seed, 'init');
     this.online = buildQNetwork(this.spec, obsShape, initSeed, 'q_online');
     this.target = buildQNetwork(this.spec, obsShape, initSeed, 'q_target');

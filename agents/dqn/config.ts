@@ -76,6 +76,10 @@ export const configShape = {
   nStep: posInt.describe('n-step returns'),
   /** Hidden layers (LayerSpec[]); the n-unit output (or dueling head) is appended. null = default for the observation. */
   network: z.array(layerSpec).min(1).nullable().describe('hidden layers as a JSON list of layer specs (docs/layers.md), e.g. [{"type":"dense","units":64,"activation":"relu"}]; null = the default for the observation'),
+  /** Initialisation of the Q-network's dense and conv layers that set none (head included). */
+  networkInit: z
+    .enum(['keras', 'pytorch'])
+    .describe("initialisation of the Q-network's dense and conv layers that set none: 'keras' (Glorot-uniform kernels, zero biases) or 'pytorch' (U(±1/√fan_in) kernels and biases, PyTorch's default)"),
   /** Env steps between evaluations; 0 disables periodic evaluation. */
   evalInterval: nonNegInt.describe('env steps between greedy evaluations; 0 disables them'),
   evalEpisodes: posInt.describe('episodes per periodic evaluation'),
@@ -131,6 +135,7 @@ export const DEFAULTS: Omit<DqnConfig, 'preset'> = {
   priorityEpsilon: 1e-6,
   nStep: 1,
   network: null,
+  networkInit: 'keras',
   evalInterval: 10_000,
   evalEpisodes: 10,
   finalEvalEpisodes: 20,

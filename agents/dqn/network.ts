@@ -22,7 +22,27 @@ export function defaultHiddenLayers(obsShape: readonly number[]): LayerSpec[] {
   return [...hidden, { type: 'dense', units: 64, activation: 'relu' }, { type: 'dense', units: 64, activation: 'relu' }];
 }
 
-export function qNetworkSpec(hidden: readonly LayerSpec[] | null, obsShape: readonly number[], nActions: number, dueling: boolean): NetworkSpec {
+/**
+ * `init: 'pytorch'`: every dense and conv layer that sets no initialiser gets PyTorch's default,
+ * U(±1/√fan_in) for kernel and bias ('fanInUniform'); 'keras' leaves the layer stack's defaults
+ * (Glorot-uniform kernels, zero biases) and the spec unchanged.
+ */
+export function withNetworkInit(spec: readonly LayerSpec[], init: 'keras' | 'pytorch'): LayerSpec[] {
+  if (init === 'keras') return [...spec];
+  return spec.map((layer): LayerSpec => {
+    if (layer.type === 'branches') return { ...layer, branches: layer.branches.map((b) => withNetworkInit(b, init)) };
+    if (layer.type !== 'dense' && layer.type !== 'conv2d' && layer.type !== 'conv2dTranspose') return layer;
+    return { ...layer, kernelInitializer: layer.kernelInitializer ?? 'fanInUniform', biasInitializer: layer.biasInitializer ?? 'fanInUniform' };
+  });
+}
+
+export function qNetworkSpec(
+  hidden: readonly LayerSpec[] | null,
+  obsShape: readonly number[],
+  nActions: number,
+  dueling: boolean,
+  init: 'keras' | 'pytorch' = 'keras',
+): NetworkSpec {
   const body = [...(hidden ?? defaultHiddenLayers(obsShape))];
   const head: LayerSpec = dueling
     ? {
@@ -31,7 +51,7 @@ export function qNetworkSpec(hidden: readonly LayerSpec[] | null, obsShape: read
         branches: [[{ type: 'dense', units: 1, name: 'value' }], [{ type: 'dense', units: nActions, name: 'advantage' }]],
       }
     : { type: 'dense', units: nActions, name: 'q' };
-  return [...body, head];
+  return withNetworkInit([...body, head], init);
 }
 
 /** Build the Q-network; a bad `network` spec becomes a ConfigError naming the fields. */
