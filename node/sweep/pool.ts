@@ -151,7 +151,8 @@ export class WorkerPool {
           crashed: true,
         });
       }
-      if (!this.closed) this.dispatch();
+      // As after an outcome: let the crashed job's sweep queue its next run first.
+      if (!this.closed) setImmediate(() => this.dispatch());
     });
     return slot;
   }
