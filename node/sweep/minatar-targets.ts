@@ -9,7 +9,7 @@
  * decide it (one failing game already fails an every-game rule).
  */
 import { meanCi, type MeanCi } from './stats';
-import { paperCurveFor } from './references';
+import { paperCurveFor, paperValueAt } from './references';
 
 export const PAPER_PRESET_SHARE = 0.8;
 export const TUNED_5M_GAMES = 3;
@@ -50,7 +50,7 @@ export interface PresetVerdict {
 
 /** The paper's value at `step` (a point of its curve), or null. */
 export function paperAt(env: string, step: number): number | null {
-  return paperCurveFor(env)?.points.find(([s]) => s === step)?.[1] ?? null;
+  return paperValueAt(paperCurveFor(env), step);
 }
 
 export function judgeGame(g: GameResult): GameVerdict {

@@ -95,6 +95,11 @@ export function paperCurveFor(env: string): { points: [number, number][]; source
   return points ? { points, source: MINATAR_PAPER_SOURCE } : null;
 }
 
+/** A published curve's value at exactly `step`, or null where it has no point there. */
+export function paperValueAt(curve: { points: [number, number][] } | null | undefined, step: number): number | null {
+  return curve?.points.find(([s]) => s === step)?.[1] ?? null;
+}
+
 export function referenceFor(env: string, overrides?: Record<string, Partial<EnvReference>>): EnvReference | null {
   const base = ENV_REFERENCES[env];
   const o = overrides?.[env];

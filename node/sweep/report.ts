@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { atomicWriteFile } from '../atomic';
-import { normalisedScore, paperCurveFor, referenceFor, type EnvReference } from './references';
+import { normalisedScore, paperCurveFor, paperValueAt, referenceFor, type EnvReference } from './references';
 import type { Sweep } from './schema';
 import { curveBand, mean, meanCi, type Curve, type MeanCi } from './stats';
 import type { RunRow } from './store';
@@ -192,7 +192,7 @@ export function summarizeRows(sweep: Sweep, rows: readonly RunRow[], trainingCur
 
 /** The paper's value at exactly `step` frames, or null. */
 function paperAt(data: ReportData, env: string, step: number): number | null {
-  return data.paper[env]?.points.find(([s]) => s === step)?.[1] ?? null;
+  return paperValueAt(data.paper[env], step);
 }
 
 /** Rows of the training-return table of one env (empty when no run directory was read). */
