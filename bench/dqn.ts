@@ -8,7 +8,8 @@
  *   minatar     [--workers 2] [--out runs/bench-minatar] [--sweeps ...] [--at 250000,500000,1000000] [--report-only]
  *               the five MinAtar -v0 games × 1M frames: minatar-tuned × 3 seeds (sweeps/minatar.yaml) and
  *               minatar × 1 seed (sweeps/minatar-baseline.yaml); training return (recentReturn) at ¼, ½ and
- *               all of the frames, mean ± 95% CI over seeds, beside the paper's DQN values
+ *               all of the frames, mean ± 95% CI over seeds, beside the paper's DQN values; every run's
+ *               curve every 25k frames in <out>/minatar-curves.csv
  *   minatar-tuning [--workers 2] [--out runs/bench-minatar-tuning] [--report-only] [--remeasure]
  *               stage 1, sweeps/minatar-tuning.yaml (a factorial on Breakout and SpaceInvaders × 150k frames),
  *               ranked by normalised training return per frame and at equal compute time (each config's
@@ -32,11 +33,12 @@ import { atomicWriteFile, atomicWriteJson } from '../node/atomic';
 import { canonicalJson, expandSweep, type SweepRun } from '../node/sweep/expand';
 import { MINATAR_PAPER_SOURCE, normalisedScore, paperCurveFor, referenceFor } from '../node/sweep/references';
 import { curveAt, curvesSvg, readTrainingCurve, summarizeSweepDir, trainingCheckpoints, type ConfigSummary } from '../node/sweep/report';
+import Papa from 'papaparse';
 import type { JobProgress } from '../node/sweep/job';
 import { WorkerPool } from '../node/sweep/pool';
 import { runSweep } from '../node/sweep/run-sweep';
 import { loadSweepFile } from '../node/sweep/schema';
-import { meanCi, type MeanCi } from '../node/sweep/stats';
+import { meanCi, type Curve, type MeanCi } from '../node/sweep/stats';
 import { judgeGame, judgePresets, PAPER_PRESET_SHARE, type GameResult } from '../node/sweep/minatar-targets';
 import { ResultsStore, type RunRow } from '../node/sweep/store';
 import { runThroughput } from './dqn-throughput';
@@ -276,48 +278,72 @@ async function classic(): Promise<void> {
   console.log(`\ntables: ${join(out, 'classic.md')}; plots: ${plots.join(', ') || '–'}; reports: ${parts.map((p) => join(p.out, 'report.html')).join(', ')}`);
 }
 
-/** Training return (recentReturn) of every run of the parts, by env and preset, at the given steps. */
-function trainingTable(parts: SweepPart[], at: number[]): { env: string; preset: string; seeds: number; cells: string[]; paper: string }[] {
-  const out: { env: string; preset: string; seeds: number; cells: string[]; paper: string }[] = [];
+/** One run of the MinAtar sweeps, its training curve read once for the tables, the targets and the CSV. */
+interface MinatarRun {
+  sweep: string;
+  key: string;
+  env: string;
+  preset: string;
+  configHash: string;
+  seed: number;
+  status: string;
+  steps: number;
+  curve: Curve;
+  finalMean: number | null;
+}
+
+/** Every stored run of the parts, and how many runs each sweep plans per env. */
+function minatarRuns(parts: SweepPart[]): { runs: MinatarRun[]; planned: Map<string, number> } {
+  const runs: MinatarRun[] = [];
+  const planned = new Map<string, number>();
   for (const part of parts) {
-    const groups = new Map<string, { env: string; preset: string; curves: { curve: [number, number][]; finished: boolean; steps: number }[] }>();
-    for (const { row, config } of partRows(part)) {
-      const preset = String(config.preset ?? 'minatar');
-      const k = `${row.env}\u0000${preset}\u0000${row.configHash}`;
-      if (!groups.has(k)) groups.set(k, { env: row.env, preset, curves: [] });
-      const curve = readTrainingCurve(runDirOf(part, row));
-      if (curve.length > 0) groups.get(k)!.curves.push({ curve, finished: row.status === 'done', steps: row.steps });
+    for (const run of expandSweep(loadSweepFile(part.file))) {
+      const k = `${part.name}\u0000${run.env}`;
+      planned.set(k, (planned.get(k) ?? 0) + 1);
     }
-    for (const g of groups.values()) {
-      const cells = at.map((step) => {
-        const ci = meanCi(g.curves.map((c) => curveAt(c.curve, step, c.finished && step >= c.steps)).filter((v): v is number => v !== null));
-        if (ci.n === 0) return '–';
-        return ci.n === 1 ? `${num(ci.mean, 2)} (1 seed)` : `${num(ci.mean, 2)} ± ${num(ci.halfWidth, 2)} (${ci.n})`;
+    for (const { row, config } of partRows(part)) {
+      runs.push({
+        sweep: part.name, key: row.key, env: row.env, preset: String(config.preset ?? 'default'), configHash: row.configHash,
+        seed: row.seed, status: row.status, steps: row.steps, curve: readTrainingCurve(runDirOf(part, row)), finalMean: row.finalMean,
       });
-      const paper = paperCurveFor(g.env)?.points.map(([s, v]) => `${v}@${s / 1e6}M`).join(' ') ?? '–';
-      out.push({ env: g.env, preset: g.preset, seeds: g.curves.length, cells, paper });
     }
   }
+  return { runs, planned };
+}
+
+/** Training return (recentReturn) of the runs, by env and preset, at the given steps. */
+function trainingTable(runs: MinatarRun[], at: number[]): { env: string; preset: string; seeds: number; cells: string[]; paper: string }[] {
+  const groups = new Map<string, { env: string; preset: string; runs: MinatarRun[] }>();
+  for (const run of runs) {
+    const k = `${run.sweep}\u0000${run.env}\u0000${run.preset}\u0000${run.configHash}`;
+    if (!groups.has(k)) groups.set(k, { env: run.env, preset: run.preset, runs: [] });
+    if (run.curve.length > 0) groups.get(k)!.runs.push(run);
+  }
+  const out = [...groups.values()].map((g) => {
+    const cells = at.map((step) => {
+      const ci = meanCi(g.runs.map((r) => curveAt(r.curve, step, r.status === 'done' && step >= r.steps)).filter((v): v is number => v !== null));
+      if (ci.n === 0) return '–';
+      return ci.n === 1 ? `${num(ci.mean, 2)} (1 seed)` : `${num(ci.mean, 2)} ± ${num(ci.halfWidth, 2)} (${ci.n})`;
+    });
+    const paper = paperCurveFor(g.env)?.points.map(([s, v]) => `${v}@${s / 1e6}M`).join(' ') ?? '–';
+    return { env: g.env, preset: g.preset, seeds: g.runs.length, cells, paper };
+  });
   return out.sort((a, b) => a.env.localeCompare(b.env) || a.preset.localeCompare(b.preset));
 }
 
 /** The targets table and the issue's three verdicts (node/sweep/minatar-targets.ts), from the finished runs. */
-function minatarVerdicts(parts: SweepPart[], steps: number): { header: string[]; rows: string[][]; summary: string[] } {
-  const results: GameResult[] = [];
-  for (const part of parts) {
-    const planned = new Map<string, number>();
-    for (const run of expandSweep(loadSweepFile(part.file))) planned.set(run.env, (planned.get(run.env) ?? 0) + 1);
-    const byEnv = new Map<string, GameResult>();
-    for (const { row, config } of partRows(part)) {
-      const g = byEnv.get(row.env) ?? { env: row.env, preset: String(config.preset ?? 'default'), planned: planned.get(row.env) ?? 0, returns: [], evals: [] };
-      byEnv.set(row.env, g);
-      if (row.status !== 'done') continue;
-      const value = curveAt(readTrainingCurve(runDirOf(part, row)), steps, true);
-      if (value !== null) g.returns.push(value);
-      if (row.finalMean !== null) g.evals.push(row.finalMean);
-    }
-    results.push(...byEnv.values());
+function minatarVerdicts(runs: MinatarRun[], planned: Map<string, number>, steps: number): { header: string[]; rows: string[][]; summary: string[] } {
+  const byGame = new Map<string, GameResult>();
+  for (const run of runs) {
+    const k = `${run.sweep}\u0000${run.env}`;
+    const g = byGame.get(k) ?? { env: run.env, preset: run.preset, planned: planned.get(k) ?? 0, returns: [], evals: [] };
+    byGame.set(k, g);
+    if (run.status !== 'done') continue;
+    const value = curveAt(run.curve, steps, true);
+    if (value !== null) g.returns.push(value);
+    if (run.finalMean !== null) g.evals.push(run.finalMean);
   }
+  const results = [...byGame.values()];
   const games = results.map(judgeGame).sort((a, b) => a.env.localeCompare(b.env) || a.preset.localeCompare(b.preset));
   const ci = (c: MeanCi) => (c.n === 0 ? '–' : c.n === 1 ? num(c.mean, 2) : `${num(c.mean, 2)} ± ${num(c.halfWidth, 2)}`);
   const header = ['game', 'preset', 'seeds done', `training return at ${steps / 1e6}M`, 'paper 1M', 'ratio', 'paper 5M', 'final greedy eval', 'verdict'];
@@ -335,6 +361,18 @@ function minatarVerdicts(parts: SweepPart[], steps: number): { header: string[];
   return { header, rows, summary };
 }
 
+/** The runs' training curves every `every` frames, one row per run (docs/bench/minatar-curves.csv). */
+function curvesCsv(runs: MinatarRun[], every: number): string {
+  const steps = Math.max(0, ...runs.map((r) => r.steps));
+  const at = Array.from({ length: Math.floor(steps / every) }, (_, i) => (i + 1) * every);
+  const rows = runs.map((r) => ({
+    sweep: r.sweep, key: r.key, env: r.env, preset: r.preset, seed: r.seed, status: r.status,
+    final_greedy_eval: r.finalMean ?? '',
+    ...Object.fromEntries(at.map((s) => [`return_at_${s}`, curveAt(r.curve, s, r.status === 'done' && s >= r.steps) ?? ''])),
+  }));
+  return Papa.unparse(rows) + '\n';
+}
+
 async function minatar(): Promise<void> {
   const workers = Number(values.workers);
   const out = values.out ?? join('runs', 'bench-minatar');
@@ -342,12 +380,13 @@ async function minatar(): Promise<void> {
   if (!values['report-only']) await runParts(parts, workers);
   const steps = Math.max(...parts.map((p) => loadSweepFile(p.file).steps));
   const at = values.at ? values.at.split(',').map(Number) : trainingCheckpoints(steps);
-  const rows = trainingTable(parts, at);
+  const { runs, planned } = minatarRuns(parts);
+  const rows = trainingTable(runs, at);
   const header = ['game', 'preset', 'seeds', ...at.map((s) => `at ${s} frames: mean ± 95% CI (n)`), 'paper DQN (Young & Tian 2019)'];
   const table = rows.map((r) => [r.env, r.preset, String(r.seeds), ...r.cells, r.paper]);
   console.log('\nTraining return: recentReturn (mean of the last 100 training episodes, metrics.jsonl) over seeds');
   for (const t of [header, ...table]) console.log(t.join('  |  '));
-  const verdicts = minatarVerdicts(parts, steps);
+  const verdicts = minatarVerdicts(runs, planned, steps);
   console.log('\nTargets (training return at the last frame; final greedy eval: ε 0.01)');
   for (const t of [verdicts.header, ...verdicts.rows]) console.log(t.join('  |  '));
   for (const line of verdicts.summary) console.log(line);
@@ -355,6 +394,8 @@ async function minatar(): Promise<void> {
   md.push('## Targets', '', ...mdTable(verdicts.header, verdicts.rows), '', ...verdicts.summary.map((l) => `- ${l}`), '');
   md.push(`Paper values: ${MINATAR_PAPER_SOURCE}.`, '');
   atomicWriteFile(join(out, 'minatar.md'), md.join('\n'));
+  // The curves as data: small enough to commit, and they outlive the run directories.
+  atomicWriteFile(join(out, 'minatar-curves.csv'), curvesCsv(runs, 25_000));
   const plots = writePlots(out, partConfigs(parts), 'training');
   console.log(`\ntable: ${join(out, 'minatar.md')}; plots (both presets and the paper's points): ${plots.join(', ') || '–'}; reports with the curves and the paper's points: ${parts.map((p) => join(p.out, 'report.html')).join(', ')}`);
 }
