@@ -9,7 +9,8 @@
  *               the five MinAtar -v0 games × 1M frames: minatar-tuned × 3 seeds (sweeps/minatar.yaml) and
  *               minatar × 1 seed (sweeps/minatar-baseline.yaml); training return (recentReturn) at ¼, ½ and
  *               all of the frames, mean ± 95% CI over seeds, beside the paper's DQN values; every run's
- *               curve every 25k frames in <out>/minatar-curves.csv
+ *               curve every 25k frames in <out>/minatar-curves.csv; --curves FILE adds the runs of such a
+ *               file (e.g. docs/bench/minatar-curves.csv) whose run directories are not under --out
  *   minatar-tuning [--workers 2] [--out runs/bench-minatar-tuning] [--report-only] [--remeasure]
  *               stage 1, sweeps/minatar-tuning.yaml (a factorial on Breakout and SpaceInvaders × 150k frames),
  *               ranked by normalised training return per frame and at equal compute time (each config's
@@ -52,6 +53,7 @@ const { positionals, values } = parseArgs({
     workers: { type: 'string', default: '2' },
     sweeps: { type: 'string' },
     at: { type: 'string' },
+    curves: { type: 'string' },
     'report-only': { type: 'boolean', default: false },
     remeasure: { type: 'boolean', default: false },
     backend: { type: 'string', default: 'auto' },
@@ -361,12 +363,35 @@ function minatarVerdicts(runs: MinatarRun[], planned: Map<string, number>, steps
   return { header, rows, summary };
 }
 
+/** Bad input to a mode (a flag's file): printed without a stack trace. */
+class BenchInputError extends Error {}
+
+/**
+ * The runs of a minatar-curves.csv (written by curvesCsv) that `present` lacks, for the sweeps in
+ * `sweeps`: their curves are the CSV's points, so the tables read the same values at those steps.
+ */
+function runsFromCurvesCsv(file: string, text: string, sweeps: Set<string>, present: MinatarRun[]): MinatarRun[] {
+  const { data, meta } = Papa.parse<Record<string, string>>(text, { header: true, skipEmptyLines: true });
+  const missing = ['sweep', 'key', 'env', 'preset', 'seed', 'status', 'steps', 'final_greedy_eval'].filter((c) => !meta.fields?.includes(c));
+  if (missing.length > 0) throw new BenchInputError(`--curves ${file}: not a minatar-curves.csv (missing column${missing.length > 1 ? 's' : ''} ${missing.join(', ')})`);
+  const points = (meta.fields ?? []).flatMap((f) => (/^return_at_\d+$/.test(f) ? [[f, Number(f.slice('return_at_'.length))] as const] : []));
+  const have = new Set(present.map((r) => `${r.sweep}\u0000${r.key}`));
+  return data
+    .filter((row) => sweeps.has(row.sweep!) && !have.has(`${row.sweep}\u0000${row.key}`))
+    .map((row) => ({
+      sweep: row.sweep!, key: row.key!, env: row.env!, preset: row.preset!, configHash: row.key!.split('/')[1] ?? '',
+      seed: Number(row.seed), status: row.status!, steps: Number(row.steps),
+      curve: points.filter(([f]) => row[f] !== '' && row[f] !== undefined).map(([f, step]): [number, number] => [step, Number(row[f])]),
+      finalMean: row.final_greedy_eval === '' ? null : Number(row.final_greedy_eval),
+    }));
+}
+
 /** The runs' training curves every `every` frames, one row per run (docs/bench/minatar-curves.csv). */
 function curvesCsv(runs: MinatarRun[], every: number): string {
   const steps = Math.max(0, ...runs.map((r) => r.steps));
   const at = Array.from({ length: Math.floor(steps / every) }, (_, i) => (i + 1) * every);
   const rows = runs.map((r) => ({
-    sweep: r.sweep, key: r.key, env: r.env, preset: r.preset, seed: r.seed, status: r.status,
+    sweep: r.sweep, key: r.key, env: r.env, preset: r.preset, seed: r.seed, status: r.status, steps: r.steps,
     final_greedy_eval: r.finalMean ?? '',
     ...Object.fromEntries(at.map((s) => [`return_at_${s}`, curveAt(r.curve, s, r.status === 'done' && s >= r.steps) ?? ''])),
   }));
@@ -381,6 +406,10 @@ async function minatar(): Promise<void> {
   const steps = Math.max(...parts.map((p) => loadSweepFile(p.file).steps));
   const at = values.at ? values.at.split(',').map(Number) : trainingCheckpoints(steps);
   const { runs, planned } = minatarRuns(parts);
+  if (values.curves) {
+    if (!existsSync(values.curves)) throw new BenchInputError(`--curves ${values.curves}: no such file (a minatar-curves.csv, e.g. docs/bench/minatar-curves.csv)`);
+    runs.push(...runsFromCurvesCsv(values.curves, readFileSync(values.curves, 'utf8'), new Set(parts.map((p) => p.name)), runs));
+  }
   const rows = trainingTable(runs, at);
   const header = ['game', 'preset', 'seeds', ...at.map((s) => `at ${s} frames: mean ± 95% CI (n)`), 'paper DQN (Young & Tian 2019)'];
   const table = rows.map((r) => [r.env, r.preset, String(r.seeds), ...r.cells, r.paper]);
@@ -557,4 +586,10 @@ if (!modes[mode]) {
   console.error(`unknown mode "${mode}": use one of ${Object.keys(modes).join(', ')}`);
   process.exit(2);
 }
-await modes[mode]();
+try {
+  await modes[mode]!();
+} catch (err) {
+  if (!(err instanceof BenchInputError)) throw err;
+  console.error(`bench:dqn ${mode}: ${err.message}`);
+  process.exit(2);
+}
