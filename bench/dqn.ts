@@ -33,7 +33,7 @@ import { envSpec, make } from '../envs/registry';
 import { atomicWriteFile, atomicWriteJson } from '../node/atomic';
 import { canonicalJson, expandSweep, type SweepRun } from '../node/sweep/expand';
 import { MINATAR_PAPER_SOURCE, normalisedScore, paperCurveFor, referenceFor } from '../node/sweep/references';
-import { curveAt, curvesSvg, readTrainingCurve, summarizeSweepDir, trainingCheckpoints, type ConfigSummary } from '../node/sweep/report';
+import { curveAt, curvesSvg, readTrainingCurve, runCurveAt, summarizeSweepDir, trainingCheckpoints, type ConfigSummary } from '../node/sweep/report';
 import Papa from 'papaparse';
 import type { JobProgress } from '../node/sweep/job';
 import { WorkerPool } from '../node/sweep/pool';
@@ -41,7 +41,7 @@ import { runSweep } from '../node/sweep/run-sweep';
 import { loadSweepFile } from '../node/sweep/schema';
 import { meanCi, type Curve, type MeanCi } from '../node/sweep/stats';
 import { judgeGame, judgePresets, PAPER_PRESET_SHARE, type GameResult } from '../node/sweep/minatar-targets';
-import { ResultsStore, type RunRow } from '../node/sweep/store';
+import { parseCsv, ResultsStore, type RunRow } from '../node/sweep/store';
 import { runThroughput } from './dqn-throughput';
 
 const { positionals, values } = parseArgs({
@@ -323,7 +323,7 @@ function trainingTable(runs: MinatarRun[], at: number[]): { env: string; preset:
   }
   const out = [...groups.values()].map((g) => {
     const cells = at.map((step) => {
-      const ci = meanCi(g.runs.map((r) => curveAt(r.curve, step, r.status === 'done' && step >= r.steps)).filter((v): v is number => v !== null));
+      const ci = meanCi(g.runs.map((r) => runCurveAt(r.curve, step, r)).filter((v): v is number => v !== null));
       if (ci.n === 0) return '–';
       return ci.n === 1 ? `${num(ci.mean, 2)} (1 seed)` : `${num(ci.mean, 2)} ± ${num(ci.halfWidth, 2)} (${ci.n})`;
     });
@@ -371,17 +371,18 @@ class BenchInputError extends Error {}
  * `sweeps`: their curves are the CSV's points, so the tables read the same values at those steps.
  */
 function runsFromCurvesCsv(file: string, text: string, sweeps: Set<string>, present: MinatarRun[]): MinatarRun[] {
-  const { data, meta } = Papa.parse<Record<string, string>>(text, { header: true, skipEmptyLines: true });
-  const missing = ['sweep', 'key', 'env', 'preset', 'seed', 'status', 'steps', 'final_greedy_eval'].filter((c) => !meta.fields?.includes(c));
+  const data = parseCsv(text);
+  const fields = Object.keys(data[0] ?? {});
+  const missing = ['sweep', 'key', 'env', 'preset', 'seed', 'status', 'steps', 'final_greedy_eval'].filter((c) => !fields.includes(c));
   if (missing.length > 0) throw new BenchInputError(`--curves ${file}: not a minatar-curves.csv (missing column${missing.length > 1 ? 's' : ''} ${missing.join(', ')})`);
-  const points = (meta.fields ?? []).flatMap((f) => (/^return_at_\d+$/.test(f) ? [[f, Number(f.slice('return_at_'.length))] as const] : []));
+  const points = fields.flatMap((f) => (/^return_at_\d+$/.test(f) ? [[f, Number(f.slice('return_at_'.length))] as const] : []));
   const have = new Set(present.map((r) => `${r.sweep}\u0000${r.key}`));
   return data
     .filter((row) => sweeps.has(row.sweep!) && !have.has(`${row.sweep}\u0000${row.key}`))
     .map((row) => ({
       sweep: row.sweep!, key: row.key!, env: row.env!, preset: row.preset!, configHash: row.key!.split('/')[1] ?? '',
       seed: Number(row.seed), status: row.status!, steps: Number(row.steps),
-      curve: points.filter(([f]) => row[f] !== '' && row[f] !== undefined).map(([f, step]): [number, number] => [step, Number(row[f])]),
+      curve: points.filter(([f]) => row[f] !== '').map(([f, step]): [number, number] => [step, Number(row[f])]),
       finalMean: row.final_greedy_eval === '' ? null : Number(row.final_greedy_eval),
     }));
 }
@@ -393,9 +394,9 @@ function curvesCsv(runs: MinatarRun[], every: number): string {
   const rows = runs.map((r) => ({
     sweep: r.sweep, key: r.key, env: r.env, preset: r.preset, seed: r.seed, status: r.status, steps: r.steps,
     final_greedy_eval: r.finalMean ?? '',
-    ...Object.fromEntries(at.map((s) => [`return_at_${s}`, curveAt(r.curve, s, r.status === 'done' && s >= r.steps) ?? ''])),
+    ...Object.fromEntries(at.map((s) => [`return_at_${s}`, runCurveAt(r.curve, s, r) ?? ''])),
   }));
-  return Papa.unparse(rows) + '\n';
+  return Papa.unparse(rows, { newline: '\n' }) + '\n';
 }
 
 async function minatar(): Promise<void> {

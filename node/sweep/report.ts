@@ -95,6 +95,11 @@ export function curveAt(curve: Curve, step: number, finished = false): number | 
   return value;
 }
 
+/** A run's curve value at `step`: a finished run (status 'done') counts as having got to its own steps. */
+export function runCurveAt(curve: Curve, step: number, run: { status: string; steps: number }): number | null {
+  return curveAt(curve, step, run.status === 'done' && step >= run.steps);
+}
+
 /** The training-return checkpoints of a sweep: ¼, ½ and all of its steps. */
 export function trainingCheckpoints(steps: number): number[] {
   return [...new Set([Math.round(steps / 4), Math.round(steps / 2), steps])];
@@ -146,7 +151,7 @@ export function summarizeRows(sweep: Sweep, rows: readonly RunRow[], trainingCur
       const finishedCurves = training.filter((t) => t.row.status === 'done').map((t) => t.curve);
       summary.trainBand = curveBand(finishedCurves);
       summary.trainingAt = trainingAt.map((step) =>
-        meanCi(nums(training.map((t) => curveAt(t.curve, step, t.row.status === 'done' && step >= t.row.steps)))),
+        meanCi(nums(training.map((t) => runCurveAt(t.curve, step, t.row)))),
       );
     }
   }
