@@ -10,7 +10,9 @@
  *               minatar × 1 seed (sweeps/minatar-baseline.yaml); training return (recentReturn) at ¼, ½ and
  *               all of the frames, mean ± 95% CI over seeds, beside the paper's DQN values; every run's
  *               curve every 25k frames in <out>/minatar-curves.csv; --curves FILE adds the runs of such a
- *               file (e.g. docs/bench/minatar-curves.csv) whose run directories are not under --out
+ *               file (e.g. docs/bench/minatar-curves.csv) whose run directories are not under --out, if
+ *               their config fingerprint is what the sweeps resolve to now (a preset's old runs stay out);
+ *               --report-only refuses run directories made with other values, as a run does
  *   minatar-tuning [--workers 2] [--out runs/bench-minatar-tuning] [--report-only] [--remeasure]
  *               stage 1, sweeps/minatar-tuning.yaml (a factorial on Breakout and SpaceInvaders × 150k frames),
  *               ranked by normalised training return per frame and at equal compute time (each config's
@@ -38,11 +40,15 @@ import Papa from 'papaparse';
 import type { JobProgress } from '../node/sweep/job';
 import { WorkerPool } from '../node/sweep/pool';
 import { runSweep } from '../node/sweep/run-sweep';
-import { loadSweepFile } from '../node/sweep/schema';
+import { loadSweepFile, SweepError } from '../node/sweep/schema';
 import { meanCi, type Curve, type MeanCi } from '../node/sweep/stats';
 import { judgeGame, judgePresets, PAPER_PRESET_SHARE, type GameResult } from '../node/sweep/minatar-targets';
 import { parseCsv, ResultsStore, type RunRow } from '../node/sweep/store';
+import { assertRunConfigsCurrent, configFingerprint, savedConfigFingerprint } from '../node/sweep/config-drift';
 import { runThroughput } from './dqn-throughput';
+
+/** The training config validator a sweep's runs resolve with (the default runner's). */
+const validateDqn = (input: Record<string, unknown>) => resolveConfig(input);
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,
@@ -128,6 +134,15 @@ function runCost(run: SweepRun): number {
  * pool waits until every sweep has queued its first runs), so the long runs do not end up alone
  * at the tail. Ctrl-C checkpoints the running trainings (run the mode again to resume).
  */
+/**
+ * Run the parts' sweeps; with --report-only, only check that their run directories were made with
+ * the values the sweeps resolve to now (as a run does), so a report never mixes a preset's old runs in.
+ */
+async function runOrCheckParts(parts: SweepPart[], workers: number): Promise<void> {
+  if (!values['report-only']) return runParts(parts, workers);
+  for (const part of parts) assertRunConfigsCurrent(part.file, expandSweep(loadSweepFile(part.file)), part.out, validateDqn);
+}
+
 async function runParts(parts: SweepPart[], workers: number): Promise<void> {
   const controller = new AbortController();
   let interrupts = 0;
@@ -243,7 +258,7 @@ async function classic(): Promise<void> {
   const workers = Number(values.workers);
   const out = values.out ?? join('runs', 'bench-classic');
   const parts = partsOf(sweepFiles(['sweeps/classic-cartpole.yaml', 'sweeps/classic-acrobot.yaml', 'sweeps/classic-mountaincar.yaml']), out);
-  if (!values['report-only']) await runParts(parts, workers);
+  await runOrCheckParts(parts, workers);
   const md: string[] = ['# Classic control: final greedy evaluation (20 episodes) per seed', ''];
   for (const part of parts) {
     const sweep = loadSweepFile(part.file);
@@ -292,25 +307,32 @@ interface MinatarRun {
   steps: number;
   curve: Curve;
   finalMean: number | null;
+  /** configFingerprint of the config the run was made with (its config.json); null if unknown. */
+  fingerprint: string | null;
 }
 
+
 /** Every stored run of the parts, and how many runs each sweep plans per env. */
-function minatarRuns(parts: SweepPart[]): { runs: MinatarRun[]; planned: Map<string, number> } {
+function minatarRuns(parts: SweepPart[]): { runs: MinatarRun[]; planned: Map<string, number>; plannedKeys: Map<string, string | null> } {
   const runs: MinatarRun[] = [];
   const planned = new Map<string, number>();
+  // sweep and run key → the fingerprint of the config the sweep resolves to now
+  const plannedKeys = new Map<string, string | null>();
   for (const part of parts) {
     for (const run of expandSweep(loadSweepFile(part.file))) {
       const k = `${part.name}\u0000${run.env}`;
       planned.set(k, (planned.get(k) ?? 0) + 1);
+      plannedKeys.set(`${part.name}\u0000${run.key}`, configFingerprint(validateDqn, run.config));
     }
     for (const { row, config } of partRows(part)) {
       runs.push({
         sweep: part.name, key: row.key, env: row.env, preset: String(config.preset ?? 'default'), configHash: row.configHash,
         seed: row.seed, status: row.status, steps: row.steps, curve: readTrainingCurve(runDirOf(part, row)), finalMean: row.finalMean,
+        fingerprint: savedConfigFingerprint(validateDqn, runDirOf(part, row)),
       });
     }
   }
-  return { runs, planned };
+  return { runs, planned, plannedKeys };
 }
 
 /** Training return (recentReturn) of the runs, by env and preset, at the given steps. */
@@ -367,24 +389,35 @@ function minatarVerdicts(runs: MinatarRun[], planned: Map<string, number>, steps
 class BenchInputError extends Error {}
 
 /**
- * The runs of a minatar-curves.csv (written by curvesCsv) that `present` lacks, for the sweeps in
- * `sweeps`: their curves are the CSV's points, so the tables read the same values at those steps.
+ * The runs of a minatar-curves.csv (written by curvesCsv) that the sweeps plan now and `present`
+ * lacks: their curves are the CSV's points, so the tables read the same values at those steps.
+ * `planned` maps sweep and run key to the fingerprint of the config the sweep resolves to now; a
+ * row of another key, or of the same key made with other values (a preset changed since), is left out.
  */
-function runsFromCurvesCsv(file: string, text: string, sweeps: Set<string>, present: MinatarRun[]): MinatarRun[] {
+function runsFromCurvesCsv(file: string, text: string, planned: Map<string, string | null>, present: MinatarRun[]): { runs: MinatarRun[]; unplanned: number } {
   const data = parseCsv(text);
   const fields = Object.keys(data[0] ?? {});
-  const missing = ['sweep', 'key', 'env', 'preset', 'seed', 'status', 'steps', 'final_greedy_eval'].filter((c) => !fields.includes(c));
+  const missing = ['sweep', 'key', 'config_fingerprint', 'env', 'preset', 'seed', 'status', 'steps', 'final_greedy_eval'].filter((c) => !fields.includes(c));
   if (missing.length > 0) throw new BenchInputError(`--curves ${file}: not a minatar-curves.csv (missing column${missing.length > 1 ? 's' : ''} ${missing.join(', ')})`);
   const points = fields.flatMap((f) => (/^return_at_\d+$/.test(f) ? [[f, Number(f.slice('return_at_'.length))] as const] : []));
   const have = new Set(present.map((r) => `${r.sweep}\u0000${r.key}`));
-  return data
-    .filter((row) => sweeps.has(row.sweep!) && !have.has(`${row.sweep}\u0000${row.key}`))
+  const noResults = (row: Record<string, string>) => row.final_greedy_eval === '' && points.every(([f]) => row[f] === '');
+  const ofSweeps = data.filter((row) => {
+    const now = planned.get(`${row.sweep}\u0000${row.key}`);
+    if (now === undefined) return false;
+    // A run not started yet has no config to compare, and no results to mix in.
+    return row.config_fingerprint === '' ? noResults(row) : row.config_fingerprint === now;
+  });
+  const runs = ofSweeps
+    .filter((row) => !have.has(`${row.sweep}\u0000${row.key}`))
     .map((row) => ({
       sweep: row.sweep!, key: row.key!, env: row.env!, preset: row.preset!, configHash: row.key!.split('/')[1] ?? '',
       seed: Number(row.seed), status: row.status!, steps: Number(row.steps),
       curve: points.filter(([f]) => row[f] !== '').map(([f, step]): [number, number] => [step, Number(row[f])]),
       finalMean: row.final_greedy_eval === '' ? null : Number(row.final_greedy_eval),
+      fingerprint: row.config_fingerprint!,
     }));
+  return { runs, unplanned: data.length - ofSweeps.length };
 }
 
 /** The runs' training curves every `every` frames, one row per run (docs/bench/minatar-curves.csv). */
@@ -392,7 +425,7 @@ function curvesCsv(runs: MinatarRun[], every: number): string {
   const steps = Math.max(0, ...runs.map((r) => r.steps));
   const at = Array.from({ length: Math.floor(steps / every) }, (_, i) => (i + 1) * every);
   const rows = runs.map((r) => ({
-    sweep: r.sweep, key: r.key, env: r.env, preset: r.preset, seed: r.seed, status: r.status, steps: r.steps,
+    sweep: r.sweep, key: r.key, config_fingerprint: r.fingerprint ?? '', env: r.env, preset: r.preset, seed: r.seed, status: r.status, steps: r.steps,
     final_greedy_eval: r.finalMean ?? '',
     ...Object.fromEntries(at.map((s) => [`return_at_${s}`, runCurveAt(r.curve, s, r) ?? ''])),
   }));
@@ -403,13 +436,15 @@ async function minatar(): Promise<void> {
   const workers = Number(values.workers);
   const out = values.out ?? join('runs', 'bench-minatar');
   const parts = partsOf(sweepFiles(['sweeps/minatar.yaml', 'sweeps/minatar-baseline.yaml']), out);
-  if (!values['report-only']) await runParts(parts, workers);
+  await runOrCheckParts(parts, workers);
   const steps = Math.max(...parts.map((p) => loadSweepFile(p.file).steps));
   const at = values.at ? values.at.split(',').map(Number) : trainingCheckpoints(steps);
-  const { runs, planned } = minatarRuns(parts);
+  const { runs, planned, plannedKeys } = minatarRuns(parts);
   if (values.curves) {
     if (!existsSync(values.curves)) throw new BenchInputError(`--curves ${values.curves}: no such file (a minatar-curves.csv, e.g. docs/bench/minatar-curves.csv)`);
-    runs.push(...runsFromCurvesCsv(values.curves, readFileSync(values.curves, 'utf8'), new Set(parts.map((p) => p.name)), runs));
+    const joined = runsFromCurvesCsv(values.curves, readFileSync(values.curves, 'utf8'), plannedKeys, runs);
+    runs.push(...joined.runs);
+    if (joined.unplanned > 0) console.log(`--curves ${values.curves}: ${joined.unplanned} row(s) are runs the sweeps do not plan now (another sweep, or made with other values than the sweeps resolve to now): left out`);
   }
   const rows = trainingTable(runs, at);
   const header = ['game', 'preset', 'seeds', ...at.map((s) => `at ${s} frames: mean ± 95% CI (n)`), 'paper DQN (Young & Tian 2019)'];
@@ -452,7 +487,7 @@ async function minatarTuning(): Promise<void> {
   const workers = Number(values.workers);
   const out = values.out ?? join('runs', 'bench-minatar-tuning');
   const [part] = partsOf(sweepFiles(['sweeps/minatar-tuning.yaml']), out);
-  if (!values['report-only']) await runParts([part!], workers);
+  await runOrCheckParts([part!], workers);
   const rows = partRows(part!).filter((r) => r.row.status === 'done');
   if (rows.length === 0) return void console.log('no finished runs yet');
   // A config is its swept values (the config hash differs per game: it covers the env id).
@@ -554,7 +589,7 @@ function scoresByGame(part: SweepPart): Map<string, { label: string; games: Map<
  */
 async function tuningStage2(stage1: SweepPart, out: string, workers: number): Promise<string[]> {
   const [part] = partsOf(['sweeps/minatar-tuning-asterix.yaml'], out);
-  if (!values['report-only']) await runParts([part!], workers);
+  await runOrCheckParts([part!], workers);
   const first = scoresByGame(stage1);
   const second = scoresByGame(part!);
   const games = [...new Set([...first.values(), ...second.values()].flatMap((c) => [...c.games.keys()]))].sort();
@@ -590,7 +625,7 @@ if (!modes[mode]) {
 try {
   await modes[mode]!();
 } catch (err) {
-  if (!(err instanceof BenchInputError)) throw err;
+  if (!(err instanceof BenchInputError || err instanceof SweepError)) throw err;
   console.error(`bench:dqn ${mode}: ${err.message}`);
   process.exit(2);
 }

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../agents/dqn/config';
-import { assertRunConfigsCurrent, configDifferences } from '../node/sweep/config-drift';
+import { assertRunConfigsCurrent, configDifferences, configFingerprint, savedConfigFingerprint } from '../node/sweep/config-drift';
 import { expandSweep } from '../node/sweep/expand';
 import { parseSweep, SweepError } from '../node/sweep/schema';
 import { runSweep } from '../node/sweep/run-sweep';
@@ -63,5 +63,22 @@ describe('sweep config drift', () => {
     expect(issues.at(-1)).toMatch(/new --out directory/);
     // runSweep refuses before it creates results.db or runs anything.
     await expect(runSweep(file, { outDir: out, workers: 1 })).rejects.toThrow(/a preset changed since/);
+  });
+
+  it('fingerprints the resolved config: one for every seed and backend, another once a value differs', () => {
+    const { dir, runs } = sweepDir();
+    const [a, b] = runs;
+    const fa = configFingerprint(validate, a!.config);
+    expect(fa).toMatch(/^[0-9a-f]{10}$/);
+    expect(configFingerprint(validate, b!.config)).toBe(fa);
+    expect(configFingerprint(validate, { ...a!.config, backend: 'cpu' })).toBe(fa);
+    // The preset's values written out (as config.json holds them) resolve to the same config.
+    const saved = { ...(resolveConfig(a!.config) as unknown as Record<string, unknown>), backend: 'wasm' };
+    writeRunConfig(dir, a!.relDir, saved);
+    expect(savedConfigFingerprint(validate, join(dir, a!.relDir))).toBe(fa);
+    writeRunConfig(dir, b!.relDir, { ...saved, epsilonEnd: 0.2 });
+    expect(savedConfigFingerprint(validate, join(dir, b!.relDir))).not.toBe(fa);
+    expect(savedConfigFingerprint(validate, join(dir, 'runs/none'))).toBeNull();
+    expect(configFingerprint(validate, { ...a!.config, batchSize: -1 })).toBeNull();
   });
 });

@@ -7,7 +7,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ConfigValidator, SweepRun } from './expand';
+import { hashConfig, type ConfigValidator, type SweepRun } from './expand';
 import { isObject, SweepError } from './schema';
 
 /** Dotted paths where two resolved configs differ, as `path: old → new`. */
@@ -25,6 +25,31 @@ function resolved(validate: ConfigValidator, input: Record<string, unknown>): Re
   try {
     const out = validate(input);
     return isObject(out) ? out : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * A hash of the config an input resolves to, without its seed and backend: equal for the seeds of
+ * one config on any backend, different once a preset's values change under the same input.
+ * Null where the validator returns no config object.
+ */
+export function configFingerprint(validate: ConfigValidator, input: Record<string, unknown>): string | null {
+  const config = resolved(validate, input);
+  if (!config) return null;
+  delete config.seed;
+  delete config.backend;
+  return hashConfig(config);
+}
+
+/** The fingerprint of the config a run directory's config.json holds; null if it has none. */
+export function savedConfigFingerprint(validate: ConfigValidator, runDir: string): string | null {
+  const file = join(runDir, 'config.json');
+  if (!existsSync(file)) return null;
+  try {
+    const saved: unknown = JSON.parse(readFileSync(file, 'utf8'));
+    return isObject(saved) ? configFingerprint(validate, saved) : null;
   } catch {
     return null;
   }
