@@ -40,7 +40,7 @@ import Papa from 'papaparse';
 import type { JobProgress } from '../node/sweep/job';
 import { WorkerPool } from '../node/sweep/pool';
 import { runSweep } from '../node/sweep/run-sweep';
-import { loadSweepFile, SweepError } from '../node/sweep/schema';
+import { loadSweepFile, SweepError, type Sweep } from '../node/sweep/schema';
 import { meanCi, type Curve, type MeanCi } from '../node/sweep/stats';
 import { judgeGame, judgePresets, PAPER_PRESET_SHARE, type GameResult } from '../node/sweep/minatar-targets';
 import { parseCsv, ResultsStore, type RunRow } from '../node/sweep/store';
@@ -105,10 +105,13 @@ async function cartpole(): Promise<void> {
 // A config's run directories are keyed by its training INPUT (preset name, keys), not by the
 // preset's values: after changing a preset's values, use a new --out.
 
+/** One sweep file of a mode, loaded and expanded once. */
 interface SweepPart {
   name: string;
   file: string;
   out: string;
+  sweep: Sweep;
+  runs: SweepRun[];
 }
 
 function sweepFiles(defaults: string[]): string[] {
@@ -118,7 +121,8 @@ function sweepFiles(defaults: string[]): string[] {
 function partsOf(files: string[], out: string): SweepPart[] {
   return files.map((file) => {
     const name = basename(file).replace(/\.(ya?ml|json)$/, '');
-    return { name, file, out: join(out, name) };
+    const sweep = loadSweepFile(file);
+    return { name, file, out: join(out, name), sweep, runs: expandSweep(sweep) };
   });
 }
 
@@ -140,7 +144,7 @@ function runCost(run: SweepRun): number {
  */
 async function runOrCheckParts(parts: SweepPart[], workers: number): Promise<void> {
   if (!values['report-only']) return runParts(parts, workers);
-  for (const part of parts) assertRunConfigsCurrent(part.file, expandSweep(loadSweepFile(part.file)), part.out, validateDqn);
+  for (const part of parts) assertRunConfigsCurrent(part.file, part.runs, part.out, validateDqn);
 }
 
 async function runParts(parts: SweepPart[], workers: number): Promise<void> {
@@ -203,7 +207,7 @@ function runDirOf(part: SweepPart, row: RunRow): string {
 function partRows(part: SweepPart): { row: RunRow; config: Record<string, unknown> }[] {
   const db = join(part.out, 'results.db');
   if (!existsSync(db)) return [];
-  const runs = expandSweep(loadSweepFile(part.file));
+  const runs = part.runs;
   const store = new ResultsStore(db);
   try {
     const byKey = new Map(store.rows(runs.map((r) => r.key)).map((r) => [r.key, r]));
@@ -225,7 +229,7 @@ function partConfigs(parts: SweepPart[]): ConfigSummary[] {
     const rows = partRows(part);
     if (rows.length === 0) return [];
     const presets = new Map(rows.map(({ row, config }) => [row.configHash, String(config.preset ?? 'default')]));
-    return summarizeSweepDir(part.out, loadSweepFile(part.file), rows.map((r) => r.row)).configs.map((c) => ({
+    return summarizeSweepDir(part.out, part.sweep, rows.map((r) => r.row)).configs.map((c) => ({
       ...c,
       label: [`${presets.get(c.configHash)} preset`, c.label].filter((l) => l && l !== 'base').join(' '),
     }));
@@ -261,13 +265,13 @@ async function classic(): Promise<void> {
   await runOrCheckParts(parts, workers);
   const md: string[] = ['# Classic control: final greedy evaluation (20 episodes) per seed', ''];
   for (const part of parts) {
-    const sweep = loadSweepFile(part.file);
+    const { sweep, runs } = part;
     const rows = partRows(part);
-    for (const env of [...new Set(expandSweep(sweep).map((r) => r.env))]) {
+    for (const env of [...new Set(runs.map((r) => r.env))]) {
       const threshold = envSpec(env).rewardThreshold!;
       const mine = rows.filter((r) => r.row.env === env);
-      const preset = String(expandSweep(sweep).find((r) => r.env === env)?.config.preset ?? 'default');
-      const title = `${env} — ${preset} preset, ${sweep.steps} steps × ${expandSweep(sweep).filter((r) => r.env === env).length} seeds; threshold ${threshold} (${part.file})`;
+      const preset = String(runs.find((r) => r.env === env)?.config.preset ?? 'default');
+      const title = `${env} — ${preset} preset, ${sweep.steps} steps × ${runs.filter((r) => r.env === env).length} seeds; threshold ${threshold} (${part.file})`;
       const table = mine.map(({ row: r }) => [
         String(r.seed),
         r.status,
@@ -276,7 +280,7 @@ async function classic(): Promise<void> {
         num(r.wallSeconds, 0),
         num(r.sps, 0),
       ]);
-      const planned = Math.max(mine.length, expandSweep(sweep).filter((r) => r.env === env).length);
+      const planned = Math.max(mine.length, runs.filter((r) => r.env === env).length);
       const passed = mine.filter((r) => r.row.status === 'done' && (r.row.finalMean ?? -Infinity) >= threshold).length;
       const open = planned - mine.filter((r) => r.row.status === 'done').length;
       const need = Math.ceil(0.8 * planned);
@@ -319,7 +323,7 @@ function minatarRuns(parts: SweepPart[]): { runs: MinatarRun[]; planned: Map<str
   // sweep and run key → the fingerprint of the config the sweep resolves to now
   const plannedKeys = new Map<string, string | null>();
   for (const part of parts) {
-    for (const run of expandSweep(loadSweepFile(part.file))) {
+    for (const run of part.runs) {
       const k = `${part.name}\u0000${run.env}`;
       planned.set(k, (planned.get(k) ?? 0) + 1);
       plannedKeys.set(`${part.name}\u0000${run.key}`, configFingerprint(validateDqn, run.config));
@@ -437,7 +441,7 @@ async function minatar(): Promise<void> {
   const out = values.out ?? join('runs', 'bench-minatar');
   const parts = partsOf(sweepFiles(['sweeps/minatar.yaml', 'sweeps/minatar-baseline.yaml']), out);
   await runOrCheckParts(parts, workers);
-  const steps = Math.max(...parts.map((p) => loadSweepFile(p.file).steps));
+  const steps = Math.max(...parts.map((p) => p.sweep.steps));
   const at = values.at ? values.at.split(',').map(Number) : trainingCheckpoints(steps);
   const { runs, planned, plannedKeys } = minatarRuns(parts);
   if (values.curves) {
