@@ -29,8 +29,8 @@ const readLines = (dir: string) =>
     .trim()
     .split('\n')
     .map((l) => JSON.parse(l) as Record<string, unknown>);
-// sps is wall-clock; everything else must match exactly.
-const deterministic = (lines: Record<string, unknown>[]) => lines.map(({ sps: _sps, ...rest }) => rest);
+// sps and wallSeconds are wall-clock; everything else must match exactly.
+const deterministic = (lines: Record<string, unknown>[]) => lines.map(({ sps: _sps, wallSeconds: _wall, ...rest }) => rest);
 
 describe('training runs', () => {
   it('a stopped and resumed run ends with the same metrics as an uninterrupted one', async () => {
@@ -85,7 +85,7 @@ describe('training runs', () => {
     const keys = (t: string) => Object.keys(lines.find((l) => l.type === t)!).sort();
     expect(keys('episode')).toEqual(['episode', 'length', 'return', 'step', 'type']);
     expect(keys('eval')).toEqual(['episodes', 'meanReturn', 'stdReturn', 'step', 'type']);
-    expect(keys('train')).toEqual(['epsilon', 'loss', 'qMean', 'recentReturn', 'sps', 'step', 'type']);
+    expect(keys('train')).toEqual(['epsilon', 'loss', 'qMean', 'recentReturn', 'sps', 'step', 'type', 'wallSeconds']);
     expect(existsSync(join(a, 'checkpoints', 'best', 'weights.bin'))).toBe(true);
   });
 

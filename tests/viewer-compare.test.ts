@@ -14,7 +14,7 @@ import { readEvalCurve } from '../node/sweep/run-result';
 import { curveBand, meanCi } from '../node/sweep/stats';
 import { buildViewer } from '../viewer/build';
 import { startViewerServer, type ViewerServer } from '../viewer/server';
-import { appendCompareLines, emptyCompareSeries, groupBand, groupByConfig, secondsAt, sweepFolders, wallClock } from '../viewer/src/compare';
+import { appendCompareLines, clockOf, emptyCompareSeries, groupBand, groupByConfig, secondsAt, sweepFolders, wallClock } from '../viewer/src/compare';
 import { launchChromium, newWatchedPage, waitReady } from './helpers/browser';
 
 const FIXTURE = new URL('./fixtures/sweep-compare/', import.meta.url).pathname;
@@ -48,6 +48,16 @@ describe('comparison data', () => {
     expect(secondsAt(clock, 3000)).toBeCloseTo(2.5, 12); // beyond: at the last rate
     expect(wallClock([[500, 0]])).toEqual([]);
     expect(secondsAt([], 10)).toBeNull();
+  });
+
+  it("reads a run's own clock where every train line has wallSeconds, else rebuilds it from sps", () => {
+    const line = (step: number, sps: number, wallSeconds?: number) => ({ type: 'train', step, recentReturn: 1, sps, ...(wallSeconds === undefined ? {} : { wallSeconds }) });
+    // The lines' own clock wins over the rates (a resume's pause is not in sps).
+    const own = appendCompareLines(emptyCompareSeries(), [line(500, 0, 0.3), line(1000, 2000, 0.6), line(2000, 1000, 9)]);
+    expect(clockOf(own)).toEqual([[500, 0.3], [1000, 0.6], [2000, 9]]);
+    // One line without it (a run resumed from an older version): the rates for all.
+    const mixed = appendCompareLines(emptyCompareSeries(), [line(500, 0), line(1000, 2000, 0.6), line(2000, 1000, 9)]);
+    expect(clockOf(mixed)).toEqual(wallClock([[500, 0], [1000, 2000], [2000, 1000]]));
   });
 
   it('computes each group the way the sweep report does (curveBand over readEvalCurve)', () => {

@@ -213,7 +213,7 @@ describe('the lab in headless Chromium', () => {
     expect(new Set(lines.map((l) => l.type))).toEqual(new Set(['eval', 'episode', 'train']));
     // The line format of train-logger.ts (no update before learningStarts = 1000: loss null at step 1000).
     expect(lines.find((l) => l.type === 'train')).toMatchObject({ step: 1000, loss: null, qMean: null });
-    expect(lines.find((l) => l.type === 'train' && l.step === 2000)).toEqual({ type: 'train', step: 2000, loss: expect.any(Number), qMean: expect.any(Number), epsilon: expect.any(Number), recentReturn: expect.any(Number), sps: expect.any(Number) });
+    expect(lines.find((l) => l.type === 'train' && l.step === 2000)).toEqual({ type: 'train', step: 2000, loss: expect.any(Number), qMean: expect.any(Number), epsilon: expect.any(Number), recentReturn: expect.any(Number), sps: expect.any(Number), wallSeconds: expect.any(Number) });
     // final/ is an agent directory too (keiko eval RUN/final).
     const final = await loadAgent(join(root, name, 'final'));
     final.dispose();

@@ -16,6 +16,8 @@ export interface TrainLine {
   /** Mean return of the last 100 training episodes (null before the first ends): the MinAtar paper's curve. */
   recentReturn: number | null;
   sps: number;
+  /** Wall-clock seconds of training at this line, summed over resumes: the run's clock. */
+  wallSeconds: number;
 }
 /** One line of metrics.jsonl. */
 export type MetricLine = EpisodeLine | EvalLine | TrainLine;

@@ -212,7 +212,8 @@ export class DqnTrainer {
     };
   }
 
-  private wallSeconds(): number {
+  /** Wall-clock seconds of training so far, summed over the run's resumes. */
+  wallSeconds(): number {
     return this.runState.wallBefore + (now() - this.runStart) / 1000;
   }
 

@@ -1,7 +1,7 @@
 /**
  * Metric logging as a listener: every `logInterval` env steps it emits a 'train' line with the
  * mean loss and mean Q of the updates since the previous line, ε, the mean return of the last
- * 100 training episodes and steps/s.
+ * 100 training episodes, steps/s and the run's wall-clock seconds.
  */
 import { z } from 'zod';
 import { BaseCallback, type StepContext } from './callbacks';
@@ -41,6 +41,7 @@ export class TrainLogger extends BaseCallback {
       epsilon: s.epsilon,
       recentReturn: this.trainer.recentReturn,
       sps: Math.round(sps),
+      wallSeconds: Math.round(this.trainer.wallSeconds() * 100) / 100,
     };
     this.lossSum = this.qSum = this.count = 0;
     this.lastTime = t;

@@ -12,12 +12,16 @@ export interface CompareSeries {
   evals: Map<number, number>;
   /** `recentReturn` of train lines (mean of the last 100 training episodes) by step. */
   recent: Map<number, number>;
-  /** (step, sps) of train lines, in file order: the run's clock (metrics lines carry no time). */
+  /** (step, sps) of train lines, in file order: the clock of runs whose lines carry no time. */
   speed: [step: number, sps: number][];
+  /** (step, wallSeconds) of train lines that carry it, in file order. */
+  clock: [step: number, seconds: number][];
+  /** How many train lines were read. */
+  trainLines: number;
 }
 
 export function emptyCompareSeries(): CompareSeries {
-  return { evals: new Map(), recent: new Map(), speed: [] };
+  return { evals: new Map(), recent: new Map(), speed: [], clock: [], trainLines: 0 };
 }
 
 const finite = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
@@ -28,7 +32,9 @@ export function appendCompareLines(series: CompareSeries, lines: readonly Record
     if (line.type === 'eval' && finite(line.meanReturn)) series.evals.set(line.step, line.meanReturn);
     else if (line.type === 'train') {
       if (finite(line.recentReturn)) series.recent.set(line.step, line.recentReturn);
+      series.trainLines++;
       if (finite(line.sps)) series.speed.push([line.step, line.sps]);
+      if (finite(line.wallSeconds)) series.clock.push([line.step, line.wallSeconds]);
     }
   }
   return series;
@@ -60,6 +66,11 @@ export function wallClock(speed: readonly [number, number][]): [step: number, se
     out.push([step, t]);
   });
   return out;
+}
+
+/** A run's clock: its lines' own wallSeconds where every train line has one, else rebuilt from sps. */
+export function clockOf(series: CompareSeries): [step: number, seconds: number][] {
+  return series.clock.length > 0 && series.clock.length === series.trainLines ? series.clock : wallClock(series.speed);
 }
 
 /** Seconds at `step` on a clock, linearly between its points and at its last rate beyond; null without a clock. */
@@ -149,7 +160,7 @@ export function groupBand(seeds: readonly CompareSeries[], metric: CompareMetric
   const curves = seeds.map((s) => curveOf(s, metric)).filter((c) => c.length > 0);
   const band = curveBand(curves);
   if (x === 'steps') return band.map((b) => ({ x: b.step, ...b }));
-  const clocks = seeds.filter((s) => curveOf(s, metric).length > 0).map((s) => wallClock(s.speed));
+  const clocks = seeds.filter((s) => curveOf(s, metric).length > 0).map((s) => clockOf(s));
   if (clocks.some((c) => c.length === 0)) return [];
   return band.map((b) => ({ x: mean(clocks.map((c) => secondsAt(c, b.step)!)), ...b }));
 }
