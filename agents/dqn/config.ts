@@ -305,7 +305,7 @@ PRESET_VALUES['minatar-tuned'] = {
   // Swept (off, on) in stage 1: prioritised replay lost or tied at every setting.
   prioritized: false,
   // ε 0.01 after the decay, as Dopamine's Atari DQN, SB3's rl-zoo and CleanRL's dqn_atari (the
-  // paper: 0.1). Measured on this preset with ε 0.1 (docs/bench/minatar-curves-eps0.1.csv): the
+  // paper: 0.1). Measured on this preset with ε 0.1 (docs/bench/minatar-eps0.1/): the
   // final greedy eval at ε 0.01 beat the training return at 1M on every game, by 1.1–1.9× (Breakout
   // 12.20 vs 6.44, SpaceInvaders 35.68 vs 26.26), so a tenth of the random actions is worth more than
   // the exploration they buy after 100k frames. The training return is then not like for like with the
