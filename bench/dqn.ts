@@ -126,6 +126,15 @@ function partsOf(files: string[], out: string): SweepPart[] {
   });
 }
 
+/**
+ * Run the parts' sweeps; with --report-only, only check that their run directories were made with
+ * the values the sweeps resolve to now (as a run does), so a report never mixes a preset's old runs in.
+ */
+async function runOrCheckParts(parts: SweepPart[], workers: number): Promise<void> {
+  if (!values['report-only']) return runParts(parts, workers);
+  for (const part of parts) assertRunConfigsCurrent(part.file, part.runs, part.out, validateDqn);
+}
+
 /** Rough cost of one run (for scheduling): steps × (1 + updates per step × batch / 32). */
 function runCost(run: SweepRun): number {
   const c = resolveConfig(run.config);
@@ -138,15 +147,6 @@ function runCost(run: SweepRun): number {
  * pool waits until every sweep has queued its first runs), so the long runs do not end up alone
  * at the tail. Ctrl-C checkpoints the running trainings (run the mode again to resume).
  */
-/**
- * Run the parts' sweeps; with --report-only, only check that their run directories were made with
- * the values the sweeps resolve to now (as a run does), so a report never mixes a preset's old runs in.
- */
-async function runOrCheckParts(parts: SweepPart[], workers: number): Promise<void> {
-  if (!values['report-only']) return runParts(parts, workers);
-  for (const part of parts) assertRunConfigsCurrent(part.file, part.runs, part.out, validateDqn);
-}
-
 async function runParts(parts: SweepPart[], workers: number): Promise<void> {
   const controller = new AbortController();
   let interrupts = 0;
@@ -314,7 +314,6 @@ interface MinatarRun {
   /** configFingerprint of the config the run was made with (its config.json); null if unknown. */
   fingerprint: string | null;
 }
-
 
 /** Every stored run of the parts, and how many runs each sweep plans per env. */
 function minatarRuns(parts: SweepPart[]): { runs: MinatarRun[]; planned: Map<string, number>; plannedKeys: Map<string, string | null> } {
