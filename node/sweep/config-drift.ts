@@ -43,16 +43,22 @@ export function configFingerprint(validate: ConfigValidator, input: Record<strin
   return hashConfig(config);
 }
 
-/** The fingerprint of the config a run directory's config.json holds; null if it has none. */
-export function savedConfigFingerprint(validate: ConfigValidator, runDir: string): string | null {
+/** A run directory's config.json as an object; null if absent or unreadable (the resume's to report). */
+function savedInput(runDir: string): Record<string, unknown> | null {
   const file = join(runDir, 'config.json');
   if (!existsSync(file)) return null;
   try {
     const saved: unknown = JSON.parse(readFileSync(file, 'utf8'));
-    return isObject(saved) ? configFingerprint(validate, saved) : null;
+    return isObject(saved) ? saved : null;
   } catch {
     return null;
   }
+}
+
+/** The fingerprint of the config a run directory's config.json holds; null if it has none. */
+export function savedConfigFingerprint(validate: ConfigValidator, runDir: string): string | null {
+  const saved = savedInput(runDir);
+  return saved ? configFingerprint(validate, saved) : null;
 }
 
 /**
@@ -63,17 +69,10 @@ export function savedConfigFingerprint(validate: ConfigValidator, runDir: string
 export function assertRunConfigsCurrent(source: string, runs: SweepRun[], outDir: string, validate: ConfigValidator): void {
   const problems: string[] = [];
   for (const run of runs) {
-    const file = join(outDir, run.relDir, 'config.json');
-    if (!existsSync(file)) continue;
-    let savedInput: unknown;
-    try {
-      savedInput = JSON.parse(readFileSync(file, 'utf8'));
-    } catch {
-      continue; // an unreadable config.json is the resume's to report
-    }
-    if (!isObject(savedInput)) continue;
+    const input = savedInput(join(outDir, run.relDir));
+    if (!input) continue;
     // Resolve the saved config too, so keys added to the schema since take their defaults.
-    const saved = resolved(validate, savedInput);
+    const saved = resolved(validate, input);
     const now = resolved(validate, run.config);
     if (!saved || !now) continue;
     if (now.backend === 'auto') {
