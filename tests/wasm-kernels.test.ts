@@ -218,9 +218,13 @@ describe('SIMD gemm for fresh right-hand operands (simd-gemm.ts)', () => {
   });
 
   // Shapes the gemm takes and ones it leaves to XNNPACK ([40, 300]·[300, 20]: too many scalar
-  // columns); each right operand used three times: twice by the gemm, then packed by XNNPACK as
-  // a weight that stays. Small Bᵀ (a Q head in dx = dy·Wᵀ) is transposed for the gemm.
+  // columns); each right operand used three times (a weight that stays goes to the gemm too).
+  // Small Bᵀ (a Q head in dx = dy·Wᵀ) is transposed for the gemm; a big Bᵀ (dx = dy·Wᵀ of the
+  // 1024×128 layer) and fewer than 16 output columns (a Q head) go via the output, Cᵀ = op(B)ᵀ·op(A)ᵀ.
   const cases: Array<[number[], number[], boolean, boolean]> = [
+    [[30, 128], [1024, 128], false, true],
+    [[128, 30], [1024, 128], true, true],
+    [[32, 128], [1024, 128], false, true],
     [[37, 24], [24, 16], false, false],
     [[19, 12], [19, 16], true, false],
     [[20, 12], [12, 8], false, false],
@@ -251,11 +255,18 @@ describe('SIMD gemm for fresh right-hand operands (simd-gemm.ts)', () => {
       tf.fused.matMul({ a: x as tf.Tensor2D, b: tf.add(w, 0) as tf.Tensor2D, bias: b, activation: 'linear' }),
     ]);
   });
+  it('fused matMul + bias (+ relu) with a narrow output (a Q head, via the output) matches cpu', async () => {
+    await compare([randn([30, 128], 88), randn([128, 6], 89), randn([6], 90)], (x, w, b) => [
+      tf.fused.matMul({ a: x as tf.Tensor2D, b: tf.add(w, 0) as tf.Tensor2D, bias: b, activation: 'relu' }),
+      tf.fused.matMul({ a: x as tf.Tensor2D, b: w as tf.Tensor2D, bias: b, activation: 'linear' }),
+      tf.fused.matMul({ a: x as tf.Tensor2D, b: w as tf.Tensor2D }),
+    ]);
+  });
 });
 
 describe('Transpose and Sum on wasm (SIMD for last-two-axes swaps and leading-axis sums)', () => {
-  it('transposes 2-D and batched float32 (SIMD when both axes are multiples of 4, stock otherwise)', async () => {
-    for (const shape of [[1024, 128], [32, 1024], [3, 8, 12], [64, 6], [5, 7], [2, 4, 8, 4]]) {
+  it('transposes 2-D and batched float32 (SIMD when both axes are multiples of 4, a JS loop otherwise)', async () => {
+    for (const shape of [[1024, 128], [32, 1024], [3, 8, 12], [64, 6], [5, 7], [2, 4, 8, 4], [2, 3, 128, 6]]) {
       const perm = shape.map((_, i) => i);
       [perm[shape.length - 1], perm[shape.length - 2]] = [perm[shape.length - 2], perm[shape.length - 1]];
       await compare([randn(shape, 80)], (x) => tf.transpose(x, perm), 0);

@@ -1,27 +1,28 @@
 /**
- * BatchMatMul and _FusedMatMul on wasm, choosing how XNNPACK is called.
+ * BatchMatMul and _FusedMatMul on wasm: Keiko's SIMD gemm for the products DQN nets make, and
+ * XNNPACK, called the cheapest way, for the rest.
  *
- * Two costs dominate the small products of DQN nets, not the arithmetic:
+ * The gemm (simd-gemm.ts) reads both operands where they lie, so it has no set-up: every batch-1
+ * float32 product up to GEMM_MAX_MACS goes to it (gemmMatMul), whether its right-hand operand is
+ * fresh (the online weights after every optimiser step, activation gradients in dW = xᵀ·dy) or
+ * stays (the target network's weights): measured, it beats XNNPACK even with packed weights.
+ *
+ * For the rest (bigger, or batched), two costs dominate, not the arithmetic:
  * - the stock kernel's transposed paths are naive, 10–50× slower than its XNNPACK path
- *   (measured: [32,1024]ᵀ·[32,128] 50 ms vs 0.9 ms untransposed), and every dense backward pass
- *   uses them (dW = xᵀ·dy, dx = dy·Wᵀ);
+ *   (measured: [32,1024]ᵀ·[32,128] 50 ms vs 0.9 ms untransposed);
  * - XNNPACK packs (re-lays out) the right-hand operand every time it sees a new tensor there, at
- *   ~6× the cost per element of a SIMD transpose (transpose.ts): packing a fresh 1024×128 weight
- *   matrix costs more than the whole [32,1024]·[1024,128] product. Operators are cached per
- *   right-hand tensor, so a weight used again (the target network) is packed once.
- * So each product is run as either op(A)·op(B) or (op(B)ᵀ·op(A)ᵀ)ᵀ, materialising transposes
+ *   ~6× the cost per element of a SIMD transpose (transpose.ts). Operators are cached per
+ *   right-hand tensor, so a weight used again is packed once.
+ * So each such product is run as either op(A)·op(B) or (op(B)ᵀ·op(A)ᵀ)ᵀ, materialising transposes
  * with the Transpose kernel, whichever moves and packs the fewest elements (weights 1 and 6); a
  * right-hand tensor already seen is assumed cached (free). Batched products (batch > 1) and the
  * fused variants with transposes or other activations keep the old plan / the stock kernel.
- *
- * Fresh right-hand operands (the online weights after every optimiser step, activation
- * gradients in dW = xᵀ·dy, small Wᵀ in dx = dy·Wᵀ) skip XNNPACK: the SIMD gemm of simd-gemm.ts
- * reads them in place. A weight used a third time is one that stays; XNNPACK packs it once.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { TensorInfo, WasmBackendLike } from './heap';
 import { backendMemory } from './simd-optim';
-import { GEMM_BIAS, GEMM_RELU, gemmFits, runGemm, simdGemmFor } from './simd-gemm';
+import { GEMM_BIAS, GEMM_COLS, GEMM_RELU, gemmFits, runGemm, simdGemmFor } from './simd-gemm';
+import { transposeInto, transposed } from './transpose';
 
 type Args = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs: tf.BatchMatMulAttrs };
 type FusedArgs = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs: tf.BatchMatMulAttrs & { activation?: string } };
@@ -48,7 +49,7 @@ const rows = (t: TensorInfo) => t.shape[t.shape.length - 2];
 const cols = (t: TensorInfo) => t.shape[t.shape.length - 1];
 const transposeCost = (t: TensorInfo) => (rows(t) % 4 === 0 && cols(t) % 4 === 0 ? TRANSPOSE_COST : SLOW_TRANSPOSE_COST) * size(t);
 
-/** Whether fresh right-hand operands go to the SIMD gemm (simd-gemm.ts); off only to measure the XNNPACK plans. */
+/** Whether products go to the SIMD gemm (simd-gemm.ts); off only to measure the XNNPACK plans. */
 let gemmEnabled = true;
 
 /** Benchmarks only: route products as before the SIMD gemm (false) or through it (true, the default). */
@@ -60,49 +61,68 @@ export function setSimdGemm(enabled: boolean): void {
 export const simdGemmEnabled = (): boolean => gemmEnabled;
 
 /**
- * op(A)·B (+ bias, ReLU) by the SIMD gemm, for a batch-1 float32 product whose right-hand operand
- * B is used untransposed and is not a weight XNNPACK already packed; null when it does not apply.
+ * Products up to this many multiply-adds go to the SIMD gemm. Measured against XNNPACK with its
+ * weights already packed (the best case for XNNPACK): the gemm is 10–20% faster on every DQN and
+ * MNIST shape up to [128,784]·[784,256], and 5% slower at 512³, where XNNPACK's cache blocking pays.
  */
-function gemmProduct(backend: WasmBackendLike, a: TensorInfo, b: TensorInfo, transposeA: boolean, bias: TensorInfo | undefined, relu: boolean): TensorInfo | null {
-  if (a.dtype !== 'float32' || b.dtype !== 'float32') return null;
-  const m = transposeA ? cols(a) : rows(a);
-  const k = transposeA ? rows(a) : cols(a);
-  const n = cols(b);
-  if (!gemmFits(m, n, k) || (bias && (bias.dtype !== 'float32' || size(bias) !== n))) return null;
-  const g = simdGemmFor(backendMemory(backend));
-  if (!g) return null;
-  const lead = (a.shape.length >= b.shape.length ? a : b).shape.slice(0, -2);
-  const out = backend.makeOutput([...lead, m, n], 'float32');
-  // Views after the allocation (it may grow the memory).
-  const at = (t: TensorInfo) => backend.typedArrayFromHeap(t).byteOffset;
-  const aRow = transposeA ? 4 : 4 * k;
-  const aCol = transposeA ? 4 * m : 4;
-  runGemm(g, at(a), at(b), at(out), bias ? at(bias) : 0, m, n, k, aRow, aCol, (bias ? GEMM_BIAS : 0) | (relu ? GEMM_RELU : 0));
-  return out;
-}
+const GEMM_MAX_MACS = 1 << 26;
 
 /**
- * Bᵀ up to this many elements is transposed for the gemm rather than planned around (measured:
- * 30% faster for a 128×128 weight, 15% slower for the 1024×128 one, whose plan packs only dy).
+ * Bᵀ up to this many elements is transposed for the gemm (a Q head's weight in dx = dy·Wᵀ);
+ * a bigger one (the 1024×128 dense weight) is read in place by computing Cᵀ = B·op(A)ᵀ.
  */
 const SMALL_RIGHT = 16384;
 
-/** Times each right-hand operand went to the gemm. */
-const gemmUses = new WeakMap<object, number>();
-
 /**
- * Whether B should go to the gemm: not packed by XNNPACK yet, and used fewer than twice before.
- * The online weights are used once or twice per update (twice with Double DQN) and then
- * replaced; a third use marks a weight that stays (the target network's), worth packing once.
+ * C = op(A)·op(B) (+ bias, ReLU) by the SIMD gemm for a batch-1 float32 product, or null when it
+ * does not apply (the caller keeps XNNPACK). Three ways, by shape:
+ * - direct: C = op(A)·B, B read in place (with a small Bᵀ transposed first);
+ * - via the output, for a big Bᵀ (dx = dy·Wᵀ) and for fewer than 16 output columns (a Q head's
+ *   actions, which leave the 2×16 tiles mostly idle): Cᵀ = op(B)ᵀ·op(A)ᵀ, with op(B)ᵀ read in
+ *   place through the gemm's strides, op(A)ᵀ transposed unless A is stored that way, then Cᵀ
+ *   transposed back (bias and ReLU applied in that pass).
  */
-function gemmWanted(b: TensorInfo): boolean {
-  return gemmEnabled && !seenRight.has(b.dataId) && (gemmUses.get(b.dataId) ?? 0) < 2;
-}
-
-function countGemmUse(b: TensorInfo): void {
-  const uses = (gemmUses.get(b.dataId) ?? 0) + 1;
-  gemmUses.set(b.dataId, uses);
-  if (uses >= 2) plannedRight.add(b.dataId);
+function gemmMatMul(backend: WasmBackendLike, a: TensorInfo, b: TensorInfo, transposeA: boolean, transposeB: boolean, bias: TensorInfo | undefined, relu: boolean): TensorInfo | null {
+  if (!gemmEnabled || a.dtype !== 'float32' || b.dtype !== 'float32') return null;
+  const m = transposeA ? cols(a) : rows(a);
+  const k = transposeA ? rows(a) : cols(a);
+  const n = transposeB ? rows(b) : cols(b);
+  if (m * n * k > GEMM_MAX_MACS || (bias && (bias.dtype !== 'float32' || size(bias) !== n))) return null;
+  const g = simdGemmFor(backendMemory(backend));
+  if (!g) return null;
+  const lead = (a.shape.length >= b.shape.length ? a : b).shape.slice(0, -2);
+  const flags = (bias ? GEMM_BIAS : 0) | (relu ? GEMM_RELU : 0);
+  const at = (t: TensorInfo) => backend.typedArrayFromHeap(t).byteOffset;
+  const viaOutput = transposeB ? size(b) > SMALL_RIGHT : n < GEMM_COLS && m >= GEMM_COLS;
+  if (!viaOutput) {
+    if (!gemmFits(m, n, k)) return null;
+    const right = transposeB ? transposed(backend, b, n, k) : b;
+    const out = backend.makeOutput([...lead, m, n], 'float32');
+    // Addresses after the allocations (they may grow the memory).
+    runGemm(g, at(a), at(right), at(out), bias ? at(bias) : 0, m, n, k, transposeA ? 4 : 4 * k, transposeA ? 4 * m : 4, flags);
+    if (right !== b) backend.disposeData(right.dataId);
+    return out;
+  }
+  if (!gemmFits(n, m, k)) return null;
+  // Cᵀ[n, m] = op(B)ᵀ·op(A)ᵀ: op(B)ᵀ(i, p) is b[p, i] (B stored [k, n]) or b[i, p] (stored [n, k]).
+  const left = transposeA ? a : transposed(backend, a, m, k);
+  const outT = backend.makeOutput([n, m], 'float32');
+  runGemm(g, at(b), at(left), at(outT), 0, n, m, k, transposeB ? 4 * k : 4, transposeB ? 4 : 4 * n, 0);
+  if (left !== a) backend.disposeData(left.dataId);
+  const out = backend.makeOutput([...lead, m, n], 'float32');
+  if (!bias && !relu) transposeInto(backend, outT, out, 1, n, m);
+  else {
+    const [ct, o] = [backend.typedArrayFromHeap(outT) as Float32Array, backend.typedArrayFromHeap(out) as Float32Array];
+    const bv = bias ? (backend.typedArrayFromHeap(bias) as Float32Array) : null;
+    for (let i = 0, q = 0; i < m; i++) {
+      for (let j = 0; j < n; j++, q++) {
+        const v = Math.fround(ct[j * m + i] + (bv ? bv[j] : 0));
+        o[q] = relu && v < 0 ? 0 : v;
+      }
+    }
+  }
+  backend.disposeData(outT.dataId);
+  return out;
 }
 
 interface Plan {
@@ -170,22 +190,8 @@ export function batchMatMulWasmConfig(stock: tf.KernelConfig | undefined): tf.Ke
       const batch = size(a) / (rows(a) * cols(a));
       const h = helpers(stock, args.backend);
       if (batch === 1 && size(b) === rows(b) * cols(b) && a.dtype === 'float32' && b.dtype === 'float32') {
-        // A fresh B read in place beats packing it (or transposing around it).
-        if (!transposeB && gemmWanted(b)) {
-          const out = gemmProduct(args.backend as WasmBackendLike, a, b, transposeA, undefined, false);
-          if (out) {
-            countGemmUse(b);
-            return out;
-          }
-        }
-        // A small Bᵀ (dx = dy·Wᵀ for all but big weights): transposing it for the gemm is
-        // cheaper than an XNNPACK operator set-up around it.
-        if (transposeB && gemmEnabled && size(b) <= SMALL_RIGHT) {
-          const bt = h.transpose(b);
-          const out = gemmProduct(args.backend as WasmBackendLike, a, bt, transposeA, undefined, false);
-          (args.backend as WasmBackendLike).disposeData(bt.dataId);
-          if (out) return out;
-        }
+        const out = gemmMatMul(args.backend as WasmBackendLike, a, b, transposeA, transposeB, undefined, false);
+        if (out) return out;
         return h.product(a, b, transposeA, transposeB, plan(a, b, transposeA, transposeB).viaOutput);
       }
       if (!transposeA && !transposeB) return stock.kernelFunc(args as unknown as KernelArgs);
@@ -202,9 +208,9 @@ export function batchMatMulWasmConfig(stock: tf.KernelConfig | undefined): tf.Ke
 
 /**
  * _FusedMatMul (matMul + bias + linear/relu, as tf.fused.matMul and the layers' dense forward):
- * when the plan says the right-hand weights are cheaper not packed (a weight matrix seen for the
- * first time, e.g. the online net's after every optimiser step), the product goes via the output
- * and bias + activation are applied in JS; otherwise the stock fused kernel.
+ * the gemm with bias and ReLU where it takes the product; else, when the plan says the
+ * right-hand weights are cheaper not packed, via the output with bias + activation applied in
+ * JS; otherwise the stock fused kernel.
  */
 export function fusedMatMulWasmConfig(stock: tf.KernelConfig | undefined): tf.KernelConfig {
   if (!stock) throw new Error('_FusedMatMul wrapper: the stock wasm _FusedMatMul kernel is missing');
@@ -219,13 +225,8 @@ export function fusedMatMulWasmConfig(stock: tf.KernelConfig | undefined): tf.Ke
         return stock.kernelFunc(args as unknown as KernelArgs);
       }
       if (bias && size(bias) !== cols(b)) return stock.kernelFunc(args as unknown as KernelArgs);
-      if (gemmWanted(b)) {
-        const out = gemmProduct(args.backend as WasmBackendLike, a, b, false, bias, activation === 'relu');
-        if (out) {
-          countGemmUse(b);
-          return out;
-        }
-      }
+      const byGemm = gemmMatMul(args.backend as WasmBackendLike, a, b, false, false, bias, activation === 'relu');
+      if (byGemm) return byGemm;
       if (!plan(a, b, false, false).viaOutput) {
         seenRight.add(b.dataId);
         return stock.kernelFunc(args as unknown as KernelArgs);
