@@ -1,5 +1,5 @@
 /** What bench/nn.ts and bench/nn-act.ts share: the benchmark networks, FLOP counts, timing. */
-import type * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs';
 import type { NetworkSpec } from '../src/layers/index';
 import { Random } from '../src/random';
 
@@ -71,6 +71,14 @@ export function updateFlops(model: tf.LayersModel, batch: number): number {
 
 export function forwardFlops(model: tf.LayersModel): number {
   return layerFlops(model).reduce((s, l) => s + l.flops, 0);
+}
+
+/** An n×n×n tf.matMul: the backend's dense-product peak. */
+export function peakMatMul(n: number): { run: () => void; flops: number; dispose: () => void } {
+  const rng = new Random(3);
+  const a = tf.tensor2d(Float32Array.from({ length: n * n }, () => rng.random() - 0.5), [n, n]);
+  const b = tf.tensor2d(Float32Array.from({ length: n * n }, () => rng.random() - 0.5), [n, n]);
+  return { run: () => tf.matMul(a, b).dispose(), flops: 2 * n * n * n, dispose: () => tf.dispose([a, b]) };
 }
 
 export interface Timing {

@@ -19,7 +19,7 @@ import { buildModel } from '../src/layers/index';
 import { clipByGlobalNorm, createOptimizer } from '../src/optimizers';
 import { huber } from '../src/losses';
 import { Random } from '../src/random';
-import { NETS, makeBatch, measure, updateFlops, type Batch, type NetCase, type Row, type Timing } from './nn-shared';
+import { NETS, makeBatch, measure, peakMatMul, updateFlops, type Batch, type NetCase, type Row, type Timing } from './nn-shared';
 import { restoreStockKernels } from '../src/wasm/index';
 import { Learner } from '../agents/dqn/learner';
 
@@ -367,14 +367,6 @@ function checkFastMatchesLearner(net: NetCase, rng: Random): void {
     after[0].weights.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - after[1].weights[i]) / scale)));
     if (!(worst < 1e-4)) throw new Error(`fast update differs from the learner's on ${net.name}${doubleDqn ? ' (Double DQN)' : ''}: ${worst}`);
   }
-}
-
-/** An n×n×n tf.matMul: the backend's dense-product peak. */
-function peakMatMul(n: number): { run: () => void; flops: number; dispose: () => void } {
-  const rng = new Random(3);
-  const a = tf.tensor2d(Float32Array.from({ length: n * n }, () => rng.random() - 0.5), [n, n]);
-  const b = tf.tensor2d(Float32Array.from({ length: n * n }, () => rng.random() - 0.5), [n, n]);
-  return { run: () => tf.matMul(a, b).dispose(), flops: 2 * n * n * n, dispose: () => tf.dispose([a, b]) };
 }
 
 /**

@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { ADAM_KERNEL, type AdamKernelAttrs } from './wasm/adam-kernel';
 import { applyClipped } from './wasm/clip-kernel';
+import { assignUnlessInPlace } from './wasm/heap';
 
 interface AdamInternals {
   accumulatedFirstMoment: ({ originalName: string; variable: tf.Variable } | undefined)[];
@@ -54,6 +55,7 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
       epsilon: self.epsilon,
       biasCorrection1: 1 - Math.pow(self.beta1, t),
       biasCorrection2: 1 - Math.pow(self.beta2, t),
+      inPlaceState: true,
     };
     tf.tidy(() => {
       names.forEach((name, i) => {
@@ -70,8 +72,8 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
         const v = self.accumulatedSecondMoment[i]!.variable;
         const inputs: tf.NamedTensorMap = scale ? { x: value, m, v, g: gradient, scale } : { x: value, m, v, g: gradient };
         const [x2, m2, v2] = tf.engine().runKernel(ADAM_KERNEL, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
-        m.assign(m2);
-        v.assign(v2);
+        assignUnlessInPlace(m, m2);
+        assignUnlessInPlace(v, v2);
         value.assign(x2);
       });
     });

@@ -9,6 +9,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { RMSPROP_KERNEL, type RMSPropKernelAttrs } from './wasm/rmsprop-kernel';
 import { applyClipped } from './wasm/clip-kernel';
+import { assignUnlessInPlace } from './wasm/heap';
 
 type Slot = { originalName: string; variable: tf.Variable };
 type VariableGradients = tf.NamedTensorMap | { name: string; tensor: tf.Tensor }[];
@@ -61,6 +62,7 @@ export class FusedRMSPropOptimizer extends tf.RMSPropOptimizer {
     const attrs: RMSPropKernelAttrs = {
       learningRate: self.learningRate, decay: self.decay, momentum: self.momentum, epsilon: self.epsilon, centered: self.centered,
       epsilonOutside: this.epsilonOutside,
+      inPlaceState: true,
     };
     const names = Array.isArray(variableGradients) ? variableGradients.map((v) => v.name) : Object.keys(variableGradients);
     names.forEach((name, i) => {
@@ -90,9 +92,9 @@ export class FusedRMSPropOptimizer extends tf.RMSPropOptimizer {
           next = newMg ? [tf.sub(value, newMom), newMs, newMom, newMg] : [tf.sub(value, newMom), newMs, newMom];
         }
         value.assign(next[0]);
-        ms.assign(next[1]);
-        mom.assign(next[2]);
-        if (mg) mg.assign(next[3]);
+        assignUnlessInPlace(ms, next[1]);
+        assignUnlessInPlace(mom, next[2]);
+        if (mg) assignUnlessInPlace(mg, next[3]);
       });
     });
     self.incrementIterations();

@@ -323,6 +323,49 @@ describe('getWeights/setWeights carry the complete state', () => {
   });
 });
 
+describe('the fused optimisers update their state in place, and only where nothing else holds it', () => {
+  for (const backend of ['wasm', 'cpu'] as const) {
+    for (const config of [{ type: 'adam', learningRate: 0.1 }, { type: 'rmsprop', learningRate: 0.01, centered: true, momentum: 0.3 }] as OptimizerConfigInput[]) {
+      it(`${config.type} on ${backend}: slots keep their memory, weights get new memory, a caller's tensors are never written`, async () => {
+        await initBackend(backend, { quiet: true });
+        try {
+          const a = tf.tensor1d(A);
+          const c = tf.tensor1d(C);
+          const run = (opt: tf.Optimizer, w: tf.Variable) =>
+            opt.minimize(() => tf.mul(0.5, tf.sum(tf.mul(a, tf.square(tf.sub(w, c))))) as tf.Scalar, false, [w]);
+          const w = tf.variable(tf.tensor1d(W0));
+          const opt = createOptimizer(config);
+          run(opt, w);
+          const slots = (await opt.getWeights()).slice(1).map((n) => n.tensor);
+          const slotIds = slots.map((t) => t.dataId);
+          const before = slots.map((t) => Array.from(t.dataSync()));
+          const weightId = w.dataId;
+          run(opt, w);
+          const after = (await opt.getWeights()).slice(1).map((n) => n.tensor);
+          expect(after.map((t) => t.dataId)).toEqual(slotIds);
+          expect(after.map((t) => Array.from(t.dataSync()))).not.toEqual(before);
+          expect(w.dataId).not.toBe(weightId);
+          // State restored from tensors the caller keeps shares their memory: it must not be written.
+          const kept = after.map((t) => tf.clone(t));
+          const keptValues = kept.map((t) => Array.from(t.dataSync()));
+          const opt2 = createOptimizer(config);
+          await opt2.setWeights([{ name: 'iter', tensor: tf.scalar(2) }, ...(await opt.getWeights()).slice(1).map((n, i) => ({ name: n.name, tensor: kept[i] }))]);
+          const w2 = tf.variable(tf.tensor1d(Array.from(w.dataSync())));
+          run(opt2, w2);
+          run(opt, w);
+          expect(kept.map((t) => Array.from(t.dataSync()))).toEqual(keptValues);
+          expect(Buffer.from(w2.dataSync().buffer).equals(Buffer.from(w.dataSync().buffer))).toBe(true);
+          tf.dispose([a, c, w, w2, ...kept]);
+          opt.dispose();
+          opt2.dispose();
+        } finally {
+          await initBackend('cpu', { quiet: true });
+        }
+      });
+    }
+  }
+});
+
 describe('clipByGlobalNorm', () => {
   it('scales all gradients by maxNorm / globalNorm when above, and leaves them when below', () => {
     const grads = { a: tf.tensor1d([3, 0]), b: tf.tensor2d([[0, 4]]) }; // global norm 5

@@ -7,7 +7,7 @@
  * JS loop as the fallback and for the 0–3 trailing elements.
  */
 import * as tf from '@tensorflow/tfjs';
-import { allocate, flushSubnormal, gradientScale, read, type KernelBackend, type TensorInfo } from './heap';
+import { allocate, flushSubnormal, gradientScale, inPlaceOutput, read, type KernelBackend, type TensorInfo } from './heap';
 import { backendMemory, simdOptimiserFor } from './simd-optim';
 
 export const ADAM_KERNEL = 'KeikoAdamUpdate';
@@ -20,6 +20,8 @@ export interface AdamKernelAttrs {
   /** 1 − beta1^t and 1 − beta2^t for this step t (1-based). */
   biasCorrection1: number;
   biasCorrection2: number;
+  /** The caller owns m and v (optimiser slots): update them in place where nothing else holds them. */
+  inPlaceState?: boolean;
 }
 
 /** m ← β1·m + (1−β1)·g; v ← β2·v + (1−β2)·g²; x ← x − lr·(m/c1)/(√(v/c2) + ε), as tf.train.adam (m and v flushed to zero below FLT_MIN). */
@@ -47,10 +49,14 @@ export function adamStep(
 function adamKernel(backendName: KernelBackend) {
   return (args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: unknown }): TensorInfo[] => {
     const { x, m, v, g, scale } = args.inputs as Record<'x' | 'm' | 'v' | 'g', TensorInfo> & { scale?: TensorInfo };
-    // adamStep (and the SIMD loop before it) writes every element of the three outputs.
+    // adamStep (and the SIMD loop before it) writes every element of the three outputs, reading
+    // each element of m and v before writing it, so a slot may be its own output. x always gets
+    // new memory: the products' caches (batch-mat-mul.ts) know a tensor by its id.
+    const inPlace = (args.attrs as AdamKernelAttrs).inPlaceState === true;
+    const slot = (t: TensorInfo): TensorInfo => (inPlace ? inPlaceOutput(args.backend, t) : null) ?? allocate(backendName, args.backend, x.shape.slice(), false).info;
     const xo = allocate(backendName, args.backend, x.shape.slice(), false).info;
-    const mo = allocate(backendName, args.backend, x.shape.slice(), false).info;
-    const vo = allocate(backendName, args.backend, x.shape.slice(), false).info;
+    const mo = slot(m);
+    const vo = slot(v);
     for (const [name, t] of [['x', x], ['m', m], ['v', v], ['g', g]] as const) {
       if (t.dtype !== 'float32') throw new Error(`${ADAM_KERNEL}: ${name} must be float32, got ${t.dtype}`);
     }

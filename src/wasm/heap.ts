@@ -40,6 +40,24 @@ export function allocate(backendName: KernelBackend, backend: unknown, shape: nu
   return { info: (backend as CpuBackendLike).makeTensorInfo(shape, 'float32', values), out: values };
 }
 
+/**
+ * An output that is `info`'s own memory, for a kernel told it may update that input in place (an
+ * optimiser's state slots, which only the optimiser holds): one more reference to the same data,
+ * as tfjs's own Reshape returns. Null when another tensor shares that memory (a slot restored from
+ * a tensor its caller still holds): the kernel then allocates, so nothing outside changes under it.
+ */
+export function inPlaceOutput(backend: unknown, info: TensorInfo): TensorInfo | null {
+  const b = backend as { refCount(dataId: object): number; incRef(dataId: object): void };
+  if (b.refCount(info.dataId) !== 1) return null;
+  b.incRef(info.dataId);
+  return { dataId: info.dataId, shape: info.shape.slice(), dtype: info.dtype };
+}
+
+/** variable ← value, unless the kernel that made value wrote it in the variable's own memory. */
+export function assignUnlessInPlace(variable: tf.Variable, value: tf.Tensor): void {
+  if (value.dataId !== variable.dataId) variable.assign(value);
+}
+
 /** A view of a tensor's values. On wasm, take it after every allocation in the kernel. */
 export function read(backendName: KernelBackend, backend: unknown, info: TensorInfo): ArrayLike<number> {
   if (backendName === 'wasm') return (backend as WasmBackendLike).typedArrayFromHeap(info);

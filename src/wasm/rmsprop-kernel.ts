@@ -2,7 +2,8 @@
  * KeikoRMSPropUpdate: one RMSProp step (plain or centered, any momentum) for one variable in a
  * single kernel (wasm and cpu), instead of the ~10–14 kernels of tfjs's RMSPropOptimizer. Inputs
  * x, ms, mom, g, (centered) mg and optionally scale (a scalar the gradient is multiplied by first,
- * the global-norm clip factor of KeikoClipScale); outputs the new x, ms, mom and (centered) mg:
+ * the global-norm clip factor of KeikoClipScale); outputs the new x, ms, mom and (centered) mg
+ * (with `inPlaceState`, the slots in their own memory where only the caller holds it):
  *   ms ← ρ·ms + (1−ρ)·g²;  mg ← ρ·mg + (1−ρ)·g;
  *   mom ← μ·mom + lr·g / sqrt(ms − mg² + ε)   (plain: sqrt(ms + ε));  x ← x − mom
  * (the formula of src/optimizers.ts: ε inside the sqrt, after subtracting mg²), or with
@@ -11,7 +12,7 @@
  * Both flush ms, mg and mom to zero below FLT_MIN (simd-optim.ts `flush`: subnormals stick and are slow).
  */
 import * as tf from '@tensorflow/tfjs';
-import { allocate, flushSubnormal, gradientScale, read, type KernelBackend, type TensorInfo } from './heap';
+import { allocate, flushSubnormal, gradientScale, inPlaceOutput, read, type KernelBackend, type TensorInfo } from './heap';
 import { backendMemory, simdOptimiserFor } from './simd-optim';
 
 export const RMSPROP_KERNEL = 'KeikoRMSPropUpdate';
@@ -24,6 +25,8 @@ export interface RMSPropKernelAttrs {
   centered: boolean;
   /** PyTorch's sqrt(v) + ε instead of tfjs's sqrt(v + ε). */
   epsilonOutside: boolean;
+  /** The caller owns ms, mom and mg (optimiser slots): update them in place where nothing else holds them. */
+  inPlaceState?: boolean;
 }
 
 /** The update above over elements [from, n) of plain arrays (mg/mgOut unused unless centered). */
@@ -64,8 +67,11 @@ function rmspropKernel(backendName: KernelBackend) {
       if (t.dtype !== 'float32') throw new Error(`${RMSPROP_KERNEL}: ${name} must be float32, got ${t.dtype}`);
     }
     const shape = x.shape.slice();
-    const outs = [allocate(backendName, args.backend, shape, false).info, allocate(backendName, args.backend, shape, false).info, allocate(backendName, args.backend, shape, false).info];
-    if (mg) outs.push(allocate(backendName, args.backend, shape, false).info);
+    // Each element of a slot is read before it is written, so a slot may be its own output. The
+    // weights always get new memory: the products' caches (batch-mat-mul.ts) know a tensor by its id.
+    const slot = (t: TensorInfo): TensorInfo => (a.inPlaceState ? inPlaceOutput(args.backend, t) : null) ?? allocate(backendName, args.backend, shape, false).info;
+    const outs = [allocate(backendName, args.backend, shape, false).info, slot(ms), slot(mom)];
+    if (mg) outs.push(slot(mg));
     // Views after every allocation (wasm memory may have grown).
     const r = (t: TensorInfo) => read(backendName, args.backend, t) as Float32Array;
     const [vx, vms, vmom, vg] = [r(x), r(ms), r(mom), r(g)];
