@@ -16,15 +16,18 @@ const C = [1, -2, 3, 0.5];
 const W0 = [0, 1, -1, 0.5];
 const grad = (w: number[]) => w.map((wi, i) => A[i]! * (wi - C[i]!));
 
+/** One optimizer step on E(w) through tfjs minimize. */
+function quadraticStep(opt: tf.Optimizer, w: tf.Variable): void {
+  opt.minimize(() => tf.mul(0.5, tf.sum(tf.mul(tf.tensor1d(A), tf.square(tf.sub(w, tf.tensor1d(C)))))) as tf.Scalar, false, [w]);
+}
+
 /** Three optimizer steps through tfjs minimize. */
 function tfjsSteps(config: OptimizerConfigInput, steps = 3): number[][] {
   const w = tf.variable(tf.tensor1d(W0));
-  const a = tf.tensor1d(A);
-  const c = tf.tensor1d(C);
   const opt = createOptimizer(config);
   const out: number[][] = [];
   for (let t = 0; t < steps; t++) {
-    opt.minimize(() => tf.mul(0.5, tf.sum(tf.mul(a, tf.square(tf.sub(w, c))))) as tf.Scalar, false, [w]);
+    quadraticStep(opt, w);
     out.push(Array.from(w.dataSync()));
   }
   w.dispose();
@@ -292,10 +295,7 @@ describe('getWeights/setWeights carry the complete state', () => {
     { type: 'adadelta', learningRate: 1 },
   ] as OptimizerConfigInput[]) {
     it(`${config.type}: a copy restored through getWeights → setWeights continues bit for bit`, async () => {
-      const a = tf.tensor1d(A);
-      const c = tf.tensor1d(C);
-      const run = (opt: tf.Optimizer, w: tf.Variable) =>
-        opt.minimize(() => tf.mul(0.5, tf.sum(tf.mul(a, tf.square(tf.sub(w, c))))) as tf.Scalar, false, [w]);
+      const run = quadraticStep;
       const w1 = tf.variable(tf.tensor1d(W0));
       const opt1 = createOptimizer(config);
       for (let i = 0; i < 5; i++) run(opt1, w1);
@@ -329,10 +329,7 @@ describe('the fused optimisers update their state in place, and only where nothi
       it(`${config.type} on ${backend}: slots keep their memory, weights get new memory, a caller's tensors are never written`, async () => {
         await initBackend(backend, { quiet: true });
         try {
-          const a = tf.tensor1d(A);
-          const c = tf.tensor1d(C);
-          const run = (opt: tf.Optimizer, w: tf.Variable) =>
-            opt.minimize(() => tf.mul(0.5, tf.sum(tf.mul(a, tf.square(tf.sub(w, c))))) as tf.Scalar, false, [w]);
+          const run = quadraticStep;
           const w = tf.variable(tf.tensor1d(W0));
           const opt = createOptimizer(config);
           run(opt, w);
@@ -355,7 +352,7 @@ describe('the fused optimisers update their state in place, and only where nothi
           run(opt, w);
           expect(kept.map((t) => Array.from(t.dataSync()))).toEqual(keptValues);
           expect(Buffer.from(w2.dataSync().buffer).equals(Buffer.from(w.dataSync().buffer))).toBe(true);
-          tf.dispose([a, c, w, w2, ...kept]);
+          tf.dispose([w, w2, ...kept]);
           opt.dispose();
           opt2.dispose();
         } finally {
