@@ -36,7 +36,7 @@ import { measure, peakMatMul } from './nn-shared';
 const REFERENCE_PEAK_GFLOPS = 40;
 
 /** GFLOP/s of a 1024³ tf.matMul on the current backend (median of its reps). */
-function matMulPeak(): number {
+function peakGflops(): number {
   const peak = peakMatMul(1024);
   const timing = measure(peak.run, 2, 10, 50);
   peak.dispose();
@@ -81,7 +81,7 @@ export async function runThroughput(options: { steps?: number; settings?: string
   setFoldedClipping(!options.before);
   setDenseKernels(!options.before);
   const chosen = SETTINGS.filter((s) => !options.settings || options.settings.includes(s.name));
-  const peakBefore = matMulPeak();
+  const peakBefore = peakGflops();
   const figures: Array<{ name: string; sps: number; cpuSps: number; target: number }> = [];
   for (const setting of chosen) {
     const learningStarts = setting.input.learningStarts as number;
@@ -139,7 +139,7 @@ export async function runThroughput(options: { steps?: number; settings?: string
     figures.push({ name: `${setting.name}${options.before ? ' (before)' : ''}`, sps, cpuSps, target: setting.target });
   }
   // The peak before and after the settings: their mean scales, their spread says how steady the machine was.
-  const peakAfter = matMulPeak();
+  const peakAfter = peakGflops();
   const peak = (peakBefore + peakAfter) / 2;
   const scale = REFERENCE_PEAK_GFLOPS / peak;
   console.log(`\n1024³ tf.matMul peak on ${info.name}: ${peakBefore.toFixed(1)} GFLOP/s before the settings, ${peakAfter.toFixed(1)} after; the targets are for a ${REFERENCE_PEAK_GFLOPS} GFLOP/s machine, so figures are scaled by ${REFERENCE_PEAK_GFLOPS} / ${peak.toFixed(1)} = ${scale.toFixed(2)}`);

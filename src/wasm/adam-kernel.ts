@@ -7,7 +7,7 @@
  * JS loop as the fallback and for the 0–3 trailing elements.
  */
 import * as tf from '@tensorflow/tfjs';
-import { allocate, flushSubnormal, gradientScale, inPlaceOutput, read, type KernelBackend, type TensorInfo } from './heap';
+import { allocate, flushSubnormal, gradientScale, read, slotOutput, type KernelBackend, type TensorInfo } from './heap';
 import { backendMemory, simdOptimiserFor } from './simd-optim';
 
 export const ADAM_KERNEL = 'KeikoAdamUpdate';
@@ -49,19 +49,16 @@ export function adamStep(
 function adamKernel(backendName: KernelBackend) {
   return (args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: unknown }): TensorInfo[] => {
     const { x, m, v, g, scale } = args.inputs as Record<'x' | 'm' | 'v' | 'g', TensorInfo> & { scale?: TensorInfo };
-    // adamStep (and the SIMD loop before it) writes every element of the three outputs, reading
-    // each element of m and v before writing it, so a slot may be its own output. x always gets
-    // new memory: the products' caches (batch-mat-mul.ts) know a tensor by its id.
-    const inPlace = (args.attrs as AdamKernelAttrs).inPlaceState === true;
-    const slot = (t: TensorInfo): TensorInfo => (inPlace ? inPlaceOutput(args.backend, t) : null) ?? allocate(backendName, args.backend, x.shape.slice(), false).info;
+    const a = args.attrs as AdamKernelAttrs;
+    // adamStep (and the SIMD loop before it) writes every element of the three outputs. x always
+    // gets new memory: the products' caches (batch-mat-mul.ts) know a tensor by its id.
     const xo = allocate(backendName, args.backend, x.shape.slice(), false).info;
-    const mo = slot(m);
-    const vo = slot(v);
+    const mo = slotOutput(backendName, args.backend, m, a.inPlaceState === true);
+    const vo = slotOutput(backendName, args.backend, v, a.inPlaceState === true);
     for (const [name, t] of [['x', x], ['m', m], ['v', v], ['g', g]] as const) {
       if (t.dtype !== 'float32') throw new Error(`${ADAM_KERNEL}: ${name} must be float32, got ${t.dtype}`);
     }
     const r = (t: TensorInfo) => read(backendName, args.backend, t) as Float32Array;
-    const a = args.attrs as AdamKernelAttrs;
     const gScale = gradientScale(ADAM_KERNEL, backendName, args.backend, scale);
     const views = [r(x), r(m), r(v), r(g), r(xo), r(mo), r(vo)] as const;
     const simd = backendName === 'wasm' ? simdOptimiserFor(backendMemory(args.backend)) : null;

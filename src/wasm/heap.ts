@@ -41,16 +41,16 @@ export function allocate(backendName: KernelBackend, backend: unknown, shape: nu
 }
 
 /**
- * An output that is `info`'s own memory, for a kernel told it may update that input in place (an
- * optimiser's state slots, which only the optimiser holds): one more reference to the same data,
- * as tfjs's own Reshape returns. Null when another tensor shares that memory (a slot restored from
- * a tensor its caller still holds): the kernel then allocates, so nothing outside changes under it.
+ * The output for an optimiser state slot `slot` (each element read before it is written): with
+ * `inPlace`, the slot's own memory, one more reference to the same data as tfjs's own Reshape
+ * returns, unless another tensor shares that memory (a slot restored from a tensor its caller
+ * still holds), so nothing outside the optimiser changes under it; else new memory of its shape.
  */
-export function inPlaceOutput(backend: unknown, info: TensorInfo): TensorInfo | null {
+export function slotOutput(backendName: KernelBackend, backend: unknown, slot: TensorInfo, inPlace: boolean): TensorInfo {
   const b = backend as { refCount(dataId: object): number; incRef(dataId: object): void };
-  if (b.refCount(info.dataId) !== 1) return null;
-  b.incRef(info.dataId);
-  return { dataId: info.dataId, shape: info.shape.slice(), dtype: info.dtype };
+  if (!inPlace || b.refCount(slot.dataId) !== 1) return allocate(backendName, backend, slot.shape.slice(), false).info;
+  b.incRef(slot.dataId);
+  return { dataId: slot.dataId, shape: slot.shape.slice(), dtype: slot.dtype };
 }
 
 /** variable ← value, unless the kernel that made value wrote it in the variable's own memory. */

@@ -12,7 +12,7 @@
  * Both flush ms, mg and mom to zero below FLT_MIN (simd-optim.ts `flush`: subnormals stick and are slow).
  */
 import * as tf from '@tensorflow/tfjs';
-import { allocate, flushSubnormal, gradientScale, inPlaceOutput, read, type KernelBackend, type TensorInfo } from './heap';
+import { allocate, flushSubnormal, gradientScale, read, slotOutput, type KernelBackend, type TensorInfo } from './heap';
 import { backendMemory, simdOptimiserFor } from './simd-optim';
 
 export const RMSPROP_KERNEL = 'KeikoRMSPropUpdate';
@@ -67,9 +67,8 @@ function rmspropKernel(backendName: KernelBackend) {
       if (t.dtype !== 'float32') throw new Error(`${RMSPROP_KERNEL}: ${name} must be float32, got ${t.dtype}`);
     }
     const shape = x.shape.slice();
-    // Each element of a slot is read before it is written, so a slot may be its own output. The
-    // weights always get new memory: the products' caches (batch-mat-mul.ts) know a tensor by its id.
-    const slot = (t: TensorInfo): TensorInfo => (a.inPlaceState ? inPlaceOutput(args.backend, t) : null) ?? allocate(backendName, args.backend, shape, false).info;
+    // The weights always get new memory: the products' caches (batch-mat-mul.ts) know a tensor by its id.
+    const slot = (t: TensorInfo): TensorInfo => slotOutput(backendName, args.backend, t, a.inPlaceState === true);
     const outs = [allocate(backendName, args.backend, shape, false).info, slot(ms), slot(mom)];
     if (mg) outs.push(slot(mg));
     // Views after every allocation (wasm memory may have grown).
